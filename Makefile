@@ -1,0 +1,50 @@
+# pmdb - build with `make`; `make demo` and `make test` are the two set-up
+# commands of README.md (each installs the Debian packages it needs).
+
+CC ?= cc
+PKGS = libdw libelf capstone libedit libzstd zlib
+CFLAGS ?= -O2 -g
+CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -liberty
+PYTHON ?= /usr/bin/python3
+
+BUILD = build
+SRCS = $(wildcard src/*.c src/*/*.c)
+OBJS = $(SRCS:%.c=$(BUILD)/%.o)
+DEPS = $(OBJS:.o=.d)
+
+all: $(BUILD)/pmdb
+
+$(BUILD)/pmdb: $(OBJS)
+	$(CC) $(LDFLAGS) -o $@ $(OBJS) $(LDLIBS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+-include $(DEPS)
+
+deps:
+	scripts/deps.sh build
+
+# Build pmdb and open the bundled demo crash with ::status, $C and <rip::dis.
+demo:
+	scripts/deps.sh build
+	$(MAKE) all
+	sh demo/run.sh
+
+# The whole test suite.
+test:
+	scripts/deps.sh test
+	$(MAKE) all
+	$(PYTHON) -m pytest -q tests
+
+bench:
+	scripts/deps.sh bench
+	$(MAKE) all
+	$(PYTHON) bench/bench.py
+
+clean:
+	rm -rf $(BUILD)
+
+.PHONY: all deps demo test bench clean

@@ -1,0 +1,22 @@
+/* Small allocation and string helpers that abort on out-of-memory: used only
+ * for bookkeeping sizes bounded by the input, never for sizes read raw from a
+ * dump (those are checked first). */
+#ifndef PM_UTIL_H
+#define PM_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t m);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Grow *arr (of element size elsz) so it holds at least need elements. */
+void vec_reserve(void *arrp, size_t *cap, size_t need, size_t elsz);
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+#endif

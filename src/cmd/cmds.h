@@ -1,0 +1,41 @@
+/* The dcmd functions, one file per area; cmd/table.c lists them. */
+#ifndef PM_CMDS_H
+#define PM_CMDS_H
+
+#include "../pmdb.h"
+
+struct pm_err *pm_cmd_status(struct pmdb *db, const struct pm_call *call);
+struct pm_err *pm_cmd_stack(struct pmdb *db, const struct pm_call *call);
+struct pm_err *pm_cmd_stack_c(struct pmdb *db, const struct pm_call *call);
+struct pm_err *pm_cmd_stack_C(struct pmdb *db, const struct pm_call *call);
+struct pm_err *pm_cmd_findstack(struct pmdb *db, const struct pm_call *call);
+struct pm_err *pm_cmd_stacks(struct pmdb *db, const struct pm_call *call);
+struct pm_err *pm_cmd_regs(struct pmdb *db, const struct pm_call *call);
+struct pm_err *pm_cmd_fpregs(struct pmdb *db, const struct pm_call *call);
+struct pm_err *pm_cmd_walk(struct pmdb *db, const struct pm_call *call);
+struct pm_err *pm_cmd_context(struct pmdb *db, const struct pm_call *call);
+struct pm_err *pm_cmd_tid(struct pmdb *db, const struct pm_call *call);
+struct pm_err *pm_cmd_threads(struct pmdb *db, const struct pm_call *call);
+struct pm_err *pm_cmd_mappings(struct pmdb *db, const struct pm_call *call);
+struct pm_err *pm_cmd_modules(struct pmdb *db, const struct pm_call *call);
+struct pm_err *pm_cmd_dis(struct pmdb *db, const struct pm_call *call);
+struct pm_err *pm_cmd_help(struct pmdb *db, const struct pm_call *call);
+struct pm_err *pm_cmd_dcmds(struct pmdb *db, const struct pm_call *call);
+struct pm_err *pm_cmd_formats(struct pmdb *db, const struct pm_call *call);
+struct pm_err *pm_cmd_demangle(struct pmdb *db, const struct pm_call *call);
+struct pm_err *pm_cmd_quit(struct pmdb *db, const struct pm_call *call);
+
+/* Index of the thread that took the signal. */
+size_t pm_signal_thread(const struct pm_target *t);
+
+/* Option parsing shared by dcmds: flags are single letters; letters in
+ * with_value take the next word as a number.  Unknown options fail. */
+struct pm_opts {
+	bool flag[128];
+	uint64_t value[128];
+	int first_arg;   /* index of the first non-option word */
+};
+struct pm_err *pm_getopts(struct pmdb *db, const struct pm_call *call, const char *flags,
+			  const char *with_value, struct pm_opts *o);
+
+#endif

@@ -1,0 +1,49 @@
+/* ::mappings / $m and ::modules. */
+#include "cmds.h"
+
+#include <elf.h>
+#include <inttypes.h>
+
+static const char *data_name(enum pm_data d)
+{
+	switch (d) {
+	case PM_DATA_CORE: return "core";
+	case PM_DATA_FILE: return "file";
+	case PM_DATA_PART: return "part";
+	default: return "none";
+	}
+}
+
+struct pm_err *pm_cmd_mappings(struct pmdb *db, const struct pm_call *call)
+{
+	struct pm_target *t = db->t;
+	FILE *out = db->out;
+	fprintf(out, "%16s %16s %16s %-4s %-4s %s\n", "BASE", "LIMIT", "SIZE", "PERM", "DATA", "NAME");
+	for (size_t i = 0; i < t->nmaps; i++) {
+		const struct pm_mapping *m = &t->maps[i];
+		if (call->has_addr && (call->addr < m->start || call->addr >= m->end))
+			continue;
+		fprintf(out, "%16" PRIx64 " %16" PRIx64 " %16" PRIx64 " %c%c%c  %-4s %s\n", m->start,
+			m->end, m->end - m->start, m->prot & PF_R ? 'r' : '-', m->prot & PF_W ? 'w' : '-',
+			m->prot & PF_X ? 'x' : '-', data_name(m->data), m->path ? m->path : m->label);
+	}
+	return NULL;
+}
+
+struct pm_err *pm_cmd_modules(struct pmdb *db, const struct pm_call *call)
+{
+	(void)call;
+	struct pm_module_info *mods;
+	size_t n = pm_dwarf_modules(db->dw, &mods);
+	FILE *out = db->out;
+	fprintf(out, "%16s %16s %-40s %s\n", "BASE", "LIMIT", "BUILD-ID", "NAME");
+	for (size_t i = 0; i < n; i++) {
+		const struct pm_module_info *m = &mods[i];
+		fprintf(out, "%16" PRIx64 " %16" PRIx64 " %-40s %s\n", m->start, m->end,
+			m->build_id[0] ? m->build_id : "-", m->name);
+		fprintf(out, "%34s file: %s\n", "", m->file ? m->file : "(not found)");
+		if (m->debug_file)
+			fprintf(out, "%34s debug: %s\n", "", m->debug_file);
+	}
+	return NULL;
+}

@@ -1,0 +1,192 @@
+/* Stacks: $c, $C, ::stack, ::findstack, ::stacks. */
+#include "cmds.h"
+#include "../base/util.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { SHOW_SP = 1, SHOW_PC = 2, SHOW_SRC = 4 };
+
+static void frame_name(struct pmdb *db, const struct pm_frame *f, FILE *out)
+{
+	switch (f->kind) {
+	case PM_FRAME_SIGNAL:
+		fputs("<signal handler called>", out);
+		return;
+	case PM_FRAME_INLINE:
+		fprintf(out, "%s() (inlined)", f->func ? pm_sym_display(db->dw, f->func) : "??");
+		return;
+	case PM_FRAME_NORMAL:
+		if (!f->func) {
+			fprintf(out, "0x%" PRIx64 "()", f->pc);
+			return;
+		}
+		fputs(pm_sym_display(db->dw, f->func), out);
+		if (f->has_off && f->func_off)
+			fprintf(out, "+0x%" PRIx64, f->func_off);
+		fputs("()", out);
+	}
+}
+
+static void print_frame(struct pmdb *db, const struct pm_frame *f, unsigned show)
+{
+	FILE *out = db->out;
+	if (show & SHOW_SP)
+		fprintf(out, "%016" PRIx64 " ", f->sp);
+	if (show & SHOW_PC)
+		fprintf(out, "%016" PRIx64 " ", f->pc);
+	frame_name(db, f, out);
+	if ((show & SHOW_SRC) && f->file)
+		fprintf(out, " [%s:%d]", f->file, f->line);
+	fputc('\n', out);
+}
+
+/* The thread a stack command is about: dot as a thread id if given. */
+static struct pm_err *which_thread(struct pmdb *db, const struct pm_call *call,
+				   struct pm_thread **th)
+{
+	if (call->has_addr) {
+		*th = pm_target_thread(db->t, (int)call->addr);
+		if (!*th || call->addr > INT32_MAX)
+			return pm_err_new(PM_ERR_LOOKUP, "0t%" PRIu64 " (0x%" PRIx64 ") is not a thread id of this dump",
+					  call->addr, call->addr);
+		return NULL;
+	}
+	*th = pm_cur_thread(db);
+	if (!*th)
+		return pm_err_new(PM_ERR_LOOKUP, "the dump has no threads");
+	return NULL;
+}
+
+static struct pm_err *stack_common(struct pmdb *db, const struct pm_call *call, unsigned show)
+{
+	struct pm_opts o;
+	struct pm_err *err = pm_getopts(db, call, "fps", "n", &o);
+	if (err)
+		return err;
+	if (o.flag['f'])
+		show |= SHOW_SP;
+	if (o.flag['p'])
+		show |= SHOW_PC;
+	if (o.flag['s'])
+		show |= SHOW_SRC;
+	uint64_t max = o.flag['n'] ? o.value['n'] : UINT64_MAX;
+	struct pm_thread *th;
+	if ((err = which_thread(db, call, &th)))
+		return err;
+	struct pm_stack s;
+	if ((err = pm_dwarf_stack(db->dw, th, &s)))
+		return err;
+	for (size_t i = 0; i < s.nframes && i < max; i++)
+		print_frame(db, &s.frames[i], show);
+	pm_stack_free(&s);
+	return NULL;
+}
+
+struct pm_err *pm_cmd_stack(struct pmdb *db, const struct pm_call *call)
+{
+	return stack_common(db, call, 0);
+}
+
+struct pm_err *pm_cmd_stack_c(struct pmdb *db, const struct pm_call *call)
+{
+	return stack_common(db, call, 0);
+}
+
+struct pm_err *pm_cmd_stack_C(struct pmdb *db, const struct pm_call *call)
+{
+	return stack_common(db, call, SHOW_SP);
+}
+
+struct pm_err *pm_cmd_findstack(struct pmdb *db, const struct pm_call *call)
+{
+	struct pm_opts o;
+	struct pm_err *err = pm_getopts(db, call, "v", "", &o);
+	if (err)
+		return err;
+	struct pm_thread *th;
+	if ((err = which_thread(db, call, &th)))
+		return err;
+	struct pm_stack s;
+	if ((err = pm_dwarf_stack(db->dw, th, &s)))
+		return err;
+	FILE *out = db->out;
+	fprintf(out, "stack pointer for thread %d: %" PRIx64 "\n", th->tid,
+		th->regs[db->t->arch->sp]);
+	for (size_t i = 0; i < s.nframes; i++) {
+		fputs(i == 0 ? "[ " : "  ", out);
+		fprintf(out, "%016" PRIx64 " ", s.frames[i].sp);
+		frame_name(db, &s.frames[i], out);
+		fputs(i == 0 ? " ]\n" : "\n", out);
+	}
+	pm_stack_free(&s);
+	return NULL;
+}
+
+/* ::stacks groups threads whose stacks have the same pcs. */
+struct group {
+	struct pm_stack stack;
+	int *tids;
+	size_t ntids, cap;
+};
+
+static bool same_stack(const struct pm_stack *a, const struct pm_stack *b)
+{
+	if (a->nframes != b->nframes)
+		return false;
+	for (size_t i = 0; i < a->nframes; i++)
+		if (a->frames[i].pc != b->frames[i].pc || a->frames[i].kind != b->frames[i].kind)
+			return false;
+	return true;
+}
+
+struct pm_err *pm_cmd_stacks(struct pmdb *db, const struct pm_call *call)
+{
+	struct pm_opts o;
+	struct pm_err *err = pm_getopts(db, call, "v", "", &o);
+	if (err)
+		return err;
+	struct pm_target *t = db->t;
+	struct group *groups = xcalloc(t->nthreads + 1, sizeof(*groups));
+	size_t ngroups = 0;
+	for (size_t i = 0; i < t->nthreads; i++) {
+		struct pm_stack s;
+		if ((err = pm_dwarf_stack(db->dw, &t->threads[i], &s)))
+			break;
+		size_t g;
+		for (g = 0; g < ngroups; g++)
+			if (same_stack(&groups[g].stack, &s))
+				break;
+		if (g == ngroups)
+			groups[ngroups++].stack = s;
+		else
+			pm_stack_free(&s);
+		vec_reserve(&groups[g].tids, &groups[g].cap, groups[g].ntids + 1, sizeof(int));
+		groups[g].tids[groups[g].ntids++] = t->threads[i].tid;
+	}
+	FILE *out = db->out;
+	if (!err)
+		fprintf(out, "%-16s %5s\n", "THREAD", "COUNT");
+	for (size_t g = 0; g < ngroups && !err; g++) {
+		fprintf(out, "%-16d %5zu\n", groups[g].tids[0], groups[g].ntids);
+		if (o.flag['v'] && groups[g].ntids > 1) {
+			fputs("                 tids:", out);
+			for (size_t k = 0; k < groups[g].ntids; k++)
+				fprintf(out, " %d", groups[g].tids[k]);
+			fputc('\n', out);
+		}
+		for (size_t f = 0; f < groups[g].stack.nframes; f++) {
+			fputs("                 ", out);
+			frame_name(db, &groups[g].stack.frames[f], out);
+			fputc('\n', out);
+		}
+		fputc('\n', out);
+	}
+	for (size_t g = 0; g < ngroups; g++) {
+		pm_stack_free(&groups[g].stack);
+		free(groups[g].tids);
+	}
+	free(groups);
+	return err;
+}

@@ -1,0 +1,91 @@
+/* ::status - what the dump is: program, argv, threads, and the signal. */
+#include "cmds.h"
+#include "signals.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+/* The thread that took the signal: the kernel writes it first; gdb's
+ * gcore writes a siginfo per thread instead. */
+size_t pm_signal_thread(const struct pm_target *t)
+{
+	for (size_t i = 0; i < t->nthreads; i++)
+		if (t->threads[i].has_siginfo && t->threads[i].si.signo != 0 &&
+		    (i > 0 || !t->has_siginfo || t->siginfo.signo == 0))
+			return i;
+	return 0;
+}
+
+static void print_signal(FILE *out, int signo)
+{
+	const char *n = pm_signal_name(signo);
+	if (n)
+		fprintf(out, "%s", n);
+	else
+		fprintf(out, "signal %d", signo);
+}
+
+struct pm_err *pm_cmd_status(struct pmdb *db, const struct pm_call *call)
+{
+	(void)call;
+	struct pm_target *t = db->t;
+	FILE *out = db->out;
+	const char *name = t->fname[0] ? t->fname : "(unknown)";
+	fprintf(out, "debugging core file of %s (%u-bit)\n", name, t->arch->ptr_size * 8);
+	fprintf(out, "core file: %s\n", t->path);
+	if (t->exe_path)
+		fprintf(out, "executable: %s\n", t->exe_path);
+	else
+		fprintf(out, "executable: not found (%s)\n", t->exe_name ? t->exe_name : name);
+	if (t->has_prpsinfo)
+		fprintf(out, "initial argv: %s\n", t->psargs);
+	fprintf(out, "pid: %d\n", t->pid);
+	fprintf(out, "threads: %zu\n", t->nthreads);
+
+	size_t ti = pm_signal_thread(t);
+	const struct pm_thread *th = t->nthreads ? &t->threads[ti] : NULL;
+	struct pm_siginfo si = { 0 };
+	bool have = false;
+	if (th && th->has_siginfo && th->si.signo) {
+		si = th->si;
+		have = true;
+	} else if (t->has_siginfo) {
+		si = t->siginfo;
+		have = true;
+	} else if (th && th->cursig) {
+		si.signo = th->cursig;
+	}
+	if (si.signo == 0) {
+		fprintf(out, "status: process stopped, no signal (a core written while it ran, e.g. by gcore)\n");
+		return NULL;
+	}
+	bool has_addr = have && pm_signal_has_addr(si.signo, si.code);
+	fputs("status: process terminated by ", out);
+	print_signal(out, si.signo);
+	if (pm_signal_desc(si.signo))
+		fprintf(out, " (%s)", pm_signal_desc(si.signo));
+	if (has_addr)
+		fprintf(out, ", addr=0x%" PRIx64, si.addr);
+	fputc('\n', out);
+	fputs("signal: ", out);
+	print_signal(out, si.signo);
+	fprintf(out, " (%d)\n", si.signo);
+	if (have) {
+		const char *cn = pm_sicode_name(si.signo, si.code);
+		fprintf(out, "code: %s (%d)\n", cn ? cn : "unknown", si.code);
+		if (has_addr) {
+			fprintf(out, "fault address: 0x%" PRIx64, si.addr);
+			if (si.code == 0x80)
+				fputs(" (the kernel gives none for SI_KERNEL: e.g. a non-canonical address)", out);
+			fputc('\n', out);
+		}
+		if (pm_signal_has_sender(si.code))
+			fprintf(out, "sender: pid %d, uid %d%s\n", si.pid, si.uid,
+				si.pid == t->pid ? " (the process itself)" : "");
+		if (si.errno_)
+			fprintf(out, "errno: %d (%s)\n", si.errno_, strerror(si.errno_));
+	}
+	if (th)
+		fprintf(out, "thread: %d took the signal\n", th->tid);
+	return NULL;
+}

@@ -1,0 +1,94 @@
+/* The one list of dcmds.  ::help, ::dcmds and the README's command list
+ * are generated from it. */
+#include "cmds.h"
+
+#include <string.h>
+
+const struct pm_dcmd pm_dcmds[] = {
+	{ "status", "", "what the dump is and why the process died",
+	  "Prints the core file, executable, initial argv, pid and thread count, then the\n"
+	  "signal: its name and number, si_code by name (SEGV_MAPERR, SI_KERNEL, SI_TKILL ...),\n"
+	  "the fault address for faults, the sender for signals sent by a process, and\n"
+	  "which thread took it.",
+	  "::status", pm_cmd_status, PM_NEEDS_TARGET },
+	{ "$c", "[tid]", "stack of the current thread (or of thread tid)",
+	  "One frame per line, innermost first: function+offset().  Inline frames are\n"
+	  "marked (inlined), the kernel's signal trampoline shows as <signal handler called>.\n"
+	  "Options as ::stack.",
+	  "$c\n0t4242$c", pm_cmd_stack_c, PM_NEEDS_TARGET },
+	{ "$C", "[tid]", "stack with each frame's stack pointer",
+	  "As $c, with the stack pointer of each frame in the first column.",
+	  "$C", pm_cmd_stack_C, PM_NEEDS_TARGET },
+	{ "stack", "[tid] [-fps] [-n count]", "stack of a thread, with options",
+	  "-f  show each frame's stack pointer\n"
+	  "-p  show each frame's pc (a return address for callers, as gdb shows it)\n"
+	  "-s  show the source file and line\n"
+	  "-n  show at most count frames\n"
+	  "Unwinding uses DWARF CFI (.eh_frame, .debug_frame) and falls back to frame pointers.",
+	  "::stack -ps\n::walk thread | ::stack -n 3", pm_cmd_stack, PM_NEEDS_TARGET },
+	{ "findstack", "[tid]", "stack of a thread, with its stack pointer",
+	  "mdb's layout: the thread's stack pointer, then each frame's stack pointer and\n"
+	  "function.  Without an address, the current thread.",
+	  "::walk thread | ::findstack", pm_cmd_findstack, PM_NEEDS_TARGET },
+	{ "stacks", "[-v]", "every thread's stack, identical stacks grouped",
+	  "Threads whose frames have the same pcs are shown once, with a count and the\n"
+	  "first thread's id; -v lists every thread id of a group.",
+	  NULL, pm_cmd_stacks, PM_NEEDS_TARGET },
+	{ "$r", "[tid]", "general registers of the current thread",
+	  "%rip is shown as symbol+offset, %rflags decoded (set flags upper case),\n"
+	  "with the segment registers and the fs/gs bases.",
+	  NULL, pm_cmd_regs, PM_NEEDS_TARGET },
+	{ "regs", "[tid]", "general registers (as $r)", "The same as $r.", NULL, pm_cmd_regs,
+	  PM_NEEDS_TARGET },
+	{ "fpregs", "", "floating-point and vector registers",
+	  "x87 control and status words, %st0-7, %mxcsr and %xmm0-15, or %ymm0-15 when\n"
+	  "the dump holds the AVX state (NT_X86_XSTATE).",
+	  NULL, pm_cmd_fpregs, PM_NEEDS_TARGET },
+	{ "walk", "walker", "print the elements a walker visits",
+	  "Walkers: thread (every thread id, as 0tTID so that it reads back as decimal).\n"
+	  "Pipe the output into a dcmd to run it on each element.",
+	  "::walk thread | ::findstack", pm_cmd_walk, PM_NEEDS_TARGET },
+	{ "context", "[tid]", "select the current thread",
+	  "tid::context makes thread tid the current one for $r, $c and <reg.\n"
+	  "Without an address, prints the current thread.",
+	  "0t4243::context", pm_cmd_context, PM_NEEDS_TARGET },
+	{ "$l", "", "the current thread's id", "Prints the current thread id as 0tTID.", NULL,
+	  pm_cmd_tid, PM_NEEDS_TARGET },
+	{ "threads", "", "every thread with its pc",
+	  "'>' marks the current thread, '*' the one that took the signal.", NULL,
+	  pm_cmd_threads, PM_NEEDS_TARGET },
+	{ "mappings", "[addr]", "memory mappings of the process",
+	  "BASE LIMIT SIZE, permissions, where the contents come from (core: saved in the\n"
+	  "core; file: read from the mapped file; part: partly; none: not available) and the\n"
+	  "file or [ stack ], [ heap ], [ vdso ], [ anon ].  With addr, the mapping holding it.",
+	  NULL, pm_cmd_mappings, PM_NEEDS_TARGET },
+	{ "$m", "[addr]", "memory mappings (as ::mappings)", "The same as ::mappings.", NULL,
+	  pm_cmd_mappings, PM_NEEDS_TARGET },
+	{ "modules", "", "loaded objects with build-ids and the files used",
+	  "Every module (executable, shared libraries, vDSO) with its address range,\n"
+	  "build-id, the file its symbols come from and its separate debug file.",
+	  NULL, pm_cmd_modules, PM_NEEDS_TARGET },
+	{ "dis", "[addr] [-n count]", "disassemble",
+	  "At the start of a function, the whole function.  Elsewhere, count (default 10)\n"
+	  "instructions before and after addr, addr marked with =>.  AT&T syntax.",
+	  "<rip::dis -n 6\nmain::dis", pm_cmd_dis, PM_NEEDS_TARGET },
+	{ "help", "[dcmd]", "this help, or a dcmd's", "::help NAME shows NAME's synopsis and description.",
+	  NULL, pm_cmd_help, 0 },
+	{ "dcmds", "", "list the dcmds", "One line per dcmd, from the same table as ::help.", NULL,
+	  pm_cmd_dcmds, 0 },
+	{ "formats", "", "list the format characters", "The characters after / and =.", NULL,
+	  pm_cmd_formats, 0 },
+	{ "$G", "", "toggle C++ and Rust demangling", "Demangling is on at start.", NULL,
+	  pm_cmd_demangle, 0 },
+	{ "$q", "", "quit", "Leaves pmdb.", NULL, pm_cmd_quit, 0 },
+};
+
+const size_t pm_ndcmds = sizeof(pm_dcmds) / sizeof(pm_dcmds[0]);
+
+const struct pm_dcmd *pm_dcmd_find(const char *name)
+{
+	for (size_t i = 0; i < pm_ndcmds; i++)
+		if (strcmp(pm_dcmds[i].name, name) == 0)
+			return &pm_dcmds[i];
+	return NULL;
+}

@@ -1,0 +1,63 @@
+/* Threads: ::walk thread, ::context, $l, ::threads. */
+#include "cmds.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+struct pm_err *pm_cmd_walk(struct pmdb *db, const struct pm_call *call)
+{
+	if (call->argc < 2)
+		return pm_err_new(PM_ERR_SYNTAX, "usage: ::walk WALKER (walkers: thread)");
+	if (strcmp(call->argv[1], "thread") != 0)
+		return pm_err_new(PM_ERR_LOOKUP, "unknown walker '%s' (walkers: thread)", call->argv[1]);
+	if (!db->t)
+		return pm_err_new(PM_ERR_LOOKUP, "::walk thread: no core file is open");
+	/* 0t: thread ids are decimal, and the language's default radix is 16 */
+	for (size_t i = 0; i < db->t->nthreads; i++)
+		fprintf(db->out, "0t%d\n", db->t->threads[i].tid);
+	return NULL;
+}
+
+struct pm_err *pm_cmd_context(struct pmdb *db, const struct pm_call *call)
+{
+	if (!call->has_addr) {
+		struct pm_thread *th = pm_cur_thread(db);
+		if (th)
+			fprintf(db->out, "current thread: %d\n", th->tid);
+		return NULL;
+	}
+	for (size_t i = 0; i < db->t->nthreads; i++)
+		if ((uint64_t)db->t->threads[i].tid == call->addr) {
+			db->cur_thread = i;
+			return NULL;
+		}
+	return pm_err_new(PM_ERR_LOOKUP, "0t%" PRIu64 " (0x%" PRIx64 ") is not a thread id of this dump; ::walk thread lists them",
+			  call->addr, call->addr);
+}
+
+struct pm_err *pm_cmd_tid(struct pmdb *db, const struct pm_call *call)
+{
+	(void)call;
+	struct pm_thread *th = pm_cur_thread(db);
+	if (!th)
+		return pm_err_new(PM_ERR_LOOKUP, "the dump has no threads");
+	fprintf(db->out, "0t%d\n", th->tid);
+	return NULL;
+}
+
+struct pm_err *pm_cmd_threads(struct pmdb *db, const struct pm_call *call)
+{
+	(void)call;
+	struct pm_target *t = db->t;
+	size_t sig = pm_signal_thread(t);
+	fprintf(db->out, "%-3s %-10s %-18s %s\n", "", "TID", "PC", "FUNCTION");
+	for (size_t i = 0; i < t->nthreads; i++) {
+		const struct pm_thread *th = &t->threads[i];
+		uint64_t pc = th->regs[t->arch->pc];
+		fprintf(db->out, "%c%c  %-10d 0x%016" PRIx64 " ", i == db->cur_thread ? '>' : ' ',
+			i == sig ? '*' : ' ', th->tid, pc);
+		pm_sym_print(db->dw, db->out, pc);
+		fputc('\n', db->out);
+	}
+	return NULL;
+}

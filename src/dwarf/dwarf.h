@@ -1,0 +1,79 @@
+/* The only door to libdw/libdwfl: modules, symbols, source lines, inline
+ * chains and unwinding over a target.  Nothing outside src/dwarf includes
+ * elfutils' headers. */
+#ifndef PM_DWARF_H
+#define PM_DWARF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "../base/err.h"
+#include "../target/target.h"
+
+struct pm_dwarf;
+
+/* debug_dirs: extra folders searched for separate debug info (':'-separated),
+ * before the standard ones; may be NULL. */
+struct pm_err *pm_dwarf_open(struct pm_target *t, const char *debug_dirs, struct pm_dwarf **out);
+void pm_dwarf_close(struct pm_dwarf *d);
+
+/* Symbol lookup.  A result's strings live until the session closes. */
+struct pm_sym {
+	const char *name;     /* as in the symbol table (mangled) */
+	uint64_t addr, size;
+	uint64_t offset;      /* addr asked for minus the symbol's address */
+	const char *module;   /* short module name */
+};
+bool pm_sym_by_addr(struct pm_dwarf *d, uint64_t addr, struct pm_sym *sym);
+/* NAME or MODULE`NAME. */
+struct pm_err *pm_sym_by_name(struct pm_dwarf *d, const char *name, uint64_t *addr);
+/* Demangle when the setting is on ($G); returns name itself otherwise.
+ * The result is owned by the session. */
+const char *pm_sym_display(struct pm_dwarf *d, const char *name);
+void pm_dwarf_set_demangle(struct pm_dwarf *d, bool on);
+bool pm_dwarf_demangle(const struct pm_dwarf *d);
+/* Print "sym+0xoff", or the bare address when no symbol covers it. */
+void pm_sym_print(struct pm_dwarf *d, FILE *out, uint64_t addr);
+
+/* Modules */
+struct pm_module_info {
+	const char *name;     /* path or name as reported */
+	uint64_t start, end, bias;
+	char build_id[129];   /* hex, or "" */
+	const char *file;     /* file used for symbols, or NULL */
+	const char *debug_file; /* separate debug info used, or NULL */
+};
+size_t pm_dwarf_modules(struct pm_dwarf *d, struct pm_module_info **out);
+
+/* Source line of a pc, or false. */
+bool pm_dwarf_line(struct pm_dwarf *d, uint64_t pc, const char **file, int *line);
+
+/* Stacks.  One element per displayed frame: physical frames are expanded
+ * into their inline frames (innermost first), and the signal trampoline
+ * is marked. */
+enum pm_frame_kind { PM_FRAME_NORMAL, PM_FRAME_INLINE, PM_FRAME_SIGNAL };
+
+struct pm_frame {
+	enum pm_frame_kind kind;
+	uint64_t pc;          /* as the unwinder reports it (a return address for callers) */
+	uint64_t lookup_pc;   /* pc used for symbols: pc - 1 for call sites */
+	uint64_t sp;          /* stack pointer in this frame, 0 if unknown */
+	const char *func;     /* display name or NULL (no symbol) */
+	uint64_t func_off;    /* pc - function start (ELF symbol), if func */
+	bool has_off;
+	const char *file;     /* source file or NULL */
+	int line;
+};
+
+struct pm_stack {
+	struct pm_frame *frames;
+	size_t nframes, cap;
+	char *error;          /* why the unwind stopped early, or NULL */
+};
+
+struct pm_err *pm_dwarf_stack(struct pm_dwarf *d, const struct pm_thread *th, struct pm_stack *out);
+void pm_stack_free(struct pm_stack *s);
+
+#endif

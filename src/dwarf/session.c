@@ -1,0 +1,272 @@
+/* A libdwfl session over a target: module reporting (NT_FILE and the
+ * dynamic linker's link_map, via dwfl_core_file_report), debug-info
+ * lookup by build-id and .gnu_debuglink, and symbol lookup. */
+#include "internal.h"
+#include "../base/util.h"
+
+#include <libiberty/demangle.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *pm_pool_add(struct pm_strpool *p, char *owned)
+{
+	vec_reserve(&p->strs, &p->cap, p->n + 1, sizeof(*p->strs));
+	p->strs[p->n++] = owned;
+	return owned;
+}
+
+struct pm_err *pm_dwarf_open(struct pm_target *t, const char *debug_dirs, struct pm_dwarf **out)
+{
+	struct pm_dwarf *d = xcalloc(1, sizeof(*d));
+	d->t = t;
+	d->demangle = true;
+	/* libdwfl's syntax: a leading '+' asks for CRC checks of debuglink
+	 * files; an empty entry means the file's own folder, ".debug" its
+	 * .debug subfolder. */
+	d->debug_path = xasprintf("+:.debug:%s%s/usr/lib/debug", debug_dirs ? debug_dirs : "",
+				  debug_dirs ? ":" : "");
+	d->callbacks.find_elf = dwfl_build_id_find_elf;
+	d->callbacks.find_debuginfo = dwfl_standard_find_debuginfo;
+	d->callbacks.debuginfo_path = &d->debug_path;
+	d->dwfl = dwfl_begin(&d->callbacks);
+	if (!d->dwfl) {
+		struct pm_err *err = pm_err_new(PM_ERR_GENERIC, "libdwfl: %s", dwfl_errmsg(-1));
+		free(d->debug_path);
+		free(d);
+		return err;
+	}
+	if (t->elf) {
+		dwfl_report_begin(d->dwfl);
+		int n = dwfl_core_file_report(d->dwfl, (Elf *)t->elf, t->exe_path);
+		if (n < 0)
+			pm_warn("cannot list the modules of the core: %s", dwfl_errmsg(-1));
+		dwfl_report_end(d->dwfl, NULL, NULL);
+	}
+	*out = d;
+	return NULL;
+}
+
+void pm_dwarf_close(struct pm_dwarf *d)
+{
+	if (!d)
+		return;
+	dwfl_end(d->dwfl);
+	for (size_t i = 0; i < d->pool.n; i++)
+		free(d->pool.strs[i]);
+	free(d->pool.strs);
+	free(d->mods);
+	free(d->thread_ctx);
+	free(d->inline_cache);
+	free(d->dm_in);
+	free(d->dm_out);
+	free(d->debug_path);
+	free(d);
+}
+
+void pm_dwarf_set_demangle(struct pm_dwarf *d, bool on)
+{
+	d->demangle = on;
+}
+
+bool pm_dwarf_demangle(const struct pm_dwarf *d)
+{
+	return d->demangle;
+}
+
+/* Symbol versions (memcpy@@GLIBC_2.14) are dropped, as mdb and gdb show
+ * names; C++ and Rust names are demangled when $G is on. */
+const char *pm_sym_display(struct pm_dwarf *d, const char *name)
+{
+	if (!name)
+		return name;
+	const char *at = strchr(name, '@');
+	bool mangled = d->demangle && (strncmp(name, "_Z", 2) == 0 || strncmp(name, "_R", 2) == 0);
+	if (!at && !mangled)
+		return name;
+	if (d->dm_in && strcmp(d->dm_in, name) == 0)
+		return d->dm_out;
+	free(d->dm_in);
+	free(d->dm_out);
+	d->dm_in = xstrdup(name);
+	char *base = at ? xstrndup(name, (size_t)(at - name)) : xstrdup(name);
+	char *dm = mangled ? cplus_demangle(base, DMGL_PARAMS | DMGL_ANSI | DMGL_AUTO) : NULL;
+	if (dm) {
+		free(base);
+		d->dm_out = dm;
+	} else {
+		d->dm_out = base;
+	}
+	return d->dm_out;
+}
+
+static const char *module_short_name(Dwfl_Module *mod)
+{
+	const char *name = dwfl_module_info(mod, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+	if (!name)
+		return "?";
+	const char *slash = strrchr(name, '/');
+	return slash ? slash + 1 : name;
+}
+
+bool pm_sym_by_addr(struct pm_dwarf *d, uint64_t addr, struct pm_sym *sym)
+{
+	Dwfl_Module *mod = dwfl_addrmodule(d->dwfl, addr);
+	if (!mod)
+		return false;
+	GElf_Off off;
+	GElf_Sym s;
+	const char *name = dwfl_module_addrinfo(mod, addr, &off, &s, NULL, NULL, NULL);
+	if (!name || !*name)
+		return false;
+	sym->name = name;
+	sym->addr = addr - off;
+	sym->size = s.st_size;
+	sym->offset = off;
+	sym->module = module_short_name(mod);
+	return true;
+}
+
+void pm_sym_print(struct pm_dwarf *d, FILE *out, uint64_t addr)
+{
+	struct pm_sym s;
+	if (d && pm_sym_by_addr(d, addr, &s)) {
+		const char *n = pm_sym_display(d, s.name);
+		if (s.offset)
+			fprintf(out, "%s+0x%llx", n, (unsigned long long)s.offset);
+		else
+			fputs(n, out);
+	} else {
+		fprintf(out, "0x%llx", (unsigned long long)addr);
+	}
+}
+
+struct name_search {
+	const char *module;   /* NULL: any */
+	const char *name;
+	size_t len;
+	uint64_t addr;
+	int found;            /* 2: a defined function/object, 1: anything else */
+};
+
+static int search_module(Dwfl_Module *mod, void **ud, const char *mname, Dwarf_Addr start, void *arg)
+{
+	(void)ud;
+	(void)start;
+	struct name_search *ns = arg;
+	if (ns->module) {
+		const char *slash = strrchr(mname, '/');
+		const char *base = slash ? slash + 1 : mname;
+		if (strcmp(base, ns->module) != 0 && strcmp(mname, ns->module) != 0 &&
+		    strncmp(base, ns->module, strlen(ns->module)) != 0)
+			return DWARF_CB_OK;
+	}
+	int n = dwfl_module_getsymtab(mod);
+	for (int i = 1; i < n; i++) {
+		GElf_Sym s;
+		GElf_Addr addr;
+		const char *name = dwfl_module_getsym_info(mod, i, &s, &addr, NULL, NULL, NULL);
+		if (!name || s.st_shndx == SHN_UNDEF || strncmp(name, ns->name, ns->len) != 0 ||
+		    (name[ns->len] != 0 && name[ns->len] != '@'))
+			continue;
+		int rank = (GELF_ST_TYPE(s.st_info) == STT_FUNC || GELF_ST_TYPE(s.st_info) == STT_OBJECT ||
+			    GELF_ST_TYPE(s.st_info) == STT_GNU_IFUNC) ? 2 : 1;
+		if (rank > ns->found) {
+			ns->found = rank;
+			ns->addr = addr;
+		}
+		if (rank == 2)
+			return DWARF_CB_ABORT;
+	}
+	return DWARF_CB_OK;
+}
+
+struct pm_err *pm_sym_by_name(struct pm_dwarf *d, const char *name, uint64_t *addr)
+{
+	struct name_search ns = { .name = name };
+	char *modname = NULL;
+	const char *tick = strchr(name, '`');
+	if (tick) {
+		modname = xstrndup(name, (size_t)(tick - name));
+		ns.module = modname;
+		ns.name = tick + 1;
+	}
+	ns.len = strlen(ns.name);
+	dwfl_getmodules(d->dwfl, search_module, &ns, 0);
+	free(modname);
+	if (!ns.found)
+		return pm_err_new(PM_ERR_LOOKUP, "failed to find symbol '%s'", name);
+	*addr = ns.addr;
+	return NULL;
+}
+
+struct mod_collect {
+	struct pm_dwarf *d;
+	size_t cap;
+};
+
+static int collect_module(Dwfl_Module *mod, void **ud, const char *name, Dwarf_Addr start, void *arg)
+{
+	(void)ud;
+	struct mod_collect *mc = arg;
+	struct pm_dwarf *d = mc->d;
+	vec_reserve(&d->mods, &mc->cap, d->nmods + 1, sizeof(*d->mods));
+	struct pm_module_info *m = &d->mods[d->nmods++];
+	memset(m, 0, sizeof(*m));
+	Dwarf_Addr end;
+	const char *mainfile = NULL, *debugfile = NULL;
+	dwfl_module_info(mod, NULL, NULL, &end, NULL, NULL, &mainfile, &debugfile);
+	m->name = name;
+	m->start = start;
+	m->end = end;
+	/* Loading the ELF makes libdwfl fill mainfile and the bias. */
+	GElf_Addr bias = 0;
+	if (dwfl_module_getelf(mod, &bias))
+		m->bias = bias;
+	Dwarf_Addr dbias;
+	dwfl_module_getdwarf(mod, &dbias);
+	dwfl_module_info(mod, NULL, NULL, NULL, NULL, NULL, &mainfile, &debugfile);
+	m->file = mainfile;
+	m->debug_file = debugfile;
+	const unsigned char *bits;
+	GElf_Addr vaddr;
+	int len = dwfl_module_build_id(mod, &bits, &vaddr);
+	if (len > 0 && len <= 64) {
+		for (int i = 0; i < len; i++)
+			snprintf(m->build_id + 2 * i, 3, "%02x", bits[i]);
+	}
+	return DWARF_CB_OK;
+}
+
+static int mod_cmp(const void *a, const void *b)
+{
+	const struct pm_module_info *x = a, *y = b;
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+size_t pm_dwarf_modules(struct pm_dwarf *d, struct pm_module_info **out)
+{
+	if (!d->mods) {
+		struct mod_collect mc = { d, 0 };
+		dwfl_getmodules(d->dwfl, collect_module, &mc, 0);
+		qsort(d->mods, d->nmods, sizeof(*d->mods), mod_cmp);
+	}
+	*out = d->mods;
+	return d->nmods;
+}
+
+bool pm_dwarf_line(struct pm_dwarf *d, uint64_t pc, const char **file, int *line)
+{
+	Dwfl_Module *mod = dwfl_addrmodule(d->dwfl, pc);
+	if (!mod)
+		return false;
+	Dwfl_Line *l = dwfl_module_getsrc(mod, pc);
+	if (!l)
+		return false;
+	int lineno;
+	const char *f = dwfl_lineinfo(l, NULL, &lineno, NULL, NULL, NULL);
+	if (!f)
+		return false;
+	*file = f;
+	*line = lineno;
+	return true;
+}

@@ -1,0 +1,156 @@
+/* Unwinding with libdwfl over pmdb's own memory map and the registers of
+ * NT_PRSTATUS (dwfl_attach_state with our callbacks: libdwfl's own core
+ * reader re-scans program headers for every word it reads).  Each physical
+ * frame is then expanded into its inline frames (inline.c). */
+#include "internal.h"
+#include "../base/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define PM_MAX_FRAMES 2000000
+
+static pid_t cb_next_thread(Dwfl *dwfl, void *arg, void **thread_argp)
+{
+	(void)dwfl;
+	struct pm_dwarf *d = arg;
+	struct pm_thread_ctx *cur = *thread_argp;
+	size_t i = cur ? (size_t)(cur - d->thread_ctx) + 1 : 0;
+	if (i >= d->t->nthreads)
+		return 0;
+	*thread_argp = &d->thread_ctx[i];
+	return d->t->threads[i].tid;
+}
+
+static bool cb_get_thread(Dwfl *dwfl, pid_t tid, void *arg, void **thread_argp)
+{
+	(void)dwfl;
+	struct pm_dwarf *d = arg;
+	for (size_t i = 0; i < d->t->nthreads; i++)
+		if (d->t->threads[i].tid == tid) {
+			*thread_argp = &d->thread_ctx[i];
+			return true;
+		}
+	return false;
+}
+
+static bool cb_memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result, void *arg)
+{
+	(void)dwfl;
+	struct pm_dwarf *d = arg;
+	uint64_t v;
+	if (pm_memmap_read_partial(&d->t->mem, addr, &v, sizeof(v)) != sizeof(v))
+		return false;
+	*result = v;
+	return true;
+}
+
+static bool cb_set_initial_registers(Dwfl_Thread *thread, void *thread_arg)
+{
+	struct pm_thread_ctx *ctx = thread_arg;
+	const struct pm_arch *a = ctx->d->t->arch;
+	Dwarf_Word regs[64] = { 0 };
+	size_t n = a->ndwarf_initial;
+	for (size_t i = 0; i < a->nregs; i++) {
+		int dw = a->regs[i].dwarf;
+		if (dw >= 0 && (size_t)dw < n)
+			regs[dw] = ctx->th->regs[i];
+	}
+	if (!dwfl_thread_state_registers(thread, 0, (unsigned)n, regs))
+		return false;
+	dwfl_thread_state_register_pc(thread, ctx->th->regs[a->pc]);
+	return true;
+}
+
+static const Dwfl_Thread_Callbacks thread_callbacks = {
+	.next_thread = cb_next_thread,
+	.get_thread = cb_get_thread,
+	.memory_read = cb_memory_read,
+	.set_initial_registers = cb_set_initial_registers,
+};
+
+static struct pm_err *attach(struct pm_dwarf *d)
+{
+	if (d->attached)
+		return NULL;
+	if (!d->t->elf)
+		return pm_err_new(PM_ERR_GENERIC, "this target cannot be unwound");
+	free(d->thread_ctx);
+	d->thread_ctx = xcalloc(d->t->nthreads + 1, sizeof(*d->thread_ctx));
+	for (size_t i = 0; i < d->t->nthreads; i++)
+		d->thread_ctx[i] = (struct pm_thread_ctx){ d, &d->t->threads[i] };
+	pid_t pid = d->t->pid ? d->t->pid : (d->t->nthreads ? d->t->threads[0].tid : 1);
+	if (!dwfl_attach_state(d->dwfl, (Elf *)d->t->elf, pid, &thread_callbacks, d))
+		return pm_err_new(PM_ERR_GENERIC, "cannot unwind: %s", dwfl_errmsg(-1));
+	d->attached = true;
+	return NULL;
+}
+
+struct physical {
+	uint64_t pc, sp;
+	bool activation;
+};
+
+struct collect {
+	struct physical *v;
+	size_t n, cap;
+	int sp_dwarf;
+};
+
+static int frame_cb(Dwfl_Frame *state, void *arg)
+{
+	struct collect *c = arg;
+	Dwarf_Addr pc;
+	bool activation;
+	if (!dwfl_frame_pc(state, &pc, &activation))
+		return DWARF_CB_ABORT;
+	Dwarf_Word sp = 0;
+	if (dwfl_frame_reg(state, (unsigned)c->sp_dwarf, &sp) != 0)
+		sp = 0;
+	/* A frame that repeats the previous one means a broken unwind: stop. */
+	if (c->n && c->v[c->n - 1].pc == pc && c->v[c->n - 1].sp == sp)
+		return DWARF_CB_ABORT;
+	if (c->n >= PM_MAX_FRAMES || pc == 0)
+		return DWARF_CB_ABORT;
+	vec_reserve(&c->v, &c->cap, c->n + 1, sizeof(*c->v));
+	c->v[c->n++] = (struct physical){ pc, sp, activation };
+	return DWARF_CB_OK;
+}
+
+struct pm_err *pm_dwarf_stack(struct pm_dwarf *d, const struct pm_thread *th, struct pm_stack *out)
+{
+	memset(out, 0, sizeof(*out));
+	struct pm_err *err = attach(d);
+	if (err)
+		return err;
+	struct collect c = { .sp_dwarf = d->t->arch->regs[d->t->arch->sp].dwarf };
+	int rc = dwfl_getthread_frames(d->dwfl, th->tid, frame_cb, &c);
+	if (rc < 0 && dwfl_errno() != 0) {
+		const char *msg = dwfl_errmsg(-1);
+		if (msg)
+			out->error = xstrdup(msg);
+	}
+	for (size_t i = 0; i < c.n; i++) {
+		struct physical *p = &c.v[i];
+		/* The frame below an activation (other than the first) is the
+		 * signal trampoline that the kernel put on the stack. */
+		if (i + 1 < c.n && c.v[i + 1].activation) {
+			vec_reserve(&out->frames, &out->cap, out->nframes + 1, sizeof(*out->frames));
+			out->frames[out->nframes++] = (struct pm_frame){
+				.kind = PM_FRAME_SIGNAL, .pc = p->pc, .lookup_pc = p->pc, .sp = p->sp,
+			};
+			continue;
+		}
+		uint64_t lookup = p->activation ? p->pc : p->pc - 1;
+		pm_inline_expand(d, out, p->pc, lookup, p->sp);
+	}
+	free(c.v);
+	return NULL;
+}
+
+void pm_stack_free(struct pm_stack *s)
+{
+	free(s->frames);
+	free(s->error);
+	memset(s, 0, sizeof(*s));
+}

@@ -1,0 +1,144 @@
+/* pmdb's command line: open a dump, then run commands from -e, from a
+ * file (-f), from standard input when it is not a terminal, or in an
+ * interactive REPL with line editing. */
+#include "pmdb.h"
+#include "base/util.h"
+
+#include <editline/readline.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct pm_thread *pm_cur_thread(struct pmdb *db)
+{
+	if (!db->t || db->cur_thread >= db->t->nthreads)
+		return NULL;
+	return &db->t->threads[db->cur_thread];
+}
+
+static void usage(FILE *out)
+{
+	fputs("usage: pmdb [options] [EXECUTABLE] CORE\n"
+	      "  -e CMDS         run commands (';' or newline separated) and exit;\n"
+	      "                  the exit status is 1 if any command failed\n"
+	      "  -f FILE         run the commands in FILE and exit\n"
+	      "  -d DIR          also look for separate debug info under DIR\n"
+	      "                  (DIR/.build-id/xx/rest.debug, or debuglink names)\n"
+	      "  -q              quiet: no banner\n"
+	      "  --help          this help\n"
+	      "  --version       the version\n"
+	      "Without -e or -f, commands are read from standard input, with line\n"
+	      "editing and history when it is a terminal.  Type ::help for help.\n",
+	      out);
+}
+
+static int run_stream(struct pmdb *db, FILE *in)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	int failed = 0;
+	while (!db->quit && getline(&line, &cap, in) >= 0) {
+		failed += pm_exec_line(db, line);
+		fflush(db->out);
+	}
+	free(line);
+	return failed;
+}
+
+static void run_repl(struct pmdb *db)
+{
+	const char *home = getenv("HOME");
+	char *hist = home ? xasprintf("%s/.pmdb_history", home) : NULL;
+	if (hist)
+		read_history(hist);
+	char *line;
+	while (!db->quit && (line = readline("> ")) != NULL) {
+		if (*line)
+			add_history(line);
+		pm_exec_line(db, line);
+		fflush(db->out);
+		free(line);
+	}
+	if (hist) {
+		write_history(hist);
+		free(hist);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *cmds = NULL, *script = NULL, *debug_dirs = NULL;
+	bool quiet = false;
+	int c;
+	while ((c = getopt_long(argc, argv, "e:f:d:q", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'e': cmds = optarg; break;
+		case 'f': script = optarg; break;
+		case 'd': debug_dirs = optarg; break;
+		case 'q': quiet = true; break;
+		case 'h': usage(stdout); return 0;
+		case 'V': printf("pmdb %s\n", PMDB_VERSION); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	int nargs = argc - optind;
+	if (nargs < 1 || nargs > 2) {
+		usage(stderr);
+		return 2;
+	}
+	const char *exe = nargs == 2 ? argv[optind] : NULL;
+	const char *core = argv[optind + nargs - 1];
+	if (exe && access(exe, R_OK) != 0) {
+		fprintf(stderr, "pmdb: cannot read executable %s: %m\n", exe);
+		return 2;
+	}
+
+	struct pmdb db = { .out = stdout };
+	struct pm_err *err = pm_target_open(core, exe, &db.t);
+	if (err) {
+		pm_err_report(err);
+		return 2;
+	}
+	if ((err = pm_dwarf_open(db.t, debug_dirs, &db.dw))) {
+		pm_err_report(err);
+		pm_target_close(db.t);
+		return 2;
+	}
+	/* Start on the thread that took the signal, as gdb does. */
+	extern size_t pm_signal_thread(const struct pm_target *t);
+	db.cur_thread = pm_signal_thread(db.t);
+	if (db.t->nthreads)
+		db.dot = db.t->threads[db.cur_thread].regs[db.t->arch->pc];
+
+	int failed = 0;
+	if (cmds) {
+		failed = pm_exec_line(&db, cmds);
+	} else if (script) {
+		FILE *f = fopen(script, "r");
+		if (!f) {
+			fprintf(stderr, "pmdb: cannot open %s: %m\n", script);
+			failed = 1;
+		} else {
+			failed = run_stream(&db, f);
+			fclose(f);
+		}
+	} else if (!isatty(STDIN_FILENO)) {
+		failed = run_stream(&db, stdin);
+	} else {
+		if (!quiet)
+			printf("pmdb %s: core file %s of %s (pid %d, %zu threads). ::help for help.\n",
+			       PMDB_VERSION, core, db.t->fname[0] ? db.t->fname : "?", db.t->pid,
+			       db.t->nthreads);
+		run_repl(&db);
+	}
+	fflush(stdout);
+	pm_dwarf_close(db.dw);
+	pm_target_close(db.t);
+	return failed ? 1 : 0;
+}

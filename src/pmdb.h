@@ -1,0 +1,69 @@
+/* The debugger session every dcmd works on, and the dcmd interface. */
+#ifndef PMDB_H
+#define PMDB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "base/err.h"
+#include "dwarf/dwarf.h"
+#include "target/target.h"
+
+#define PMDB_VERSION "0.1.0"
+
+struct pmdb {
+	struct pm_target *t;       /* NULL when no dump is open */
+	struct pm_dwarf *dw;
+	size_t cur_thread;         /* index into t->threads */
+	uint64_t dot;              /* '.', the current address */
+	uint64_t last_value;       /* last value computed, for '=' */
+	FILE *out;                 /* where commands print */
+	bool quit;                 /* $q seen */
+};
+
+/* How a dcmd was called: the address (dot) if one was given, the repeat
+ * count, and its arguments as words. */
+struct pm_call {
+	bool has_addr;
+	uint64_t addr;
+	bool has_count;
+	uint64_t count;
+	int argc;
+	char **argv;               /* argv[0] is the dcmd name */
+	bool in_pipe;              /* output goes to a pipeline, not a person */
+};
+
+typedef struct pm_err *(*pm_dcmd_fn)(struct pmdb *db, const struct pm_call *call);
+
+enum pm_dcmd_flags {
+	PM_NEEDS_TARGET = 1,       /* fails cleanly with no dump open */
+};
+
+struct pm_dcmd {
+	const char *name;          /* "status", "$C" */
+	const char *synopsis;      /* "[-n count] addr" */
+	const char *summary;       /* one line */
+	const char *help;          /* description paragraph(s) */
+	const char *examples;      /* or NULL */
+	pm_dcmd_fn fn;
+	unsigned flags;
+};
+
+/* The one table of commands (cmd/table.c). */
+extern const struct pm_dcmd pm_dcmds[];
+extern const size_t pm_ndcmds;
+const struct pm_dcmd *pm_dcmd_find(const char *name);
+
+/* The mdb language (lang/). */
+/* Run a line of commands; errors are reported on stderr as they happen.
+ * Returns how many commands failed. */
+int pm_exec_line(struct pmdb *db, const char *line);
+struct pm_err *pm_eval_expr(struct pmdb *db, const char *s, uint64_t *val);
+/* Parse an option value with the language's number rules. */
+struct pm_err *pm_arg_number(struct pmdb *db, const char *s, uint64_t *val);
+
+/* Convenience for dcmds */
+struct pm_thread *pm_cur_thread(struct pmdb *db);
+
+#endif

@@ -1,0 +1,159 @@
+/* The user core-file target: an ELF ET_CORE file's PT_LOAD segments and
+ * notes, with file-backed memory the kernel did not save read from the
+ * mapped files on disk (after a build-id check), as gdb does. */
+#include "core.h"
+#include "buildid.h"
+#include "../base/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static struct pm_err *core_read(struct pm_target *t, uint64_t addr, void *buf,
+				size_t len, const char *what)
+{
+	return pm_memmap_read(&t->mem, addr, buf, len, what);
+}
+
+static void core_close(struct pm_target *t)
+{
+	struct pm_core *c = t->priv;
+	for (size_t i = 0; i < c->nbackings; i++) {
+		struct pm_backing *b = &c->files[i];
+		if (b->data)
+			munmap((void *)b->data, b->size);
+		free(b->path);
+		free(b->why);
+	}
+	free(c->files);
+	if (c->core_backing.data)
+		munmap((void *)c->core_backing.data, c->core_backing.size);
+	free(c->core_backing.path);
+	free(c->core_backing.why);
+	elf_end(c->elf);
+	close(c->fd);
+	free(c);
+}
+
+static const struct pm_target_ops core_ops = {
+	.kind = "core",
+	.read = core_read,
+	.close = core_close,
+};
+
+static const char *machine_name(unsigned m)
+{
+	switch (m) {
+	case EM_386: return "i386";
+	case EM_AARCH64: return "AArch64";
+	case EM_ARM: return "ARM";
+	case EM_PPC: return "PowerPC";
+	case EM_PPC64: return "PowerPC64";
+	case EM_S390: return "S/390";
+	case EM_SPARCV9: return "SPARC V9";
+	case EM_68K: return "m68k";
+	case EM_RISCV: return "RISC-V";
+	case EM_MIPS: return "MIPS";
+	default: return "unknown machine";
+	}
+}
+
+static void read_notes(struct pm_target *t, Elf *elf, const GElf_Phdr *ph)
+{
+	Elf_Data *data = elf_getdata_rawchunk(elf, (int64_t)ph->p_offset, ph->p_filesz, ELF_T_NHDR);
+	if (!data) {
+		pm_warn("core notes at file offset 0x%llx (%llu bytes) are not in the file (truncated core?)",
+			(unsigned long long)ph->p_offset, (unsigned long long)ph->p_filesz);
+		return;
+	}
+	size_t off = 0, name_off, desc_off;
+	GElf_Nhdr nh;
+	while (off < data->d_size &&
+	       (off = gelf_getnote(data, off, &nh, &name_off, &desc_off)) > 0) {
+		const char *owner = nh.n_namesz ? (const char *)data->d_buf + name_off : "";
+		if (nh.n_namesz && owner[nh.n_namesz - 1] != 0)
+			continue;
+		pm_core_note(t, owner, nh.n_type, (const unsigned char *)data->d_buf + desc_off,
+			     nh.n_descsz);
+	}
+}
+
+struct pm_err *pm_core_open(const char *path, const char *exe, struct pm_target **out)
+{
+	*out = NULL;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return pm_err_new(PM_ERR_IO, "cannot open %s: %s", path, strerror(errno));
+	struct stat st;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return pm_err_new(PM_ERR_IO, "%s: not a regular file", path);
+	}
+	elf_version(EV_CURRENT);
+	Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	GElf_Ehdr eh;
+	if (!elf || elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &eh)) {
+		elf_end(elf);
+		close(fd);
+		return pm_err_new(PM_ERR_FORMAT, "%s: not an ELF file", path);
+	}
+	if (eh.e_type != ET_CORE) {
+		elf_end(elf);
+		close(fd);
+		return pm_err_new(PM_ERR_FORMAT,
+				  "%s: not a core file (ELF type %s); usage: pmdb [EXECUTABLE] CORE",
+				  path, eh.e_type == ET_EXEC ? "ET_EXEC" :
+				  eh.e_type == ET_DYN ? "ET_DYN" : eh.e_type == ET_REL ? "ET_REL" : "unknown");
+	}
+	const struct pm_arch *arch = pm_arch_for_machine(eh.e_machine);
+	if (!arch || gelf_getclass(elf) != ELFCLASS64) {
+		elf_end(elf);
+		close(fd);
+		return pm_err_new(PM_ERR_FORMAT,
+				  "%s: %s %d-bit core files are not supported yet (pmdb reads x86-64 cores)",
+				  path, machine_name(eh.e_machine),
+				  gelf_getclass(elf) == ELFCLASS64 ? 64 : 32);
+	}
+	size_t phnum;
+	if (elf_getphdrnum(elf, &phnum) != 0) {
+		elf_end(elf);
+		close(fd);
+		return pm_err_new(PM_ERR_FORMAT, "%s: cannot read program headers: %s", path,
+				  elf_errmsg(-1));
+	}
+
+	struct pm_target *t = xcalloc(1, sizeof(*t));
+	struct pm_core *c = xcalloc(1, sizeof(*c));
+	t->ops = &core_ops;
+	t->arch = arch;
+	t->path = xstrdup(path);
+	t->priv = c;
+	c->fd = fd;
+	c->elf = elf;
+	t->elf = elf;
+	c->core_backing.path = xstrdup(path);
+	if (pm_backing_open(&c->core_backing) < 0) {
+		struct pm_err *err = pm_err_new(PM_ERR_IO, "%s", c->core_backing.why);
+		pm_target_close(t);
+		return err;
+	}
+
+	for (size_t i = 0; i < phnum; i++) {
+		GElf_Phdr ph;
+		if (!gelf_getphdr(elf, (int)i, &ph))
+			break;
+		if (ph.p_type == PT_NOTE)
+			read_notes(t, elf, &ph);
+	}
+	if (t->nthreads == 0)
+		pm_warn("%s: the core has no NT_PRSTATUS note: no threads or registers", path);
+
+	pm_core_find_exe(t, exe);
+	pm_core_build_maps(t);
+	*out = t;
+	return NULL;
+}

@@ -1,0 +1,25 @@
+/* Private to the core-file target. */
+#ifndef PM_CORE_H
+#define PM_CORE_H
+
+#include <gelf.h>
+
+#include "target.h"
+
+struct pm_core {
+	int fd;
+	Elf *elf;
+	struct pm_backing core_backing;   /* the core file itself */
+	struct pm_backing *files;         /* one per distinct NT_FILE path */
+	size_t nbackings;
+	size_t threads_cap;
+};
+
+void pm_core_note(struct pm_target *t, const char *owner, unsigned type,
+		  const unsigned char *desc, size_t len);
+/* Build t->maps from PT_LOAD and NT_FILE and fill t->mem. */
+void pm_core_build_maps(struct pm_target *t);
+/* Choose the executable: the user's, or found from NT_FILE / auxv. */
+void pm_core_find_exe(struct pm_target *t, const char *user_exe);
+
+#endif

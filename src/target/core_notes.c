@@ -1,0 +1,184 @@
+/* Decoding of a user core's notes: NT_PRSTATUS (one per thread),
+ * NT_PRPSINFO, NT_SIGINFO, NT_AUXV, NT_FILE, NT_FPREGSET, NT_X86_XSTATE.
+ * Every size and count is checked against the note's length: cores come
+ * from untrusted machines. */
+#include "core.h"
+#include "../base/util.h"
+
+#include <elf.h>
+#include <stdlib.h>
+#include <string.h>
+
+static uint64_t get64(const unsigned char *p)
+{
+	uint64_t v;
+	memcpy(&v, p, 8);
+	return v;
+}
+
+static uint32_t get32(const unsigned char *p)
+{
+	uint32_t v;
+	memcpy(&v, p, 4);
+	return v;
+}
+
+static void note_prstatus(struct pm_target *t, const unsigned char *d, size_t n)
+{
+	const struct pm_arch *a = t->arch;
+	if (n < a->prstatus_size) {
+		pm_warn("NT_PRSTATUS note of %zu bytes is too short (want %zu); thread ignored",
+			n, a->prstatus_size);
+		return;
+	}
+	vec_reserve(&t->threads, &((struct pm_core *)t->priv)->threads_cap, t->nthreads + 1,
+		    sizeof(*t->threads));
+	struct pm_thread *th = &t->threads[t->nthreads++];
+	memset(th, 0, sizeof(*th));
+	th->cursig = (int16_t)(d[12] | d[13] << 8);
+	th->tid = (int)get32(d + 32);
+	for (size_t i = 0; i < a->nregs; i++)
+		th->regs[i] = get64(d + a->prstatus_reg_offset + 8 * i);
+}
+
+static struct pm_thread *last_thread(struct pm_target *t)
+{
+	return t->nthreads ? &t->threads[t->nthreads - 1] : NULL;
+}
+
+static void note_prpsinfo(struct pm_target *t, const unsigned char *d, size_t n)
+{
+	if (n < 136) {
+		pm_warn("NT_PRPSINFO note of %zu bytes is too short", n);
+		return;
+	}
+	t->has_prpsinfo = true;
+	t->uid = (int)get32(d + 16);
+	t->gid = (int)get32(d + 20);
+	t->pid = (int)get32(d + 24);
+	t->ppid = (int)get32(d + 28);
+	memcpy(t->fname, d + 40, 16);
+	t->fname[16] = 0;
+	memcpy(t->psargs, d + 56, 80);
+	t->psargs[80] = 0;
+	/* the kernel leaves a trailing space when argv was cut */
+	size_t l = strlen(t->psargs);
+	while (l && t->psargs[l - 1] == ' ')
+		t->psargs[--l] = 0;
+}
+
+static void decode_siginfo(const unsigned char *d, struct pm_siginfo *si)
+{
+	memset(si, 0, sizeof(*si));
+	si->signo = (int)get32(d);
+	si->errno_ = (int)get32(d + 4);
+	si->code = (int)get32(d + 8);
+	si->addr = get64(d + 16);
+	si->pid = (int)get32(d + 16);
+	si->uid = (int)get32(d + 20);
+}
+
+static void note_siginfo(struct pm_target *t, const unsigned char *d, size_t n)
+{
+	if (n < 128) {
+		pm_warn("NT_SIGINFO note of %zu bytes is too short", n);
+		return;
+	}
+	struct pm_siginfo si;
+	decode_siginfo(d, &si);
+	/* The kernel writes one NT_SIGINFO after the first thread; gdb's gcore
+	 * writes one per thread.  Keep both views. */
+	struct pm_thread *th = last_thread(t);
+	if (th && !th->has_siginfo) {
+		th->has_siginfo = true;
+		th->si = si;
+	}
+	if (!t->has_siginfo) {
+		t->has_siginfo = true;
+		t->siginfo = si;
+	}
+}
+
+static void note_auxv(struct pm_target *t, const unsigned char *d, size_t n)
+{
+	size_t pairs = n / 16;
+	free(t->auxv);
+	t->auxv = xmalloc(pairs * 16 + 1);
+	for (size_t i = 0; i < pairs * 2; i++)
+		t->auxv[i] = get64(d + 8 * i);
+	t->nauxv = pairs;
+}
+
+static void note_file(struct pm_target *t, const unsigned char *d, size_t n)
+{
+	if (n < 16) {
+		pm_warn("NT_FILE note is too short");
+		return;
+	}
+	uint64_t count = get64(d), page = get64(d + 8);
+	if (count > (n - 16) / 24) {
+		pm_warn("NT_FILE note claims %llu files but holds at most %zu; ignored",
+			(unsigned long long)count, (n - 16) / 24);
+		return;
+	}
+	const char *names = (const char *)d + 16 + count * 24;
+	const char *end = (const char *)d + n;
+	t->files = xcalloc(count, sizeof(*t->files));
+	size_t ok = 0;
+	for (uint64_t i = 0; i < count; i++) {
+		const unsigned char *e = d + 16 + i * 24;
+		size_t room = (size_t)(end - names);
+		const char *nul = memchr(names, 0, room);
+		if (!nul) {
+			pm_warn("NT_FILE note: file name %llu is not terminated; rest ignored",
+				(unsigned long long)i);
+			break;
+		}
+		struct pm_ntfile *f = &t->files[ok++];
+		f->start = get64(e);
+		f->end = get64(e + 8);
+		f->offset = get64(e + 16) * page;
+		f->path = names;
+		names = nul + 1;
+	}
+	t->nfiles = ok;
+}
+
+static void note_fpregset(struct pm_target *t, const unsigned char *d, size_t n)
+{
+	struct pm_thread *th = last_thread(t);
+	if (th && !th->fpregs) {
+		th->fpregs = d;
+		th->fpregs_len = n;
+	}
+}
+
+static void note_xstate(struct pm_target *t, const unsigned char *d, size_t n)
+{
+	struct pm_thread *th = last_thread(t);
+	if (th && !th->xstate) {
+		th->xstate = d;
+		th->xstate_len = n;
+	}
+}
+
+void pm_core_note(struct pm_target *t, const char *owner, unsigned type,
+		  const unsigned char *desc, size_t len)
+{
+	bool core = strcmp(owner, "CORE") == 0;
+	bool linux_ = strcmp(owner, "LINUX") == 0;
+	if (core && type == NT_PRSTATUS)
+		note_prstatus(t, desc, len);
+	else if (core && type == NT_PRPSINFO)
+		note_prpsinfo(t, desc, len);
+	else if (core && type == NT_SIGINFO)
+		note_siginfo(t, desc, len);
+	else if (core && type == NT_AUXV)
+		note_auxv(t, desc, len);
+	else if (core && type == NT_FILE)
+		note_file(t, desc, len);
+	else if (core && type == NT_FPREGSET)
+		note_fpregset(t, desc, len);
+	else if (linux_ && type == NT_X86_XSTATE)
+		note_xstate(t, desc, len);
+}

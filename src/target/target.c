@@ -1,0 +1,101 @@
+/* Generic target entry points: probing which kind a file is, and helpers
+ * every kind shares. */
+#include "target.h"
+#include "../base/util.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct pm_err *pm_target_open(const char *path, const char *exe, struct pm_target **out)
+{
+	/* Only user cores exist so far; kernel dumps will be probed here by
+	 * their VMCOREINFO note or kdump signature. */
+	return pm_core_open(path, exe, out);
+}
+
+void pm_target_close(struct pm_target *t)
+{
+	if (!t)
+		return;
+	t->ops->close(t);
+	pm_memmap_free(&t->mem);
+	free(t->threads);
+	free(t->auxv);
+	free(t->files);
+	free(t->maps);
+	free(t->path);
+	free(t->exe_path);
+	free(t->exe_name);
+	free(t);
+}
+
+struct pm_err *pm_target_read_u64(struct pm_target *t, uint64_t addr, uint64_t *val,
+				  const char *what)
+{
+	return pm_target_read(t, addr, val, sizeof(*val), what);
+}
+
+struct pm_err *pm_target_read_str(struct pm_target *t, uint64_t addr, size_t max, char **out)
+{
+	char *buf = xmalloc(max + 1);
+	size_t n = 0;
+	while (n < max) {
+		char chunk[64];
+		size_t want = max - n < sizeof(chunk) ? max - n : sizeof(chunk);
+		size_t got = pm_memmap_read_partial(&t->mem, addr + n, chunk, want);
+		char *nul = memchr(chunk, 0, got);
+		if (nul) {
+			memcpy(buf + n, chunk, (size_t)(nul - chunk) + 1);
+			*out = buf;
+			return NULL;
+		}
+		memcpy(buf + n, chunk, got);
+		n += got;
+		if (got < want) {
+			free(buf);
+			return pm_err_fault(addr + n, "string");
+		}
+	}
+	buf[n] = 0;
+	*out = buf;
+	return NULL;
+}
+
+uint64_t pm_target_auxv(const struct pm_target *t, uint64_t key, bool *found)
+{
+	for (size_t i = 0; i < t->nauxv; i++)
+		if (t->auxv[2 * i] == key) {
+			*found = true;
+			return t->auxv[2 * i + 1];
+		}
+	*found = false;
+	return 0;
+}
+
+const struct pm_mapping *pm_target_mapping(const struct pm_target *t, uint64_t addr)
+{
+	for (size_t i = 0; i < t->nmaps; i++)
+		if (addr >= t->maps[i].start && addr < t->maps[i].end)
+			return &t->maps[i];
+	return NULL;
+}
+
+struct pm_thread *pm_target_thread(struct pm_target *t, int tid)
+{
+	for (size_t i = 0; i < t->nthreads; i++)
+		if (t->threads[i].tid == tid)
+			return &t->threads[i];
+	return NULL;
+}
+
+void pm_warn(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("pmdb: warning: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}

@@ -1,0 +1,123 @@
+/* A target is what pmdb debugs: a core file today, a live process or a
+ * kernel dump later.  Opening a target decodes what it can up front into the
+ * common fields below; the ops vector covers what differs per kind.
+ *
+ * Contract of each op:
+ *   read   - called by anyone needing target memory; never NULL; reads
+ *            exactly len bytes or returns a PM_ERR_FAULT naming the first
+ *            unreadable address and `what` (a short noun: "struct foo").
+ *   close  - frees everything the target owns; never NULL.
+ */
+#ifndef PM_TARGET_H
+#define PM_TARGET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../arch/arch.h"
+#include "../base/err.h"
+#include "memmap.h"
+
+struct pm_siginfo {
+	int signo, code, errno_;
+	uint64_t addr;     /* fault signals */
+	int pid, uid;      /* SI_USER, SI_TKILL, SI_QUEUE */
+};
+
+struct pm_thread {
+	int tid;
+	int cursig;                     /* pr_cursig */
+	uint64_t regs[PM_MAX_REGS];     /* arch->regs order */
+	const unsigned char *fpregs;    /* NT_FPREGSET bytes, or NULL */
+	size_t fpregs_len;
+	const unsigned char *xstate;    /* NT_X86_XSTATE bytes, or NULL */
+	size_t xstate_len;
+	bool has_siginfo;               /* a per-thread NT_SIGINFO (gcore) */
+	struct pm_siginfo si;
+};
+
+/* One entry of NT_FILE: a file mapped into the process. */
+struct pm_ntfile {
+	uint64_t start, end, offset;   /* offset in bytes */
+	const char *path;              /* as recorded in the core */
+};
+
+enum pm_data { PM_DATA_NONE, PM_DATA_CORE, PM_DATA_FILE, PM_DATA_PART };
+
+/* One memory mapping of the process as the dump describes it. */
+struct pm_mapping {
+	uint64_t start, end;
+	unsigned prot;                 /* PF_R | PF_W | PF_X */
+	const char *path;              /* file mapped there, or NULL */
+	uint64_t offset;               /* offset in that file */
+	char label[32];                /* "[ stack ]", "[ heap ]", ... or "" */
+	enum pm_data data;             /* where its contents come from */
+};
+
+struct pm_target;
+
+struct pm_target_ops {
+	const char *kind;
+	struct pm_err *(*read)(struct pm_target *t, uint64_t addr, void *buf,
+			       size_t len, const char *what);
+	void (*close)(struct pm_target *t);
+};
+
+struct pm_target {
+	const struct pm_target_ops *ops;
+	const struct pm_arch *arch;
+	char *path;                    /* the dump */
+	char *exe_path;                /* executable on disk, or NULL */
+	char *exe_name;                /* name recorded in the dump */
+
+	int pid, ppid, uid, gid;
+	char fname[17];                /* NT_PRPSINFO pr_fname */
+	char psargs[81];               /* NT_PRPSINFO pr_psargs */
+	bool has_prpsinfo;
+
+	struct pm_thread *threads;
+	size_t nthreads;
+	struct pm_siginfo siginfo;     /* the process-wide NT_SIGINFO */
+	bool has_siginfo;
+
+	uint64_t *auxv;                /* key, value pairs */
+	size_t nauxv;
+
+	struct pm_ntfile *files;
+	size_t nfiles;
+
+	struct pm_mapping *maps;
+	size_t nmaps;
+
+	struct pm_memmap mem;
+	struct Elf *elf;               /* the dump's libelf handle, if ELF */
+	void *priv;                    /* the kind's own state */
+};
+
+/* Open a dump by probing its contents.  exe may be NULL. */
+struct pm_err *pm_target_open(const char *path, const char *exe, struct pm_target **out);
+void pm_target_close(struct pm_target *t);
+
+static inline struct pm_err *pm_target_read(struct pm_target *t, uint64_t addr,
+					    void *buf, size_t len, const char *what)
+{
+	return t->ops->read(t, addr, buf, len, what);
+}
+
+struct pm_err *pm_target_read_u64(struct pm_target *t, uint64_t addr, uint64_t *val,
+				  const char *what);
+/* Read a NUL-terminated string of at most max bytes into a new buffer. */
+struct pm_err *pm_target_read_str(struct pm_target *t, uint64_t addr, size_t max, char **out);
+
+uint64_t pm_target_auxv(const struct pm_target *t, uint64_t key, bool *found);
+const struct pm_mapping *pm_target_mapping(const struct pm_target *t, uint64_t addr);
+struct pm_thread *pm_target_thread(struct pm_target *t, int tid);
+
+/* Warnings the target gathered while opening (each printed once). */
+void pm_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Kinds */
+struct pm_err *pm_core_open(const char *path, const char *exe, struct pm_target **out);
+
+#endif
