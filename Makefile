@@ -15,6 +15,20 @@ DEPS = $(OBJS:.o=.d)
 
 all: $(BUILD)/pmdb
 
+# The same sources with AddressSanitizer and UndefinedBehaviorSanitizer,
+# for the hostile-input tests.
+ASAN_OBJS = $(SRCS:%.c=$(BUILD)/asan/%.o)
+asan: $(BUILD)/asan/pmdb
+
+$(BUILD)/asan/pmdb: $(ASAN_OBJS)
+	$(CC) $(LDFLAGS) -fsanitize=address,undefined -o $@ $(ASAN_OBJS) $(LDLIBS)
+
+$(BUILD)/asan/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all -MMD -MP -c -o $@ $<
+
+-include $(ASAN_OBJS:.o=.d)
+
 $(BUILD)/pmdb: $(OBJS)
 	$(CC) $(LDFLAGS) -o $@ $(OBJS) $(LDLIBS)
 
@@ -36,7 +50,7 @@ demo:
 # The whole test suite.
 test:
 	scripts/deps.sh test
-	$(MAKE) all
+	$(MAKE) all asan
 	$(PYTHON) -m pytest -q tests
 
 bench:
@@ -47,4 +61,4 @@ bench:
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps demo test bench clean
+.PHONY: all asan deps demo test bench clean

@@ -130,17 +130,21 @@ struct pm_err *pm_dwarf_stack(struct pm_dwarf *d, const struct pm_thread *th, st
 		if (msg)
 			out->error = xstrdup(msg);
 	}
+	/* libdwfl reports "activation" both for the signal trampoline (its CFI
+	 * is marked as a signal frame) and for the frame the signal
+	 * interrupted, whose pc is exact rather than a return address. */
+	bool after_tramp = false;
 	for (size_t i = 0; i < c.n; i++) {
 		struct physical *p = &c.v[i];
-		/* The frame below an activation (other than the first) is the
-		 * signal trampoline that the kernel put on the stack. */
-		if (i + 1 < c.n && c.v[i + 1].activation) {
+		if (i > 0 && p->activation && !after_tramp) {
 			vec_reserve(&out->frames, &out->cap, out->nframes + 1, sizeof(*out->frames));
 			out->frames[out->nframes++] = (struct pm_frame){
 				.kind = PM_FRAME_SIGNAL, .pc = p->pc, .lookup_pc = p->pc, .sp = p->sp,
 			};
+			after_tramp = true;
 			continue;
 		}
+		after_tramp = false;
 		uint64_t lookup = p->activation ? p->pc : p->pc - 1;
 		pm_inline_expand(d, out, p->pc, lookup, p->sp);
 	}
