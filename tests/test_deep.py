@@ -34,7 +34,7 @@ def test_deep_stack_matches_gdb(name, min_frames):
     assert len(mine) >= min_frames
     assert len(mine) == count
     for (gpc, gname, idx) in top + bottom:
-        pc, mname, kind = mine[idx]
+        pc, mname, kind, _ = mine[idx]
         if gpc is not None:
             assert pc == gpc, (idx, hex(pc), hex(gpc))
         assert mname == gname or gname.startswith(mname), (idx, mname, gname)

@@ -248,7 +248,8 @@ size_t pm_dwarf_modules(struct pm_dwarf *d, struct pm_module_info **out)
 	if (!d->mods) {
 		struct mod_collect mc = { d, 0 };
 		dwfl_getmodules(d->dwfl, collect_module, &mc, 0);
-		qsort(d->mods, d->nmods, sizeof(*d->mods), mod_cmp);
+		if (d->nmods > 1)
+			qsort(d->mods, d->nmods, sizeof(*d->mods), mod_cmp);
 	}
 	*out = d->mods;
 	return d->nmods;

@@ -27,7 +27,8 @@ static int seg_cmp(const void *a, const void *b)
 
 void pm_memmap_finish(struct pm_memmap *m)
 {
-	qsort(m->segs, m->nsegs, sizeof(*m->segs), seg_cmp);
+	if (m->nsegs > 1)
+		qsort(m->segs, m->nsegs, sizeof(*m->segs), seg_cmp);
 	/* Overlaps only come from hostile or odd dumps: the earlier segment
 	 * wins, later ones are clipped so lookups stay a binary search. */
 	size_t out = 0;

@@ -46,7 +46,7 @@ FRAME_RE = re.compile(r"^([0-9a-f]{16}) (.*)$")
 
 
 def parse_stack(text):
-    """::stack -p output -> list of (pc, name, kind)."""
+    """::stack -p output -> list of (pc, name, kind, offset in function)."""
     frames = []
     for line in text.splitlines():
         m = FRAME_RE.match(line)
@@ -54,13 +54,14 @@ def parse_stack(text):
             continue
         pc, rest = int(m.group(1), 16), m.group(2)
         if rest == "<signal handler called>":
-            frames.append((pc, rest, "signal"))
+            frames.append((pc, rest, "signal", 0))
         elif rest.endswith("() (inlined)"):
-            frames.append((pc, rest[: -len("() (inlined)")], "inline"))
+            frames.append((pc, rest[: -len("() (inlined)")], "inline", 0))
         else:
             name = rest[:-2] if rest.endswith("()") else rest
+            off = re.search(r"\+0x([0-9a-f]+)$", name)
             name = re.sub(r"\+0x[0-9a-f]+$", "", name)
-            frames.append((pc, name, "normal"))
+            frames.append((pc, name, "normal", int(off.group(1), 16) if off else 0))
     return frames
 
 
