@@ -4,7 +4,9 @@
 #include "internal.h"
 #include "../base/util.h"
 
+#include <fcntl.h>
 #include <libiberty/demangle.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +15,24 @@ const char *pm_pool_add(struct pm_strpool *p, char *owned)
 	vec_reserve(&p->strs, &p->cap, p->n + 1, sizeof(*p->strs));
 	p->strs[p->n++] = owned;
 	return owned;
+}
+
+/* The executable the user named (or found on disk) for the module the
+ * core records under another path.  libdwfl substitutes it only for the
+ * link_map's main entry, which a static PIE does not have.  One debugger
+ * session per process, so a file-level variable suffices. */
+static const char *exe_recorded, *exe_local;
+
+static int find_elf(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf_Addr base,
+		    char **file_name, Elf **elfp)
+{
+	int fd = dwfl_build_id_find_elf(mod, userdata, modname, base, file_name, elfp);
+	if (fd >= 0 || *elfp || !exe_recorded || !exe_local || strcmp(modname, exe_recorded) != 0)
+		return fd;
+	fd = open(exe_local, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0)
+		*file_name = xstrdup(exe_local);
+	return fd;
 }
 
 struct pm_err *pm_dwarf_open(struct pm_target *t, const char *debug_dirs, struct pm_dwarf **out)
@@ -25,7 +45,9 @@ struct pm_err *pm_dwarf_open(struct pm_target *t, const char *debug_dirs, struct
 	 * .debug subfolder. */
 	d->debug_path = xasprintf("+:.debug:%s%s/usr/lib/debug", debug_dirs ? debug_dirs : "",
 				  debug_dirs ? ":" : "");
-	d->callbacks.find_elf = dwfl_build_id_find_elf;
+	d->callbacks.find_elf = find_elf;
+	exe_recorded = t->exe_name;
+	exe_local = t->exe_path;
 	d->callbacks.find_debuginfo = dwfl_standard_find_debuginfo;
 	d->callbacks.debuginfo_path = &d->debug_path;
 	d->dwfl = dwfl_begin(&d->callbacks);
