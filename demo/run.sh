@@ -1,7 +1,9 @@
 #!/bin/sh
 # Build the demo program, crash it, and open its core with pmdb.
-# Run from the repository root (make demo does).
+# Paths are relative to the repository root (make demo runs it from there;
+# it also works from anywhere else).
 set -e
+cd "$(dirname "$0")/.."
 mkdir -p build/demo
 gcc -g -O0 -o build/demo/demo demo/demo.c
 pattern=$(cat /proc/sys/kernel/core_pattern)

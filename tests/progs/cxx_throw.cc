@@ -1,37 +1,67 @@
-// An uncaught C++ exception: std::terminate, then abort().  Namespaces, a
-// class and a member template give the demangler work.
+// cxx_throw: a C++ program that throws std::runtime_error("boom: the widget
+// broke") three levels below main and never catches it:
+//   main -> widgets::Factory::build -> widgets::Factory::assemble<int>
+//        -> widgets::Factory::check_part -> throw
+// The unhandled exception calls std::terminate -> abort -> SIGABRT, and
+// since no handler was found the stack is NOT unwound: the throwing frames
+// are still on the stack under __cxa_throw.
+// Why: C++ demangling (namespaces, a class, a templated member function,
+// std::vector<int> arguments) and unwinding through libstdc++ and libc.
+// Built: g++ -O0 -g.
+#include <cstdio>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
-namespace factory {
-class Widget {
+namespace widgets {
+
+class Factory {
 public:
+	explicit Factory(std::string name) : name_(std::move(name)) {}
+
+	int build(const std::vector<int> &parts);
+
 	template <typename T>
-	__attribute__((noinline)) T assemble(const std::vector<T> &parts)
-	{
-		T sum = T();
-		for (const T &p : parts)
-			sum += p;
-		if (sum > 5)
-			throw std::runtime_error("boom: the widget broke");
-		return sum;
-	}
+	T assemble(const std::vector<T> &parts, int depth);
+
+private:
+	void check_part(int part, int index);
+	std::string name_;
 };
 
-__attribute__((noinline)) int build(Widget &w, int n)
+__attribute__((noinline)) void
+Factory::check_part(int part, int index)
 {
-	std::vector<int> parts(n, 2);
-	return w.assemble(parts);
-}
-} // namespace factory
-
-__attribute__((noinline)) int run_line(int n)
-{
-	factory::Widget w;
-	return factory::build(w, n);
+	if (part < 0)
+		throw std::runtime_error("boom: the widget broke");
+	(void) index;
 }
 
-int main()
+template <typename T>
+__attribute__((noinline)) T
+Factory::assemble(const std::vector<T> &parts, int depth)
 {
-	return run_line(3);
+	T total = T();
+	for (size_t i = 0; i < parts.size(); i++) {
+		check_part(static_cast<int>(parts[i]), static_cast<int>(i));
+		total += parts[i] * depth;
+	}
+	return total;
+}
+
+__attribute__((noinline)) int
+Factory::build(const std::vector<int> &parts)
+{
+	return assemble<int>(parts, 2) + 1;
+}
+
+} // namespace widgets
+
+int
+main()
+{
+	widgets::Factory f("sprocket");
+	std::vector<int> parts = { 3, 1, 4, -1, 5 };
+	std::printf("not reached: %d\n", f.build(parts));
+	return 0;
 }

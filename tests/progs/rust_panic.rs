@@ -1,29 +1,51 @@
-// A Rust panic built with -C panic=abort: the panic message is printed and
-// the process aborts (SIGABRT).  A module and a generic function give the
-// demangler work (legacy and v0 manglings are built from this one file).
-mod inventory {
+// rust_panic: a Rust program that panics with
+// `panic!("index {} out of range", i)` a few frames below main:
+//   main -> warehouse::restock -> warehouse::Shelf<u32>::fetch (generic)
+//        -> warehouse::check_index -> panic
+// Built with -C panic=abort -g, so the panic prints its message and calls
+// abort() -> SIGABRT with the panicking frames still on the stack.
+// Why: Rust symbol demangling -- built twice, as rust_panic_legacy
+// (-C symbol-mangling-version=legacy, or the default, which is legacy on
+// stable rustc) and rust_panic_v0 (-C symbol-mangling-version=v0).
+// Note: the Rust standard library shipped by rustup may itself be compiled
+// with v0 mangling, whatever the flag says for this crate.
+
+mod warehouse {
+    use std::fmt::Debug;
+
     pub struct Shelf<T> {
+        pub label: &'static str,
         pub items: Vec<T>,
     }
 
-    impl<T: Copy + std::fmt::Debug> Shelf<T> {
+    #[inline(never)]
+    pub fn check_index(i: usize, len: usize) {
+        if i >= len {
+            panic!("index {} out of range", i);
+        }
+    }
+
+    impl<T: Copy + Debug> Shelf<T> {
         #[inline(never)]
         pub fn fetch(&self, i: usize) -> T {
-            if i >= self.items.len() {
-                panic!("index {} out of range", i);
-            }
+            check_index(i, self.items.len());
             self.items[i]
         }
     }
 
     #[inline(never)]
-    pub fn restock(s: &Shelf<u32>, i: usize) -> u32 {
-        s.fetch(i) + 1
+    pub fn restock<T: Copy + Debug>(shelf: &Shelf<T>, wanted: &[usize]) -> Vec<T> {
+        let mut out = Vec::new();
+        for &i in wanted {
+            out.push(shelf.fetch(i));
+        }
+        out
     }
 }
 
 fn main() {
-    let s = inventory::Shelf { items: vec![1u32, 2, 3] };
-    let i = std::env::args().count() + 6;
-    println!("{}", inventory::restock(&s, i));
+    let shelf = warehouse::Shelf { label: "bolts", items: vec![10u32, 20, 30] };
+    let wanted = std::hint::black_box(vec![0usize, 2, 7]);
+    let got = warehouse::restock(&shelf, &wanted);
+    println!("not reached: {} {:?}", shelf.label, got);
 }

@@ -1,25 +1,62 @@
-/* A fault inside a signal handler: the stack runs through the kernel's
- * signal frame (<signal handler called>) back to the code that raised. */
+/*
+ * sighandler: installs a SIGUSR1 handler with sigaction(SA_SIGINFO), raises
+ * SIGUSR1 two calls deep (main -> send_signal -> do_raise -> raise), and the
+ * handler calls handler_work, which reads through a NULL pointer.
+ * The crashing stack is:
+ *   handler_work <- on_usr1 <- <signal handler called> (__restore_rt)
+ *   <- libc raise/pthread_kill <- do_raise <- send_signal <- main
+ * Why: unwinding through a signal frame (the rt_sigframe / ucontext that
+ * __restore_rt's CFI describes).  Built: -O0 -g.
+ */
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 
-static volatile int *target;
+struct handler_state {
+	long	hs_count;	/* offset 0 */
+	long	*hs_log;	/* offset 8: read through NULL */
+};
 
-__attribute__((noinline)) static void handler_work(void) { *target = 1; }
-static void on_usr1(int sig) { (void)sig; handler_work(); }
+static struct handler_state *volatile state;	/* NULL */
 
-__attribute__((noinline)) void poke(void) { raise(SIGUSR1); }
-__attribute__((noinline)) void setup_and_poke(void)
+__attribute__((noinline)) long
+handler_work(int sig)
 {
-	struct sigaction sa;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_usr1;
-	sigaction(SIGUSR1, &sa, NULL);
-	poke();
+	return *state->hs_log + sig;	/* state == NULL: reads 0x8 */
 }
 
-int main(void)
+static void
+on_usr1(int sig, siginfo_t *si, void *uc)
 {
-	setup_and_poke();
+	(void) si; (void) uc;
+	handler_work(sig);
+}
+
+__attribute__((noinline)) void
+do_raise(void)
+{
+	raise(SIGUSR1);
+}
+
+__attribute__((noinline)) void
+send_signal(void)
+{
+	do_raise();
+}
+
+int
+main(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof (sa));
+	sa.sa_sigaction = on_usr1;
+	sa.sa_flags = SA_SIGINFO;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGUSR1, &sa, NULL) != 0) {
+		perror("sigaction");
+		return 1;
+	}
+	send_signal();
+	printf("not reached\n");
 	return 0;
 }
