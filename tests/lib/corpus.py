@@ -1,4 +1,4 @@
-"""The shared real-core conformance corpus (/work/shared/corpus): a scratch
+"""The shared real-core conformance corpus (../shared/corpus, or $PMDB_CORPUS): a scratch
 copy decompressed under build/corpus, and the `expected/*.expected` files
 parsed into assertions (format: /work/shared/corpus/README.md).
 
@@ -9,10 +9,9 @@ import re
 import shutil
 import struct
 import subprocess
-import tarfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-SRC = os.environ.get("PMDB_CORPUS", "/work/shared/corpus")
+SRC = os.environ.get("PMDB_CORPUS", os.path.normpath(os.path.join(ROOT, "..", "shared", "corpus")))
 DEST = os.path.join(ROOT, "build", "corpus")
 STAMP = os.path.join(DEST, ".prepared")
 
@@ -267,8 +266,9 @@ def libs_debug_dir(fx):
             continue
         link = os.path.join(d, ".build-id", bid[:2], bid[2:])
         os.makedirs(os.path.dirname(link), exist_ok=True)
-        if os.path.lexists(link):
-            os.unlink(link)
-        os.symlink(p, link)
+        if not (os.path.islink(link) and os.readlink(link) == p):
+            tmp = f"{link}.{os.getpid()}.tmp"
+            os.symlink(p, tmp)
+            os.replace(tmp, link)
         made = True
     return d if made else None
