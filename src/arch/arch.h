@@ -13,6 +13,7 @@
 struct pm_regdef {
 	const char *name;
 	int dwarf;      /* DWARF register number, -1 if none */
+	uint64_t mask;  /* bits that are the register's (gcore leaves junk above selectors) */
 };
 
 struct pm_arch {

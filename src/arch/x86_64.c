@@ -4,6 +4,7 @@
 
 #include <elf.h>
 #include <inttypes.h>
+#include <stdint.h>
 
 enum {
 	R15, R14, R13, R12, RBP, RBX, R11, R10, R9, R8, RAX, RCX, RDX, RSI, RDI,
@@ -12,15 +13,15 @@ enum {
 };
 
 static const struct pm_regdef x86_64_regs[NREGS] = {
-	[R15] = { "r15", 15 }, [R14] = { "r14", 14 }, [R13] = { "r13", 13 },
-	[R12] = { "r12", 12 }, [RBP] = { "rbp", 6 },  [RBX] = { "rbx", 3 },
-	[R11] = { "r11", 11 }, [R10] = { "r10", 10 }, [R9] = { "r9", 9 },
-	[R8] = { "r8", 8 },    [RAX] = { "rax", 0 },  [RCX] = { "rcx", 2 },
-	[RDX] = { "rdx", 1 },  [RSI] = { "rsi", 4 },  [RDI] = { "rdi", 5 },
-	[ORIG_RAX] = { "orig_rax", -1 }, [RIP] = { "rip", 16 }, [CS] = { "cs", 51 },
-	[RFLAGS] = { "rflags", 49 }, [RSP] = { "rsp", 7 }, [SS] = { "ss", 52 },
-	[FS_BASE] = { "fsbase", 58 }, [GS_BASE] = { "gsbase", 59 },
-	[DS] = { "ds", 53 }, [ES] = { "es", 50 }, [FS] = { "fs", 54 }, [GS] = { "gs", 55 },
+	[R15] = { "r15", 15, UINT64_MAX }, [R14] = { "r14", 14, UINT64_MAX }, [R13] = { "r13", 13, UINT64_MAX },
+	[R12] = { "r12", 12, UINT64_MAX }, [RBP] = { "rbp", 6, UINT64_MAX },  [RBX] = { "rbx", 3, UINT64_MAX },
+	[R11] = { "r11", 11, UINT64_MAX }, [R10] = { "r10", 10, UINT64_MAX }, [R9] = { "r9", 9, UINT64_MAX },
+	[R8] = { "r8", 8, UINT64_MAX },    [RAX] = { "rax", 0, UINT64_MAX },  [RCX] = { "rcx", 2, UINT64_MAX },
+	[RDX] = { "rdx", 1, UINT64_MAX },  [RSI] = { "rsi", 4, UINT64_MAX },  [RDI] = { "rdi", 5, UINT64_MAX },
+	[ORIG_RAX] = { "orig_rax", -1, UINT64_MAX }, [RIP] = { "rip", 16, UINT64_MAX }, [CS] = { "cs", 51, 0xffff },
+	[RFLAGS] = { "rflags", 49, UINT64_MAX }, [RSP] = { "rsp", 7, UINT64_MAX }, [SS] = { "ss", 52, 0xffff },
+	[FS_BASE] = { "fsbase", 58, UINT64_MAX }, [GS_BASE] = { "gsbase", 59, UINT64_MAX },
+	[DS] = { "ds", 53, 0xffff }, [ES] = { "es", 50, 0xffff }, [FS] = { "fs", 54, 0xffff }, [GS] = { "gs", 55, 0xffff },
 };
 
 static void print_flags(FILE *out, uint64_t f)

@@ -110,6 +110,12 @@ struct pm_err *pm_core_open(const char *path, const char *exe, struct pm_target 
 				  eh.e_type == ET_DYN ? "ET_DYN" : eh.e_type == ET_REL ? "ET_REL" : "unknown");
 	}
 	const struct pm_arch *arch = pm_arch_for_machine(eh.e_machine);
+	if (eh.e_machine == EM_X86_64 && gelf_getclass(elf) == ELFCLASS32) {
+		elf_end(elf);
+		close(fd);
+		return pm_err_new(PM_ERR_FORMAT, "%s: x32 (x86-64 ILP32) core files are not supported yet (pmdb reads x86-64 cores)",
+				  path);
+	}
 	if (!arch || gelf_getclass(elf) != ELFCLASS64) {
 		elf_end(elf);
 		close(fd);

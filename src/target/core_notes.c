@@ -38,7 +38,7 @@ static void note_prstatus(struct pm_target *t, const unsigned char *d, size_t n)
 	th->cursig = (int16_t)(d[12] | d[13] << 8);
 	th->tid = (int)get32(d + 32);
 	for (size_t i = 0; i < a->nregs; i++)
-		th->regs[i] = get64(d + a->prstatus_reg_offset + 8 * i);
+		th->regs[i] = get64(d + a->prstatus_reg_offset + 8 * i) & a->regs[i].mask;
 }
 
 static struct pm_thread *last_thread(struct pm_target *t)
