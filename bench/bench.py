@@ -1,116 +1,518 @@
-#!/usr/bin/env python3
-"""pmdb against gdb, eu-stack and lldb on the same cores, in one run.
+#!/usr/bin/python3
+"""Benchmark pmdb against gdb, eu-stack and lldb on the same core files.
 
-Each tool prints the crash's status and backtrace(s); we take the median
-wall time of N runs and the peak RSS of the child (wait4's ru_maxrss), and
-print ratios tool/pmdb.  Cores come from tests/progs (built and crashed
-here) and from the shared corpus when it is present."""
+Each tool does the same job on each core: print the crash status and the
+crashing thread's backtrace (every thread's, for the multi-thread cores).
+Every command runs once to warm the page cache, then --runs times; we report
+the median wall time and the largest peak RSS (ru_maxrss of that child, from
+wait4(2) in bench/measure.c), and the ratios tool/pmdb.  A tool whose output does not show the
+expected backtrace (or that crashed or timed out) is reported as FAILED.
+
+Cores are made here, in build/bench/, from the programs in bench/progs/;
+two real cores from /work/shared/corpus are added when present (decompressed
+into build/bench/corpus; nothing is written under /work/shared).
+
+Usage: bench/bench.py [--runs N] [--json FILE] [--only CORE,...]
+                      [--tools pmdb,gdb,...] [--timeout SEC]
+"""
 import argparse
 import bz2
+import datetime
+import glob
 import json
 import os
+import platform
+import re
+import resource
+import shutil
 import statistics
 import subprocess
 import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
-import cores  # noqa: E402
+PROGS = os.path.join(ROOT, "bench", "progs")
+OUT = os.path.join(ROOT, "build", "bench")
+CORPUS = "/work/shared/corpus"
+CORE_PATTERN = "/proc/sys/kernel/core_pattern"
+TOOLS = ["pmdb", "gdb", "eu-stack", "lldb"]
 
-PMDB = os.path.join(ROOT, "build", "pmdb")
-CORPUS = os.path.join(ROOT, "..", "shared", "corpus")
+
+class BenchError(Exception):
+    pass
 
 
-def corpus_cores():
-    out = []
-    src = os.path.join(CORPUS, "elfutils")
-    dst = os.path.join(ROOT, "build", "bench", "corpus")
-    os.makedirs(dst, exist_ok=True)
-    pair = [("backtrace.x86_64.core.bz2", "backtrace.x86_64.exec.bz2")]
-    for c, e in pair:
-        if not os.path.exists(os.path.join(src, c)):
+# --- the cores --------------------------------------------------------------
+
+# name, source, compiler, flags, mode ("crash": crashing thread; "all": every
+# thread), strings the output must contain, and (regex, minimum number of
+# lines matching it, what that means) -- each tool's frame lines differ, so
+# the checks are loose but do catch a missing or cut-short backtrace
+BUILT = [
+    dict(name="small-null", src="small_null.c", cc="gcc", flags=["-O0", "-g"],
+         mode="crash", expect=["null_deref_here", "parse_record"]),
+    dict(name="deep-stack", src="deep_stack.c", cc="gcc", flags=["-O0", "-g"],
+         mode="crash", expect=["crash_at_bottom"], lines=[("recurse_down", 10000, "recurse_down frames")]),
+    dict(name="many-threads", src="many_threads.c", cc="gcc",
+         flags=["-O0", "-g", "-pthread"], mode="all",
+         expect=["crash_main_thread"], lines=[("blocked_worker", 64, "blocked_worker frames")]),
+    dict(name="cxx-templates", src="cxx_templates.cc", cc="g++", flags=["-O2", "-g"],
+         mode="crash", expect=["visit"],
+         # run_query also appears inside visit's name, as its lambda's scope
+         lines=[(r"^(?!.*visit).*run_query\(", 1, "a run_query frame")]),
+]
+
+# corpus cores: name, compressed core, compressed executable (or None),
+# mode, expected strings
+FROM_CORPUS = [
+    dict(name="elfutils-backtrace",
+         core=os.path.join(CORPUS, "elfutils", "backtrace.x86_64.core.bz2"),
+         exe=os.path.join(CORPUS, "elfutils", "backtrace.x86_64.exec.bz2"),
+         mode="crash", expect=["raise", "sigusr2", "backtracegen"]),
+    # no executable and no libraries: only addresses; the crashing thread's
+    # pc is 0x7fd380fdbabf.  13 threads, so every thread's stack is asked for.
+    dict(name="drgn-multithreaded",
+         core=os.path.join(CORPUS, "drgn", "multithreaded.core.zst"),
+         exe=None, mode="all", expect=["fdbabf"]),
+]
+
+
+def log(msg):
+    print(f"bench: {msg}", file=sys.stderr, flush=True)
+
+
+def _newer(a, b):
+    return os.path.exists(a) and os.path.getmtime(a) >= os.path.getmtime(b)
+
+
+def _run(argv, **kw):
+    p = subprocess.run(argv, capture_output=True, text=True, **kw)
+    if p.returncode != 0:
+        raise BenchError(f"{' '.join(argv)} failed:\n{p.stdout}{p.stderr}")
+    return p
+
+
+class CorePattern:
+    """Make sure cores land in the crashing program's working directory as
+    'core': set core_pattern if it is not 'core' (as root), and put the old
+    value back afterwards."""
+
+    def __init__(self):
+        self.old = None
+
+    def __enter__(self):
+        with open(CORE_PATTERN) as f:
+            pattern = f.read().strip()
+        if pattern == "core":
+            return self
+        try:
+            with open(CORE_PATTERN, "w") as f:
+                f.write("core\n")
+        except OSError as e:
+            raise BenchError(
+                f"{CORE_PATTERN} is '{pattern}', not 'core', and this cannot set it ({e}): "
+                f"the crashing programs' cores would not land in build/bench/.  Stopping; "
+                f"set it by hand (as root: echo core > {CORE_PATTERN}) and run again")
+        self.old = pattern
+        log(f"set {CORE_PATTERN} from '{pattern}' to 'core' while making the cores")
+        return self
+
+    def __exit__(self, *exc):
+        if self.old is not None:
+            try:
+                with open(CORE_PATTERN, "w") as f:
+                    f.write(self.old + "\n")
+                log(f"restored {CORE_PATTERN} to '{self.old}'")
+            except OSError as e:
+                log(f"could not restore {CORE_PATTERN} to '{self.old}': {e}")
+        return False
+
+
+def crash(exe, workdir):
+    """Run exe in workdir until it dies of a signal; return the core's path."""
+    for old in glob.glob(os.path.join(workdir, "core*")):
+        os.unlink(old)
+
+    def limits():
+        resource.setrlimit(resource.RLIMIT_CORE, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+
+    p = subprocess.Popen([exe], cwd=workdir, preexec_fn=limits, stdin=subprocess.DEVNULL,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        rc = p.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.wait()
+        raise BenchError(f"{exe} hung instead of crashing")
+    if rc >= 0:
+        raise BenchError(f"{exe} exited with {rc} instead of dying of a signal")
+    found = sorted(glob.glob(os.path.join(workdir, "core*")), key=os.path.getmtime)
+    if not found:
+        raise BenchError(f"{exe} died of signal {-rc} but left no core in {workdir} "
+                         f"(check {CORE_PATTERN} and RLIMIT_CORE)")
+    core = os.path.join(workdir, "core")
+    if found[-1] != core:
+        os.rename(found[-1], core)
+    return core
+
+
+def make_built_cores(specs):
+    """Compile bench/progs/* into build/bench/NAME/ and crash them; reuse a
+    core that is newer than its executable, itself newer than its source."""
+    cores, todo = [], []
+    for s in specs:
+        src = os.path.join(PROGS, s["src"])
+        workdir = os.path.join(OUT, s["name"])
+        exe = os.path.join(workdir, os.path.splitext(s["src"])[0])
+        core = os.path.join(workdir, "core")
+        fresh = _newer(exe, src) and _newer(exe, __file__) and _newer(core, exe)
+        cores.append(dict(s, exe=exe, core=core, source=os.path.relpath(src, ROOT)))
+        if not fresh:
+            todo.append((s, src, workdir, exe))
+    if not todo:
+        return cores
+    with CorePattern():
+        for s, src, workdir, exe in todo:
+            log(f"building and crashing {s['name']} ({s['cc']} {' '.join(s['flags'])})")
+            shutil.rmtree(workdir, ignore_errors=True)
+            os.makedirs(workdir)
+            _run([s["cc"], "-Wall"] + s["flags"] + ["-o", exe, src])
+            crash(exe, workdir)
+    return cores
+
+
+def _decompress(src, dest, mode=0o644):
+    if _newer(dest, src):
+        return
+    tmp = dest + ".tmp"
+    if src.endswith(".bz2"):
+        with bz2.open(src, "rb") as fi, open(tmp, "wb") as fo:
+            shutil.copyfileobj(fi, fo, 1 << 20)
+    elif src.endswith(".zst"):
+        if not shutil.which("zstd"):
+            raise BenchError(f"zstd is needed to decompress {src}")
+        _run(["zstd", "-dqf", src, "-o", tmp])
+    else:
+        raise BenchError(f"don't know how to decompress {src}")
+    os.chmod(tmp, mode)
+    os.replace(tmp, dest)
+
+
+def corpus_cores(specs):
+    cores = []
+    outdir = os.path.join(OUT, "corpus")
+    for s in specs:
+        if not os.path.exists(s["core"]) or (s["exe"] and not os.path.exists(s["exe"])):
+            log(f"{s['name']}: {s['core']} not present, skipped")
             continue
-        paths = []
-        for f in (c, e):
-            p = os.path.join(dst, f[:-4])
-            if not os.path.exists(p):
-                with bz2.open(os.path.join(src, f)) as i, open(p, "wb") as o:
-                    o.write(i.read())
-            paths.append(p)
-        out.append(("corpus-backtrace", paths[1], paths[0], "backtracegen", False))
-    return out
+        os.makedirs(outdir, exist_ok=True)
+        base = lambda p: os.path.join(outdir, os.path.basename(os.path.splitext(p)[0]))
+        core = base(s["core"])
+        _decompress(s["core"], core)
+        exe = None
+        if s["exe"]:
+            exe = base(s["exe"])
+            _decompress(s["exe"], exe, 0o755)
+        cores.append(dict(s, core=core, exe=exe, source=os.path.relpath(s["core"], CORPUS)))
+    return cores
 
 
-def commands(exe, core, all_threads):
-    pm = "::status; ::walk thread | ::findstack" if all_threads else "::status; $C"
-    return {
-        "pmdb": [PMDB, exe, core, "-e", pm],
-        "gdb": ["gdb", "-batch", "-nx", "-ex", "thread apply all bt" if all_threads else "bt",
-                exe, core],
-        # -i: inline frames, as pmdb shows them; -n: eu-stack stops at 256 frames
-        "eu-stack": ["eu-stack", "-i", "-n", "1000000", "--core", core, "-e", exe],
-        "lldb": ["lldb", "--batch", "-o", "bt all" if all_threads else "bt", "-c", core, exe],
-    }
+# --- the tools --------------------------------------------------------------
+
+def lldb_env():
+    """Debian 12's lldb-14 looks for its Python package in the wrong place
+    ('lldb -P' names /usr/lib/local/..., and .../llvm-14/lib/python3/ holds
+    only _lldb.so) while python3-lldb-14 installs it under
+    /usr/lib/llvm-14/lib/python3.X/dist-packages: lldb then prints Python
+    tracebacks at start-up.  Point PYTHONPATH at the real package."""
+    lldb = shutil.which("lldb")
+    try:
+        ppath = subprocess.run(["lldb", "-P"], capture_output=True, text=True,
+                               timeout=30).stdout.strip()
+    except (OSError, subprocess.TimeoutExpired):
+        return {}
+    if ppath and os.path.exists(os.path.join(ppath, "lldb", "__init__.py")):
+        return {}
+    prefix = os.path.dirname(os.path.dirname(os.path.realpath(lldb)))  # /usr/lib/llvm-14
+    for cand in sorted(glob.glob(os.path.join(prefix, "lib", "python3*", "dist-packages"))):
+        if os.path.exists(os.path.join(cand, "lldb", "__init__.py")):
+            return {"PYTHONPATH": cand}
+    return {}
 
 
-def measure(argv, expect):
-    """Wall time, peak RSS in KiB (from GNU time, so that the measured
-    process is not a fork of this Python, whose pages would count), and
-    whether the output holds the expected function name."""
-    rssfile = os.path.join(ROOT, "build", "bench", "rss")
-    t0 = time.perf_counter()
-    p = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", rssfile] + argv,
-                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    wall = time.perf_counter() - t0
-    with open(rssfile) as f:
-        lines = f.read().split()
-    rss = int(lines[-1]) if lines and lines[-1].isdigit() else 0
-    ok = expect.encode() in p.stdout and "Command terminated" not in " ".join(lines)
-    return wall, rss, ok
+def tool_argv(tool, pmdb, core):
+    exe, path, every = core["exe"], core["core"], core["mode"] == "all"
+    if tool == "pmdb":
+        cmds = "::status; ::walk thread | ::findstack" if every else "::status; $C"
+        return [pmdb] + ([exe] if exe else []) + [path, "-e", cmds]
+    if tool == "gdb":
+        return (["gdb", "-batch", "-nx", "-ex", "thread apply all bt" if every else "bt"]
+                + ([exe] if exe else []) + ["-c", path])
+    if tool == "eu-stack":
+        # eu-stack always shows every thread (its -1 needs a live -p PID);
+        # -i: inline frames, as the others show them (it then reads DWARF);
+        # -n 0: no 256-frame cap, so that it shows the whole stack like the others
+        return ["eu-stack", "-i", "-n", "0", "--core", path] + (["-e", exe] if exe else [])
+    if tool == "lldb":
+        # -x: no ~/.lldbinit, as gdb's -nx
+        return (["lldb", "--batch", "-x", "-o", "bt all" if every else "bt", "-c", path]
+                + ([exe] if exe else []))
+    raise ValueError(tool)
+
+
+def tool_version(tool, pmdb):
+    argv = {"pmdb": [pmdb, "--version"], "gdb": ["gdb", "--version"],
+            "eu-stack": ["eu-stack", "--version"], "lldb": ["lldb", "--version"]}[tool]
+    try:
+        out = subprocess.run(argv, capture_output=True, text=True, timeout=30).stdout
+        return out.splitlines()[0].strip() if out else "?"
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+
+
+def build_measure():
+    """Compile bench/measure.c (see there why Python does not fork the
+    tools itself) into build/bench/measure."""
+    src = os.path.join(ROOT, "bench", "measure.c")
+    exe = os.path.join(OUT, "measure")
+    if _newer(exe, src):
+        return exe
+    for extra in (["-static"], []):  # static: the smallest RSS floor
+        p = subprocess.run(["gcc", "-O2", "-Wall"] + extra + ["-o", exe, src],
+                           capture_output=True, text=True)
+        if p.returncode == 0:
+            return exe
+    raise BenchError(f"cannot compile {src}:\n{p.stderr}")
+
+
+def measure(helper, argv, env, out_path, timeout):
+    """Run argv once through the helper; return (wall seconds, ru_maxrss
+    KiB, exit status or -signal, timed_out).  Output goes to out_path."""
+    p = subprocess.run([helper, out_path, str(int(timeout + 0.999))] + argv,
+                       capture_output=True, text=True, env=env, cwd=OUT)
+    fields = p.stdout.split()
+    if p.returncode != 0 or len(fields) != 4:
+        raise OSError(f"measure failed: {p.stderr.strip() or p.stdout.strip()}")
+    ns, rss, status, timed_out = map(int, fields)
+    return ns / 1e9, rss, status, bool(timed_out)
+
+
+def check_output(text, core):
+    """Why this output is not the backtrace we asked for, or None."""
+    for s in core["expect"]:
+        if s not in text:
+            return f"output does not mention {s}"
+    for rx, n, what in core.get("lines", []):
+        got = len(re.findall(rx, text, re.M))
+        if got < n:
+            return f"{got} {what}, want >= {n} (backtrace cut short?)"
+    return None
+
+
+def bench_core(core, tools, pmdb, runs, timeout, envs, helper):
+    res = {}
+    outdir = os.path.join(OUT, "out")
+    os.makedirs(outdir, exist_ok=True)
+    for tool in tools:
+        res[tool] = dict(argv=tool_argv(tool, pmdb, core), times=[], rss=[], status=None,
+                         reason=None, exit=[], output=os.path.join(outdir, f"{core['name']}.{tool}.txt"))
+    # the warm-up run, also the one whose output is kept and checked first
+    for rnd in range(runs + 1):
+        for tool in tools:
+            r = res[tool]
+            if r["status"] == "FAILED":
+                continue
+            path = r["output"] if rnd == 0 else r["output"] + ".run"
+            try:
+                wall, rss, rc, to = measure(helper, r["argv"], envs[tool], path, timeout)
+            except OSError as e:
+                r["status"], r["reason"] = "FAILED", f"cannot run: {e}"
+                continue
+            with open(path, "rb") as f:
+                text = f.read().decode("utf-8", "replace")
+            why = None
+            if to:
+                why = f"timed out after {timeout} s"
+            elif rc < 0:
+                why = f"killed by signal {-rc}"
+            else:
+                why = check_output(text, core)
+            if why:
+                if rnd > 0:  # keep the failing run's output
+                    os.replace(path, r["output"] + ".failed")
+                    path = r["output"] + ".failed"
+                r["status"], r["reason"] = "FAILED", f"{why} (exit {rc}; see {os.path.relpath(path, ROOT)})"
+                if rnd == 0:
+                    r["times"], r["rss"] = [wall], [rss]  # for the record only
+                continue
+            r["exit"].append(rc)
+            if rnd > 0:
+                r["times"].append(wall)
+                r["rss"].append(rss)
+    for tool in tools:
+        r = res[tool]
+        if os.path.exists(r["output"] + ".run"):
+            os.unlink(r["output"] + ".run")
+        if r["status"] != "FAILED":
+            r["status"] = "ok"
+            r["median_ms"] = statistics.median(r["times"]) * 1000
+            r["peak_rss_kib"] = max(r["rss"])
+    base = res.get("pmdb")
+    for tool in tools:
+        r = res[tool]
+        ok = r["status"] == "ok" and base and base["status"] == "ok"
+        r["time_ratio"] = r["median_ms"] / base["median_ms"] if ok else None
+        r["rss_ratio"] = r["peak_rss_kib"] / base["peak_rss_kib"] if ok else None
+    return res
+
+
+# --- report -----------------------------------------------------------------
+
+def fmt_ratio(x):
+    return "-" if x is None else f"{x:.1f}x"
+
+
+def print_table(core, res, tools):
+    what = "all threads" if core["mode"] == "all" else "crashing thread"
+    exe = os.path.relpath(core["exe"], ROOT) if core["exe"] else "(no executable)"
+    size = os.path.getsize(core["core"]) / (1 << 20)
+    print(f"\n== {core['name']}: {what}; {os.path.relpath(core['core'], ROOT)} "
+          f"({size:.1f} MiB), {exe}")
+    print(f"{'tool':<10} {'median ms':>10} {'peak RSS MiB':>13} {'time/pmdb':>10} {'rss/pmdb':>9}")
+    notes = []
+    for tool in tools:
+        r = res[tool]
+        if r["status"] != "ok":
+            print(f"{tool:<10} {'FAILED':>10} {'-':>13} {'-':>10} {'-':>9}")
+            notes.append(f"   {tool}: {r['reason']}")
+            continue
+        print(f"{tool:<10} {r['median_ms']:>10.1f} {r['peak_rss_kib'] / 1024:>13.1f} "
+              f"{fmt_ratio(r['time_ratio']):>10} {fmt_ratio(r['rss_ratio']):>9}")
+        odd = sorted(set(r["exit"]) - {0})
+        if odd:
+            notes.append(f"   {tool}: exit status {', '.join(map(str, odd))} (output was checked and is fine)")
+    for n in notes:
+        print(n)
+
+
+def summary_line(core, res, tools):
+    parts = []
+    for tool in tools:
+        if tool == "pmdb":
+            continue
+        r = res[tool]
+        if r["status"] != "ok":
+            parts.append(f"{tool}/pmdb FAILED ({tool})")
+        elif res["pmdb"]["status"] != "ok":
+            parts.append(f"{tool}/pmdb n/a (pmdb FAILED)")
+        else:
+            parts.append(f"{tool}/pmdb time {r['time_ratio']:.1f}x rss {r['rss_ratio']:.1f}x")
+    return f"{core['name']}: " + "; ".join(parts)
+
+
+def git_head():
+    p = subprocess.run(["git", "-C", ROOT, "describe", "--always", "--dirty"],
+                       capture_output=True, text=True)
+    return p.stdout.strip() or None
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--runs", type=int, default=5)
-    ap.add_argument("--json")
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--runs", type=int, default=5, help="timed runs per tool and core (default 5)")
+    ap.add_argument("--json", metavar="FILE", help="also write the numbers to FILE")
+    ap.add_argument("--only", metavar="CORE,...", help="only these cores")
+    ap.add_argument("--tools", default=",".join(TOOLS), help="tools to run (default: all)")
+    ap.add_argument("--timeout", type=float, default=60, help="seconds per run (default 60)")
+    ap.add_argument("--pmdb", default=os.path.join(ROOT, "build", "pmdb"))
     args = ap.parse_args()
-    cases = []
-    for name, func, allt in [("null_read", "inner", False), ("deep", "descend", False),
-                             ("threads", "crash_now", True), ("cxx_throw", "assemble", False)]:
-        c = cores.make_core(name)
-        cases.append((name, c.exe, c.core, func, allt))
-    cases += corpus_cores()
-    results = {}
-    for name, exe, core, func, allt in cases:
-        row = {}
-        for tool, argv in commands(exe, core, allt).items():
-            # gdb needs about 30 s for the 100k-frame core: fewer runs there
-            n = 1 if name == "deep" else args.runs
-            if name != "deep":
-                measure(argv, func)  # warm-up: page cache
-            runs = [measure(argv, func) for _ in range(n)]
-            row[tool] = {"ms": statistics.median(r[0] for r in runs) * 1000,
-                         "rss_mib": max(r[1] for r in runs) / 1024,
-                         "ok": all(r[2] for r in runs)}
-        results[name] = row
-        base = row["pmdb"]
-        print(f"\n{name} ({os.path.getsize(core) >> 10} KiB core)")
-        print(f"  {'tool':10} {'ms':>9} {'RSS MiB':>9} {'time x':>8} {'rss x':>8}")
-        for tool, r in row.items():
-            flag = "" if r["ok"] else "  FAILED (no backtrace)"
-            print(f"  {tool:10} {r['ms']:9.1f} {r['rss_mib']:9.1f} {r['ms'] / base['ms']:8.1f}"
-                  f" {r['rss_mib'] / base['rss_mib']:8.1f}{flag}")
-    print("\nsummary (tool/pmdb, time and peak RSS):")
-    for name, row in results.items():
-        parts = [f"{t}/pmdb time {r['ms'] / row['pmdb']['ms']:.1f}x rss "
-                 f"{r['rss_mib'] / row['pmdb']['rss_mib']:.1f}x" + ("" if r["ok"] else " (FAILED)")
-                 for t, r in row.items() if t != "pmdb"]
-        print(f"  {name}: " + "; ".join(parts))
+    if args.runs < 1:
+        ap.error("--runs must be at least 1")
+
+    tools = [t.strip() for t in args.tools.split(",") if t.strip()]
+    for t in tools:
+        if t not in TOOLS:
+            ap.error(f"unknown tool {t} (known: {', '.join(TOOLS)})")
+    if "pmdb" not in tools:
+        tools.insert(0, "pmdb")  # the ratios need it
+    if not os.access(args.pmdb, os.X_OK):
+        raise BenchError(f"{args.pmdb} is missing: build it with 'make -s'")
+    args.pmdb = os.path.abspath(args.pmdb)
+    for t in list(tools):
+        if t != "pmdb" and not shutil.which(t):
+            log(f"{t} is not installed (scripts/deps.sh bench installs it): left out")
+            tools.remove(t)
+
+    os.makedirs(OUT, exist_ok=True)
+    t_start = time.monotonic()
+    built = BUILT
+    corpus = FROM_CORPUS
+    if args.only:
+        want = set(args.only.split(","))
+        known = {s["name"] for s in BUILT + FROM_CORPUS}
+        if want - known:
+            ap.error(f"unknown core(s) {', '.join(sorted(want - known))} (known: {', '.join(sorted(known))})")
+        built = [s for s in BUILT if s["name"] in want]
+        corpus = [s for s in FROM_CORPUS if s["name"] in want]
+    cores = make_built_cores(built) + corpus_cores(corpus)
+    helper = build_measure()
+
+    base_env = dict(os.environ, LC_ALL="C")
+    base_env.pop("DEBUGINFOD_URLS", None)  # no network look-ups, for any tool
+    envs = {t: base_env for t in tools}
+    if "lldb" in tools:
+        extra = lldb_env()
+        if extra:
+            log(f"lldb: its Python package is not where it looks; using PYTHONPATH={extra['PYTHONPATH']}")
+            envs["lldb"] = dict(base_env, **extra)
+    versions = {t: tool_version(t, args.pmdb) for t in tools}
+
+    print(f"pmdb benchmark: {args.runs} runs (+1 warm-up) per tool and core; median wall "
+          f"time, max peak RSS (ru_maxrss); ratios are tool/pmdb, > 1 means pmdb is better")
+    print("tools: " + "; ".join(f"{t}: {versions[t]}" for t in tools))
+    results, summary = {}, []
+    for core in cores:
+        res = bench_core(core, tools, args.pmdb, args.runs, args.timeout, envs, helper)
+        results[core["name"]] = (core, res)
+        print_table(core, res, tools)
+        summary.append(summary_line(core, res, tools))
+    print("\nsummary (tool/pmdb; > 1 means pmdb is faster / smaller):")
+    for line in summary:
+        print("  " + line)
+    elapsed = time.monotonic() - t_start
+    print(f"\n({elapsed:.0f} s in all)")
+
     if args.json:
+        doc = dict(
+            date=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+            host=dict(machine=platform.machine(), kernel=platform.release(), cpus=os.cpu_count()),
+            runs=args.runs, versions=versions, elapsed_s=round(elapsed, 1),
+            pmdb_commit=git_head(), lldb_env=envs["lldb"].get("PYTHONPATH") and
+            {"PYTHONPATH": envs["lldb"]["PYTHONPATH"]} if "lldb" in envs else None,
+            cores={})
+        for name, (core, res) in results.items():
+            doc["cores"][name] = dict(
+                core=core["core"], exe=core["exe"], source=core["source"], mode=core["mode"],
+                core_bytes=os.path.getsize(core["core"]),
+                tools={t: dict(status=r["status"], reason=r["reason"], argv=r["argv"],
+                               median_ms=r.get("median_ms"),
+                               times_ms=[round(x * 1000, 3) for x in r["times"]],
+                               peak_rss_kib=r.get("peak_rss_kib"),
+                               time_ratio=r["time_ratio"], rss_ratio=r["rss_ratio"])
+                       for t, r in res.items()})
         with open(args.json, "w") as f:
-            json.dump(results, f, indent=1)
+            json.dump(doc, f, indent=1)
+            f.write("\n")
+        print(f"wrote {args.json}")
+    failed = [n for n, (_, res) in results.items() if res["pmdb"]["status"] != "ok"]
+    if failed:
+        log(f"pmdb FAILED on {', '.join(failed)}")
+        return 1
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        sys.exit(main())
+    except BenchError as e:
+        print(f"bench: {e}", file=sys.stderr)
+        sys.exit(1)
