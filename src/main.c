@@ -3,6 +3,7 @@
  * interactive REPL with line editing. */
 #include "pmdb.h"
 #include "base/util.h"
+#include "cmd/cmds.h"
 
 #include <editline/readline.h>
 #include <getopt.h>
@@ -111,7 +112,6 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	/* Start on the thread that took the signal, as gdb does. */
-	extern size_t pm_signal_thread(const struct pm_target *t);
 	db.cur_thread = pm_signal_thread(db.t);
 	if (db.t->nthreads)
 		db.dot = db.t->threads[db.cur_thread].regs[db.t->arch->pc];

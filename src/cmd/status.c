@@ -5,13 +5,13 @@
 #include <inttypes.h>
 #include <string.h>
 
-/* The thread that took the signal: the kernel writes it first; gdb's
- * gcore writes a siginfo per thread instead. */
+/* The thread that took the signal: the first whose own siginfo names a
+ * signal.  The kernel writes that thread first with the one NT_SIGINFO;
+ * gdb's gcore writes a siginfo per thread, mostly with signal 0. */
 size_t pm_signal_thread(const struct pm_target *t)
 {
 	for (size_t i = 0; i < t->nthreads; i++)
-		if (t->threads[i].has_siginfo && t->threads[i].si.signo != 0 &&
-		    (i > 0 || !t->has_siginfo || t->siginfo.signo == 0))
+		if (t->threads[i].has_siginfo && t->threads[i].si.signo != 0)
 			return i;
 	return 0;
 }

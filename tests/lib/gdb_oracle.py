@@ -3,9 +3,6 @@ registers, frames, signal facts and NT_FILE mappings."""
 import re
 import subprocess
 
-SECTIONS = ["threads", "regs", "bt", "siginfo", "mappings"]
-
-
 def _gdb_cmds(all_threads_bt=True):
     cmds = [
         "set pagination off", "set width 0", "set print frame-arguments none",
@@ -52,7 +49,6 @@ def _split(text):
 
 
 THREAD_HDR = re.compile(r"^Thread (\d+) \(.*?LWP (\d+)\)")
-FRAME = re.compile(r"^#(\d+)\s+(?:(0x[0-9a-f]+) in )?(.+?)(?: \(.*\))?(?: at \S+:\d+| from \S+)?$")
 
 
 def parse(text):
