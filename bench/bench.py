@@ -35,7 +35,9 @@ PROGS = os.path.join(ROOT, "bench", "progs")
 OUT = os.path.join(ROOT, "build", "bench")
 CORPUS = "/work/shared/corpus"
 CORE_PATTERN = "/proc/sys/kernel/core_pattern"
-TOOLS = ["pmdb", "gdb", "eu-stack", "lldb"]
+# pmdb-nocache: pmdb inflating compressed debug files (libc6-dbg's) on every
+# run, as on a first run; pmdb itself keeps them in its cache (build/bench/cache)
+TOOLS = ["pmdb", "pmdb-nocache", "gdb", "eu-stack", "lldb"]
 
 
 class BenchError(Exception):
@@ -242,9 +244,10 @@ def lldb_env():
 
 def tool_argv(tool, pmdb, core):
     exe, path, every = core["exe"], core["core"], core["mode"] == "all"
-    if tool == "pmdb":
+    if tool in ("pmdb", "pmdb-nocache"):
         cmds = "::status; ::walk thread | ::findstack" if every else "::status; $C"
-        return [pmdb] + ([exe] if exe else []) + [path, "-e", cmds]
+        opts = ["--no-cache"] if tool == "pmdb-nocache" else []
+        return [pmdb] + opts + ([exe] if exe else []) + [path, "-e", cmds]
     if tool == "gdb":
         return (["gdb", "-batch", "-nx", "-ex", "thread apply all bt" if every else "bt"]
                 + ([exe] if exe else []) + ["-c", path])
@@ -261,7 +264,7 @@ def tool_argv(tool, pmdb, core):
 
 
 def tool_version(tool, pmdb):
-    argv = {"pmdb": [pmdb, "--version"], "gdb": ["gdb", "--version"],
+    argv = {"pmdb": [pmdb, "--version"], "pmdb-nocache": [pmdb, "--version"], "gdb": ["gdb", "--version"],
             "eu-stack": ["eu-stack", "--version"], "lldb": ["lldb", "--version"]}[tool]
     try:
         out = subprocess.run(argv, capture_output=True, text=True, timeout=30).stdout
@@ -438,7 +441,7 @@ def main():
         raise BenchError(f"{args.pmdb} is missing: build it with 'make -s'")
     args.pmdb = os.path.abspath(args.pmdb)
     for t in list(tools):
-        if t != "pmdb" and not shutil.which(t):
+        if not t.startswith("pmdb") and not shutil.which(t):
             log(f"{t} is not installed (scripts/deps.sh bench installs it): left out")
             tools.remove(t)
 
@@ -459,6 +462,7 @@ def main():
     base_env = dict(os.environ, LC_ALL="C")
     base_env.pop("DEBUGINFOD_URLS", None)  # no network look-ups, for any tool
     envs = {t: base_env for t in tools}
+    envs["pmdb"] = dict(base_env, PMDB_CACHE_DIR=os.path.join(OUT, "cache"))
     if "lldb" in tools:
         extra = lldb_env()
         if extra:

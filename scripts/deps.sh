@@ -3,7 +3,7 @@
 # Usage: scripts/deps.sh build|test|bench
 set -e
 build="gcc make pkg-config libelf-dev libdw-dev libcapstone-dev libiberty-dev libedit-dev libzstd-dev zlib1g-dev"
-test="$build gdb elfutils python3 python3-pytest g++ bzip2 zstd gzip binutils"
+test="$build gdb elfutils python3 python3-pytest g++ bzip2 zstd gzip binutils libc6-dbg"
 bench="$test lldb time"
 case "$1" in
   build) want=$build ;;

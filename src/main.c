@@ -27,6 +27,10 @@ static void usage(FILE *out)
 	      "  -d DIR          also look for separate debug info under DIR\n"
 	      "                  (DIR/.build-id/xx/rest.debug, or debuglink names)\n"
 	      "  -q              quiet: no banner\n"
+	      "  --cache-dir DIR keep inflated copies of compressed debug files in\n"
+	      "                  DIR/debug (default $PMDB_CACHE_DIR, $XDG_CACHE_HOME/pmdb\n"
+	      "                  or ~/.cache/pmdb)\n"
+	      "  --no-cache      inflate compressed debug files on every run instead\n"
 	      "  --help          this help\n"
 	      "  --version       the version\n"
 	      "Without -e or -f, commands are read from standard input, with line\n"
@@ -72,6 +76,8 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "cache-dir", required_argument, NULL, 'C' },
+		{ "no-cache", no_argument, NULL, 'N' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *cmds = NULL, *script = NULL, *debug_dirs = NULL;
@@ -83,6 +89,8 @@ int main(int argc, char **argv)
 		case 'f': script = optarg; break;
 		case 'd': debug_dirs = optarg; break;
 		case 'q': quiet = true; break;
+		case 'C': pm_dwarf_set_cache_dir(optarg); break;
+		case 'N': pm_dwarf_set_cache_dir(""); break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("pmdb %s\n", PMDB_VERSION); return 0;
 		default: usage(stderr); return 2;

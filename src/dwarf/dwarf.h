@@ -18,6 +18,10 @@ struct pm_dwarf;
  * before the standard ones; may be NULL. */
 struct pm_err *pm_dwarf_open(struct pm_target *t, const char *debug_dirs, struct pm_dwarf **out);
 void pm_dwarf_close(struct pm_dwarf *d);
+/* Where inflated copies of compressed debug files are cached: DIR, or ""
+ * for no cache; by default $PMDB_CACHE_DIR, else $XDG_CACHE_HOME/pmdb,
+ * else ~/.cache/pmdb.  Call before pm_dwarf_open. */
+void pm_dwarf_set_cache_dir(const char *dir);
 
 /* Symbol lookup.  A result's strings live until the session closes. */
 struct pm_sym {

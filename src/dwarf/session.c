@@ -2,6 +2,8 @@
  * dynamic linker's link_map, via dwfl_core_file_report), debug-info
  * lookup by build-id and .gnu_debuglink, and symbol lookup. */
 #include "internal.h"
+#include "debugcache.h"
+#include "debuglink.h"
 #include "../base/util.h"
 
 #include <fcntl.h>
@@ -35,6 +37,83 @@ static int find_elf(Dwfl_Module *mod, void **userdata, const char *modname, Dwar
 	return fd;
 }
 
+/* Debug folders for the debuglink search: the -d folders, then
+ * /usr/lib/debug.  Set by pm_dwarf_open, for the same reason as above. */
+static char **search_dirs;
+static size_t nsearch_dirs;
+
+static void free_search_dirs(void)
+{
+	for (size_t i = 0; i < nsearch_dirs; i++)
+		free(search_dirs[i]);
+	free(search_dirs);
+	search_dirs = NULL;
+	nsearch_dirs = 0;
+}
+
+static void set_search_dirs(const char *debug_dirs)
+{
+	free_search_dirs();
+	size_t cap = 0;
+	char *all = xasprintf("%s%s/usr/lib/debug", debug_dirs ? debug_dirs : "", debug_dirs ? ":" : "");
+	char *rest = all, *dir;
+	while ((dir = strsep(&rest, ":")) != NULL) {
+		if (!*dir)
+			continue;
+		vec_reserve(&search_dirs, &cap, nsearch_dirs + 1, sizeof(*search_dirs));
+		search_dirs[nsearch_dirs++] = xstrdup(dir);
+	}
+	free(all);
+}
+
+static bool debuginfod_configured(void)
+{
+	const char *urls = getenv("DEBUGINFOD_URLS");
+	return urls && *urls;
+}
+
+/* Marks a module whose own debug file was already looked for: libdwfl
+ * calls back again for the module's dwz supplementary file. */
+static char looked_up;
+
+/* In order: pmdb's cache of inflated debug files, the build-id folders,
+ * the .gnu_debuglink name (debuglink.c), and debuginfod only when
+ * DEBUGINFOD_URLS names a server.  A compressed file found is inflated
+ * into the cache for the next run. */
+static int find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname,
+			  Dwarf_Addr base, const char *file_name, const char *debuglink_file,
+			  GElf_Word debuglink_crc, char **debuginfo_file_name)
+{
+	if (*userdata == &looked_up)    /* a dwz file: libdwfl knows how */
+		return dwfl_standard_find_debuginfo(mod, userdata, modname, base, file_name,
+						    debuglink_file, debuglink_crc,
+						    debuginfo_file_name);
+	*userdata = &looked_up;
+	const unsigned char *id;
+	GElf_Addr vaddr;
+	int len = dwfl_module_build_id(mod, &id, &vaddr);
+	int fd = len > 0 ? pm_debugcache_lookup(id, len, debuginfo_file_name) : -1;
+	if (fd >= 0)
+		return fd;
+	fd = dwfl_build_id_find_debuginfo(mod, userdata, modname, base, file_name, debuglink_file,
+					  debuglink_crc, debuginfo_file_name);
+	if (fd < 0) {
+		struct pm_debuglink_query q = {
+			.file_name = file_name, .link = debuglink_file,
+			.has_crc = debuglink_file != NULL, .crc = debuglink_crc,
+			.id = id, .idlen = len > 0 ? len : 0,
+			.dirs = (const char *const *)search_dirs, .ndirs = nsearch_dirs,
+		};
+		fd = pm_debuglink_find(&q, debuginfo_file_name);
+	}
+	if (fd < 0 && debuginfod_configured())
+		fd = dwfl_standard_find_debuginfo(mod, userdata, modname, base, file_name,
+						  debuglink_file, debuglink_crc, debuginfo_file_name);
+	if (fd >= 0 && len > 0)
+		pm_debugcache_store(fd, id, len);
+	return fd;
+}
+
 struct pm_err *pm_dwarf_open(struct pm_target *t, const char *debug_dirs, struct pm_dwarf **out)
 {
 	struct pm_dwarf *d = xcalloc(1, sizeof(*d));
@@ -46,9 +125,10 @@ struct pm_err *pm_dwarf_open(struct pm_target *t, const char *debug_dirs, struct
 	d->debug_path = xasprintf("+:.debug:%s%s/usr/lib/debug", debug_dirs ? debug_dirs : "",
 				  debug_dirs ? ":" : "");
 	d->callbacks.find_elf = find_elf;
+	set_search_dirs(debug_dirs);
 	exe_recorded = t->exe_name;
 	exe_local = t->exe_path;
-	d->callbacks.find_debuginfo = dwfl_standard_find_debuginfo;
+	d->callbacks.find_debuginfo = find_debuginfo;
 	d->callbacks.debuginfo_path = &d->debug_path;
 	d->dwfl = dwfl_begin(&d->callbacks);
 	if (!d->dwfl) {
@@ -68,11 +148,17 @@ struct pm_err *pm_dwarf_open(struct pm_target *t, const char *debug_dirs, struct
 	return NULL;
 }
 
+void pm_dwarf_set_cache_dir(const char *dir)
+{
+	pm_debugcache_configure(dir);
+}
+
 void pm_dwarf_close(struct pm_dwarf *d)
 {
 	if (!d)
 		return;
 	dwfl_end(d->dwfl);
+	free_search_dirs();
 	for (size_t i = 0; i < d->pool.n; i++)
 		free(d->pool.strs[i]);
 	free(d->pool.strs);

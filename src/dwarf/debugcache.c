@@ -1,0 +1,238 @@
+/* A cache of separate debug files with their compressed sections
+ * inflated.  Debian's -dbg packages ship .debug files whose DWARF
+ * sections are zlib-compressed (SHF_COMPRESSED), and libdw inflates every
+ * one of them when it opens the file: for libc that is 10 MB of zlib per
+ * run, most of pmdb's time on a small core.  The inflated copy is written
+ * once to CACHE/debug/BUILD-ID.debug and mapped on later runs; a copy
+ * whose build-id or layout does not check out is rebuilt.  The copy is
+ * looked up before libdwfl's own search: once libdwfl has found the
+ * original it keeps its own handle on it. */
+#include "debugcache.h"
+#include "../base/util.h"
+
+#include <elfutils/libdwelf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char *cache_dir;      /* NULL until configured or defaulted */
+static bool cache_off;
+
+void pm_debugcache_configure(const char *dir)
+{
+	free(cache_dir);
+	cache_dir = NULL;
+	cache_off = dir && !*dir;
+	if (dir && *dir)
+		cache_dir = xasprintf("%s/debug", dir);
+}
+
+/* $PMDB_CACHE_DIR (empty: no cache), else $XDG_CACHE_HOME/pmdb, else
+ * ~/.cache/pmdb, where users expect caches. */
+static const char *debug_dir(void)
+{
+	if (cache_off)
+		return NULL;
+	if (cache_dir)
+		return cache_dir;
+	const char *env = getenv("PMDB_CACHE_DIR");
+	if (env) {
+		pm_debugcache_configure(env);
+		return cache_dir;
+	}
+	const char *xdg = getenv("XDG_CACHE_HOME");
+	const char *home = getenv("HOME");
+	if (xdg && *xdg)
+		cache_dir = xasprintf("%s/pmdb/debug", xdg);
+	else if (home && *home)
+		cache_dir = xasprintf("%s/.cache/pmdb/debug", home);
+	else
+		cache_off = true;
+	return cache_dir;
+}
+
+static bool section_is_debug(Elf *elf, size_t shstrndx, const GElf_Shdr *sh)
+{
+	const char *name = elf_strptr(elf, shstrndx, sh->sh_name);
+	return name && strncmp(name, ".debug_", 7) == 0;
+}
+
+/* Does the file have compressed DWARF sections to inflate?  Files that
+ * point to a dwz supplementary file are left alone: libdwfl finds that
+ * file relative to the debug file's own folder. */
+static bool worth_caching(int fd)
+{
+	Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	size_t shstrndx;
+	bool found = false, altlink = false;
+	if (elf && elf_kind(elf) == ELF_K_ELF && elf_getshdrstrndx(elf, &shstrndx) == 0) {
+		for (Elf_Scn *scn = NULL; (scn = elf_nextscn(elf, scn));) {
+			GElf_Shdr sh;
+			if (!gelf_getshdr(scn, &sh))
+				continue;
+			const char *name = elf_strptr(elf, shstrndx, sh.sh_name);
+			if (name && strcmp(name, ".gnu_debugaltlink") == 0)
+				altlink = true;
+			if ((sh.sh_flags & SHF_COMPRESSED) && section_is_debug(elf, shstrndx, &sh))
+				found = true;
+		}
+	}
+	elf_end(elf);
+	return found && !altlink;
+}
+
+/* A cached copy is used only if it is an ELF file with the module's
+ * build-id and DWARF sections, none compressed, every section inside the
+ * file (a copy cut short by a full disk or a crash fails this). */
+static bool cache_file_ok(int fd, const unsigned char *id, int idlen)
+{
+	struct stat st;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+		return false;
+	Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	bool ok = elf && elf_kind(elf) == ELF_K_ELF;
+	const void *bid;
+	ok = ok && dwelf_elf_gnu_build_id(elf, &bid) == idlen && memcmp(bid, id, (size_t)idlen) == 0;
+	size_t shstrndx;
+	ok = ok && elf_getshdrstrndx(elf, &shstrndx) == 0;
+	bool dwarf = false;
+	for (Elf_Scn *scn = NULL; ok && (scn = elf_nextscn(elf, scn));) {
+		GElf_Shdr sh;
+		if (!gelf_getshdr(scn, &sh) || (sh.sh_flags & SHF_COMPRESSED))
+			ok = false;
+		else if (sh.sh_type != SHT_NOBITS &&
+			 (sh.sh_offset > (uint64_t)st.st_size || sh.sh_size > (uint64_t)st.st_size - sh.sh_offset))
+			ok = false;
+		else if (section_is_debug(elf, shstrndx, &sh))
+			dwarf = true;
+	}
+	elf_end(elf);
+	return ok && dwarf;
+}
+
+static bool copy_fd(int from, int to)
+{
+	char buf[1 << 16];
+	off_t off = 0;
+	for (;;) {
+		ssize_t n = pread(from, buf, sizeof(buf), off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return false;
+		if (n == 0)
+			return true;
+		for (ssize_t done = 0; done < n;) {
+			ssize_t w = write(to, buf + done, (size_t)(n - done));
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0)
+				return false;
+			done += w;
+		}
+		off += n;
+	}
+}
+
+/* Inflate in place: a byte copy of the file, then libelf decompresses
+ * each compressed debug section and lays the file out again. */
+static bool inflate_copy(int src, int dst)
+{
+	if (!copy_fd(src, dst))
+		return false;
+	Elf *elf = elf_begin(dst, ELF_C_RDWR, NULL);
+	size_t shstrndx;
+	bool ok = elf && elf_kind(elf) == ELF_K_ELF && elf_getshdrstrndx(elf, &shstrndx) == 0;
+	for (Elf_Scn *scn = NULL; ok && (scn = elf_nextscn(elf, scn));) {
+		GElf_Shdr sh;
+		if (!gelf_getshdr(scn, &sh))
+			ok = false;
+		else if ((sh.sh_flags & SHF_COMPRESSED) && section_is_debug(elf, shstrndx, &sh))
+			ok = elf_compress(scn, 0, 0) >= 0;
+	}
+	ok = ok && elf_update(elf, ELF_C_WRITE) >= 0;
+	elf_end(elf);
+	return ok;
+}
+
+static int open_cached(const char *path, const unsigned char *id, int idlen)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0 && !cache_file_ok(fd, id, idlen)) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+static void mkdirs(const char *path)
+{
+	char *p = xstrdup(path);
+	for (char *s = p + 1; *s; s++)
+		if (*s == '/') {
+			*s = 0;
+			mkdir(p, 0755);
+			*s = '/';
+		}
+	mkdir(p, 0755);
+	free(p);
+}
+
+static int build_cached(const char *dir, const char *path, int src, const unsigned char *id,
+			int idlen)
+{
+	mkdirs(dir);
+	char *tmp = xasprintf("%s/.tmp.XXXXXX", dir);
+	int dst = mkostemp(tmp, O_CLOEXEC);
+	int fd = -1;
+	if (dst >= 0) {
+		bool ok = inflate_copy(src, dst) && fchmod(dst, 0644) == 0;
+		close(dst);
+		/* rename is atomic: a concurrent pmdb sees the old copy or the new */
+		if (ok && rename(tmp, path) == 0)
+			fd = open_cached(path, id, idlen);
+		else
+			unlink(tmp);
+	}
+	free(tmp);
+	return fd;
+}
+
+static char *cache_path(const char *dir, const unsigned char *id, int idlen)
+{
+	char hex[129];
+	for (int i = 0; i < idlen; i++)
+		snprintf(hex + 2 * i, 3, "%02x", id[i]);
+	return xasprintf("%s/%s.debug", dir, hex);
+}
+
+int pm_debugcache_lookup(const unsigned char *id, int idlen, char **path)
+{
+	const char *dir = debug_dir();
+	if (!dir || idlen <= 0 || idlen > 64)
+		return -1;
+	char *p = cache_path(dir, id, idlen);
+	int fd = open_cached(p, id, idlen);
+	if (fd >= 0)
+		*path = p;
+	else
+		free(p);
+	return fd;
+}
+
+void pm_debugcache_store(int fd, const unsigned char *id, int idlen)
+{
+	const char *dir = debug_dir();
+	if (!dir || idlen <= 0 || idlen > 64 || !worth_caching(fd))
+		return;
+	char *path = cache_path(dir, id, idlen);
+	int cfd = build_cached(dir, path, fd, id, idlen);
+	if (cfd >= 0)
+		close(cfd);
+	free(path);
+}
