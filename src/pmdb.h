@@ -16,6 +16,7 @@ struct pmdb {
 	struct pm_target *t;       /* NULL when no dump is open */
 	struct pm_dwarf *dw;
 	size_t cur_thread;         /* index into t->threads */
+	unsigned cur_frame;        /* the frame ::p sees locals of (::frame) */
 	uint64_t dot;              /* '.', the current address */
 	uint64_t last_value;       /* last value computed, for '=' */
 	FILE *out;                 /* where commands print */

@@ -72,6 +72,45 @@ const struct pm_dcmd pm_dcmds[] = {
 	  "At the start of a function, the whole function.  Elsewhere, count (default 10)\n"
 	  "instructions before and after addr, addr marked with =>.  AT&T syntax.",
 	  "<rip::dis -n 6\nmain::dis", pm_cmd_dis, PM_NEEDS_TARGET },
+	{ "print", "[-atdx] TYPE [MEMBER ...]", "print memory at addr as a DWARF type",
+	  "addr::print TYPE shows the value of TYPE at addr: aggregates one member per\n"
+	  "line, nested ones in braces, arrays in [ ], enums with their enumerator, char\n"
+	  "arrays and char pointers as strings, function pointers with their symbol.\n"
+	  "MEMBERs are C paths: a.b.c, a[2], p->next.  TYPE is a C spelling: struct proc,\n"
+	  "proc_t, 'unsigned long', 'struct node *'.  Without an address, the type's\n"
+	  "definition.\n"
+	  "-a  each member's address    -t  each member's type\n"
+	  "-d  integers in decimal      -x  integers in hex (the default)",
+	  "0x567480c0::print struct proc p_pid\n<rdi::print -at struct node\n::print struct node",
+	  pm_cmd_print, PM_NEEDS_TARGET },
+	{ "sizeof", "TYPE", "size of a type", "In bytes, from DWARF.", "::sizeof struct node",
+	  pm_cmd_sizeof, PM_NEEDS_TARGET },
+	{ "offsetof", "TYPE MEMBER", "offset of a member",
+	  "The byte offset of MEMBER (a path: a.b, a[3]) in TYPE, and its size.",
+	  "::offsetof struct proc p_user.u_psargs", pm_cmd_offsetof, PM_NEEDS_TARGET },
+	{ "enum", "TYPE", "enumerators of an enum, or the name of a value",
+	  "Without an address, every enumerator with its value.  value::enum TYPE names\n"
+	  "the enumerator with that value, or the flags it is made of.",
+	  "::enum enum color\n2::enum enum color", pm_cmd_enum, PM_NEEDS_TARGET },
+	{ "array", "TYPE COUNT", "addresses of the elements of an array",
+	  "addr::array TYPE COUNT prints the address of each of COUNT elements of TYPE\n"
+	  "starting at addr, for a pipeline.",
+	  "table::array struct node 4 | ::print struct node value", pm_cmd_array, PM_NEEDS_TARGET },
+	{ "list", "TYPE MEMBER", "addresses of the nodes of a linked list",
+	  "addr::list TYPE MEMBER follows the pointer MEMBER of TYPE from node to node\n"
+	  "and prints each node's address; it stops at NULL, at unreadable memory, and when\n"
+	  "the list loops back on itself.",
+	  "head::list struct node next | ::print struct node value", pm_cmd_list, PM_NEEDS_TARGET },
+	{ "p", "[-x] EXPRESSION", "evaluate a C expression and print it with its type",
+	  "For gdb habits.  Casts, ->, ., [], &, *, + and -, numbers, $registers, and\n"
+	  "variables: the locals and parameters of the frame ::frame selected, then\n"
+	  "globals of every module.  Integers in decimal; -x for hex.",
+	  "::p ((struct proc *)0x567480c0)->p_pid\n::p *list_head\n::p argv[0]",
+	  pm_cmd_p, PM_NEEDS_TARGET },
+	{ "frame", "", "select the frame whose variables ::p sees",
+	  "N::frame selects frame N of the current thread (numbered as $c shows them,\n"
+	  "inline frames included, 0 innermost).  Without an address, prints it.",
+	  "0t2::frame", pm_cmd_frame, PM_NEEDS_TARGET },
 	{ "help", "[dcmd]", "this help, or a dcmd's", "::help NAME shows NAME's synopsis and description.",
 	  NULL, pm_cmd_help, 0 },
 	{ "dcmds", "", "list the dcmds", "One line per dcmd, from the same table as ::help.", NULL,

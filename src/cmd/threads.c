@@ -29,6 +29,7 @@ struct pm_err *pm_cmd_context(struct pmdb *db, const struct pm_call *call)
 	for (size_t i = 0; i < db->t->nthreads; i++)
 		if ((uint64_t)db->t->threads[i].tid == call->addr) {
 			db->cur_thread = i;
+			db->cur_frame = 0;
 			return NULL;
 		}
 	return pm_err_new(PM_ERR_LOOKUP, "0t%" PRIu64 " (0x%" PRIx64 ") is not a thread id of this dump; ::walk thread lists them",

@@ -54,6 +54,36 @@ size_t pm_dwarf_modules(struct pm_dwarf *d, struct pm_module_info **out);
 /* Source line of a pc, or false. */
 bool pm_dwarf_line(struct pm_dwarf *d, uint64_t pc, const char **file, int *line);
 
+/* Typed data.  TYPE is a C spelling: "struct proc", "proc_t *",
+ * "unsigned long".  Output follows mdb's ::print: hex integers unless
+ * decimal is set, members one per line. */
+struct pm_print_opts {
+	bool addrs;          /* -a: each member's address */
+	bool types;          /* -t: each member's type */
+	bool decimal;        /* -d: integers in decimal */
+};
+/* addr::print TYPE [MEMBER...]; a MEMBER is a path: a.b[2].c, p->q. */
+struct pm_err *pm_print_typed(struct pm_dwarf *d, const char *type, uint64_t addr,
+			      char *const *members, int nmembers, const struct pm_print_opts *o,
+			      FILE *out);
+struct pm_err *pm_type_sizeof(struct pm_dwarf *d, const char *type, uint64_t *size);
+/* Offset of a member path in bytes, and its size (0 if unknown). */
+struct pm_err *pm_type_offsetof(struct pm_dwarf *d, const char *type, const char *member,
+				uint64_t *off, uint64_t *size);
+/* The enumerators of an enum type, or the one(s) matching value. */
+struct pm_err *pm_type_enum(struct pm_dwarf *d, const char *type, bool has_value, uint64_t value,
+			    FILE *out);
+/* Print a type's definition, as gdb's ptype. */
+struct pm_err *pm_type_describe(struct pm_dwarf *d, const char *type, FILE *out);
+/* Evaluate a C expression (casts, -> . [] & *, + -, variables of the
+ * current thread's frame FRAME and globals) and print "(type) value". */
+struct pm_err *pm_cexpr_print(struct pm_dwarf *d, const struct pm_thread *th, unsigned frame,
+			      const char *expr, const struct pm_print_opts *o, FILE *out);
+/* Evaluate a C expression to a number (pointer values, integers,
+ * addresses of lvalues with '&'). */
+struct pm_err *pm_cexpr_value(struct pm_dwarf *d, const struct pm_thread *th, unsigned frame,
+			      const char *expr, uint64_t *val);
+
 /* Stacks.  One element per displayed frame: physical frames are expanded
  * into their inline frames (innermost first), and the signal trampoline
  * is marked. */

@@ -1,0 +1,336 @@
+/* Variables by name: a frame's locals and parameters (innermost scope
+ * first, inline frames included), then globals of every module.  Their
+ * DWARF location expressions are evaluated with what a core gives: all
+ * registers in the innermost frame; in callers only the stack pointer and
+ * the CFA (which is all -O0 code and most frame bases need). */
+#include "vars.h"
+#include "../base/util.h"
+
+#include <dwarf.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define EVAL_STACK 64
+
+struct locctx {
+	struct pm_dwarf *d;
+	Dwarf_Addr bias;
+	const uint64_t *regs;    /* the thread's registers, innermost frame only */
+	uint64_t sp, cfa;
+	bool has_cfa;
+	Dwarf_Die *subprogram;   /* for DW_AT_frame_base */
+	uint64_t pc;             /* module-relative, for location lists */
+	int depth;
+};
+
+static bool dwarf_reg(const struct locctx *c, unsigned regno, uint64_t *v)
+{
+	const struct pm_arch *a = c->d->t->arch;
+	for (size_t i = 0; i < a->nregs; i++) {
+		if (a->regs[i].dwarf != (int)regno)
+			continue;
+		if (c->regs) {
+			*v = c->regs[i];
+			return true;
+		}
+		if ((int)i == a->sp) {
+			*v = c->sp;
+			return true;
+		}
+	}
+	return false;
+}
+
+static struct pm_err *eval_ops(struct locctx *c, const Dwarf_Op *ops, size_t n, struct pm_var *out);
+
+static struct pm_err *frame_base(struct locctx *c, uint64_t *fb)
+{
+	Dwarf_Attribute a;
+	Dwarf_Op *ops;
+	size_t n;
+	if (!c->subprogram || !dwarf_attr(c->subprogram, DW_AT_frame_base, &a) ||
+	    dwarf_getlocation_addr(&a, c->pc, &ops, &n, 1) < 1)
+		return pm_err_new(PM_ERR_LOOKUP, "the function has no frame base here");
+	if (c->depth > 4)
+		return pm_err_new(PM_ERR_FORMAT, "frame base defined by itself");
+	struct pm_var v;
+	c->depth++;
+	struct pm_err *err = eval_ops(c, ops, n, &v);
+	c->depth--;
+	if (err)
+		return err;
+	/* DW_OP_bregN/call_frame_cfa give an address; a lone DW_OP_regN
+	 * names the register that holds the base */
+	*fb = v.in_memory ? v.addr : v.value;
+	return NULL;
+}
+
+static struct pm_err *unavailable(const char *why)
+{
+	return pm_err_new(PM_ERR_LOOKUP, "value not available: %s", why);
+}
+
+static struct pm_err *eval_ops(struct locctx *c, const Dwarf_Op *ops, size_t n, struct pm_var *out)
+{
+	uint64_t st[EVAL_STACK];
+	size_t sp = 0;
+	bool in_reg = false, stack_value = false;
+	uint64_t regval = 0;
+	struct pm_err *err;
+#define PUSH(x) do { if (sp == EVAL_STACK) return pm_err_new(PM_ERR_FORMAT, "DWARF expression too deep"); st[sp++] = (x); } while (0)
+#define NEED(k) do { if (sp < (k)) return pm_err_new(PM_ERR_FORMAT, "bad DWARF expression"); } while (0)
+	for (size_t i = 0; i < n; i++) {
+		const Dwarf_Op *op = &ops[i];
+		uint64_t v;
+		unsigned atom = op->atom;
+		if (atom >= DW_OP_lit0 && atom <= DW_OP_lit31) {
+			PUSH(atom - DW_OP_lit0);
+		} else if (atom >= DW_OP_reg0 && atom <= DW_OP_reg31) {
+			if (!dwarf_reg(c, atom - DW_OP_reg0, &regval))
+				return unavailable("it is in a register this frame does not keep");
+			in_reg = true;
+		} else if (atom == DW_OP_regx) {
+			if (!dwarf_reg(c, (unsigned)op->number, &regval))
+				return unavailable("it is in a register this frame does not keep");
+			in_reg = true;
+		} else if (atom >= DW_OP_breg0 && atom <= DW_OP_breg31) {
+			if (!dwarf_reg(c, atom - DW_OP_breg0, &v))
+				return unavailable("its address is in a register this frame does not keep");
+			PUSH(v + op->number);
+		} else switch (atom) {
+		case DW_OP_addr:
+			PUSH(op->number + c->bias);
+			break;
+		case DW_OP_const1u: case DW_OP_const2u: case DW_OP_const4u: case DW_OP_const8u:
+		case DW_OP_const1s: case DW_OP_const2s: case DW_OP_const4s: case DW_OP_const8s:
+		case DW_OP_constu: case DW_OP_consts:
+			PUSH(op->number);
+			break;
+		case DW_OP_fbreg:
+			if ((err = frame_base(c, &v)))
+				return err;
+			PUSH(v + op->number);
+			break;
+		case DW_OP_call_frame_cfa:
+			if (!c->has_cfa)
+				return unavailable("the frame's CFA is unknown");
+			PUSH(c->cfa);
+			break;
+		case DW_OP_plus_uconst:
+			NEED(1);
+			st[sp - 1] += op->number;
+			break;
+		case DW_OP_plus: case DW_OP_minus: case DW_OP_and: case DW_OP_or: case DW_OP_mul:
+			NEED(2);
+			v = st[--sp];
+			st[sp - 1] = atom == DW_OP_plus ? st[sp - 1] + v : atom == DW_OP_minus ? st[sp - 1] - v :
+				     atom == DW_OP_and ? st[sp - 1] & v : atom == DW_OP_or ? st[sp - 1] | v :
+				     st[sp - 1] * v;
+			break;
+		case DW_OP_dup:
+			NEED(1);
+			v = st[sp - 1];
+			PUSH(v);
+			break;
+		case DW_OP_deref:
+			NEED(1);
+			if ((err = pm_target_read(c->d->t, st[sp - 1], &v, 8, "a variable's location")))
+				return err;
+			st[sp - 1] = v;
+			break;
+		case DW_OP_stack_value:
+			stack_value = true;
+			break;
+		case DW_OP_implicit_value:
+			if (op->number > 8)
+				return unavailable("an implicit value larger than 8 bytes");
+			v = 0;
+			memcpy(&v, (const void *)(uintptr_t)op->number2, (size_t)op->number);
+			PUSH(v);
+			stack_value = true;
+			break;
+		case DW_OP_GNU_entry_value:
+		case DW_OP_entry_value:
+			return unavailable("it was only known on entry to the function (optimized out)");
+		case DW_OP_piece:
+		case DW_OP_bit_piece:
+			return unavailable("it is split into pieces (optimized)");
+		case DW_OP_GNU_push_tls_address:
+		case DW_OP_form_tls_address:
+			return unavailable("thread-local variables are not supported yet");
+		default:
+			return pm_err_new(PM_ERR_GENERIC, "DWARF operation 0x%x is not supported", atom);
+		}
+	}
+#undef PUSH
+#undef NEED
+	if (in_reg) {
+		out->in_memory = false;
+		out->value = regval;
+		return NULL;
+	}
+	if (sp == 0)
+		return unavailable("optimized out");
+	out->in_memory = !stack_value;
+	out->addr = out->value = st[sp - 1];
+	return NULL;
+}
+
+static const char *die_name(Dwarf_Die *die)
+{
+	Dwarf_Attribute a;
+	return dwarf_attr_integrate(die, DW_AT_name, &a) ? dwarf_formstring(&a) : NULL;
+}
+
+static struct pm_err *locate(struct locctx *c, Dwarf_Die *var, struct pm_var *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->type.is_void = !pm_ctype_target(var, &out->type.die);
+	Dwarf_Attribute a;
+	if (dwarf_attr_integrate(var, DW_AT_const_value, &a)) {
+		Dwarf_Word u;
+		Dwarf_Sword s;
+		if (dwarf_formsdata(&a, &s) == 0)
+			out->value = (uint64_t)s;
+		else if (dwarf_formudata(&a, &u) == 0)
+			out->value = u;
+		else
+			return unavailable("a constant in a form pmdb does not read");
+		return NULL;
+	}
+	Dwarf_Op *ops;
+	size_t n;
+	if (!dwarf_attr(var, DW_AT_location, &a))
+		return unavailable("optimized out");
+	int k = dwarf_getlocation_addr(&a, c->pc, &ops, &n, 1);
+	if (k < 1)
+		return unavailable("optimized out at this pc");
+	return eval_ops(c, ops, n, out);
+}
+
+/* ---- locals ---- */
+
+static bool is_var(int tag)
+{
+	return tag == DW_TAG_variable || tag == DW_TAG_formal_parameter;
+}
+
+static bool find_in_scope(Dwarf_Die *scope, const char *name, Dwarf_Die *out)
+{
+	Dwarf_Die c;
+	if (dwarf_child(scope, &c) != 0)
+		return false;
+	do {
+		const char *n;
+		if (is_var(dwarf_tag(&c)) && (n = die_name(&c)) && strcmp(n, name) == 0) {
+			*out = c;
+			return true;
+		}
+	} while (dwarf_siblingof(&c, &c) == 0);
+	return false;
+}
+
+static struct pm_err *find_local(struct pm_dwarf *d, const struct pm_thread *th, unsigned frame,
+				 const char *name, struct pm_var *out, bool *found)
+{
+	*found = false;
+	struct pm_stack s;
+	struct pm_err *err = pm_dwarf_stack(d, th, &s);
+	if (err)
+		return err;
+	if (frame >= s.nframes) {
+		size_t n = s.nframes;
+		pm_stack_free(&s);
+		return pm_err_new(PM_ERR_LOOKUP, "no frame %u: the stack has %zu", frame, n);
+	}
+	/* the physical frame holding frame FRAME, and how deep FRAME is inlined in it */
+	size_t first = frame, phys = frame;
+	while (first > 0 && s.frames[first - 1].kind == PM_FRAME_INLINE &&
+	       s.frames[first - 1].sp == s.frames[frame].sp && s.frames[first - 1].pc == s.frames[frame].pc)
+		first--;
+	while (phys + 1 < s.nframes && s.frames[phys].kind == PM_FRAME_INLINE)
+		phys++;
+	unsigned inline_depth = (unsigned)(frame - first);
+	struct locctx c = { .d = d, .sp = s.frames[phys].sp, .regs = first == 0 ? th->regs : NULL };
+	if (phys + 1 < s.nframes) {
+		c.cfa = s.frames[phys + 1].sp;
+		c.has_cfa = c.cfa != 0;
+	}
+	uint64_t lookup = s.frames[frame].lookup_pc;
+	pm_stack_free(&s);
+
+	Dwfl_Module *mod = dwfl_addrmodule(d->dwfl, lookup);
+	Dwarf_Die *cu = mod ? dwfl_module_addrdie(mod, lookup, &c.bias) : NULL;
+	Dwarf_Die *scopes = NULL;
+	int n = cu ? dwarf_getscopes(cu, lookup - c.bias, &scopes) : 0;
+	c.pc = lookup - c.bias;
+	unsigned inlines_seen = 0;
+	for (int i = 0; i < n; i++) {
+		if (dwarf_tag(&scopes[i]) == DW_TAG_subprogram) {
+			c.subprogram = &scopes[i];
+			break;
+		}
+	}
+	for (int i = 0; i < n && !*found; i++) {
+		int tag = dwarf_tag(&scopes[i]);
+		if (tag == DW_TAG_compile_unit)
+			break;
+		if (inlines_seen < inline_depth) {
+			if (tag == DW_TAG_inlined_subroutine)
+				inlines_seen++;
+			continue;
+		}
+		Dwarf_Die var;
+		if (find_in_scope(&scopes[i], name, &var)) {
+			*found = true;
+			err = locate(&c, &var, out);
+		}
+		if (tag == DW_TAG_subprogram || tag == DW_TAG_inlined_subroutine)
+			break;   /* the caller's locals are another frame's */
+	}
+	free(scopes);
+	return err;
+}
+
+/* ---- globals ---- */
+
+static bool global_in_module(struct pm_dwarf *d, Dwfl_Module *mod, const char *name,
+			     struct pm_var *out, struct pm_err **err)
+{
+	Dwarf_Addr bias;
+	Dwarf_Die *cu = NULL;
+	while ((cu = dwfl_module_nextcu(mod, cu, &bias)) != NULL) {
+		Dwarf_Die c;
+		if (dwarf_child(cu, &c) != 0)
+			continue;
+		do {
+			const char *n;
+			Dwarf_Attribute a;
+			if (dwarf_tag(&c) != DW_TAG_variable || !dwarf_attr(&c, DW_AT_location, &a) ||
+			    !(n = die_name(&c)) || strcmp(n, name) != 0)
+				continue;
+			struct locctx lc = { .d = d, .bias = bias };
+			*err = locate(&lc, &c, out);
+			return true;
+		} while (dwarf_siblingof(&c, &c) == 0);
+	}
+	return false;
+}
+
+struct pm_err *pm_var_lookup(struct pm_dwarf *d, const struct pm_thread *th, unsigned frame,
+			     const char *name, struct pm_var *out)
+{
+	bool found = false;
+	struct pm_err *err = th ? find_local(d, th, frame, name, out, &found) : NULL;
+	if (found || err)
+		return err;
+	Dwfl_Module **mods;
+	size_t n = pm_ctype_search_order(d, &mods);
+	for (size_t i = 0; i < n && !found; i++)
+		found = global_in_module(d, mods[i], name, out, &err);
+	free(mods);
+	if (!found)
+		return pm_err_new(PM_ERR_LOOKUP, "no variable '%s' in frame %u or among the globals",
+				  name, frame);
+	return err;
+}

@@ -1,0 +1,19 @@
+/* Variables by name, with their DWARF locations evaluated (vars.c). */
+#ifndef PM_VARS_H
+#define PM_VARS_H
+
+#include "ctype.h"
+
+struct pm_var {
+	struct pm_type type;
+	bool in_memory;      /* at addr; otherwise value holds it */
+	uint64_t addr;
+	uint64_t value;
+};
+
+/* A local or parameter of frame FRAME of thread th (th may be NULL),
+ * else a global of any module, the executable's first. */
+struct pm_err *pm_var_lookup(struct pm_dwarf *d, const struct pm_thread *th, unsigned frame,
+			     const char *name, struct pm_var *out);
+
+#endif
