@@ -2,6 +2,7 @@
  * then the function itself.  Results are cached by pc: deep recursion
  * visits the same few call sites again and again. */
 #include "internal.h"
+#include "scopes.h"
 #include "../base/util.h"
 
 #include <dwarf.h>
@@ -68,21 +69,8 @@ static void expand(struct pm_dwarf *d, uint64_t lookup_pc, struct expansion *e)
 	Dwfl_Module *mod = dwfl_addrmodule(d->dwfl, lookup_pc);
 	Dwarf_Addr bias = 0;
 	Dwarf_Die *cu = mod ? dwfl_module_addrdie(mod, lookup_pc, &bias) : NULL;
-	/* dwarf_getscopes finds the innermost function scope at pc; its
-	 * ancestry in the DIE tree (dwarf_getscopes_die) is the full chain of
-	 * nested inlined calls up to the subprogram. */
 	Dwarf_Die *scopes = NULL;
-	int nscopes = cu ? dwarf_getscopes(cu, lookup_pc - bias, &scopes) : 0;
-	for (int i = 0; i < nscopes; i++) {
-		int tag = dwarf_tag(&scopes[i]);
-		if (tag != DW_TAG_inlined_subroutine && tag != DW_TAG_subprogram)
-			continue;
-		Dwarf_Die innermost = scopes[i];
-		free(scopes);
-		scopes = NULL;
-		nscopes = dwarf_getscopes_die(&innermost, &scopes);
-		break;
-	}
+	int nscopes = cu ? pm_scopes(cu, lookup_pc - bias, &scopes) : 0;
 	for (int i = 0; i < nscopes && e->n < MAX_INLINE; i++) {
 		int tag = dwarf_tag(&scopes[i]);
 		if (tag == DW_TAG_subprogram)

@@ -4,6 +4,7 @@
  * registers in the innermost frame; in callers only the stack pointer and
  * the CFA (which is all -O0 code and most frame bases need). */
 #include "vars.h"
+#include "scopes.h"
 #include "../base/util.h"
 
 #include <dwarf.h>
@@ -262,7 +263,7 @@ static struct pm_err *find_local(struct pm_dwarf *d, const struct pm_thread *th,
 	Dwfl_Module *mod = dwfl_addrmodule(d->dwfl, lookup);
 	Dwarf_Die *cu = mod ? dwfl_module_addrdie(mod, lookup, &c.bias) : NULL;
 	Dwarf_Die *scopes = NULL;
-	int n = cu ? dwarf_getscopes(cu, lookup - c.bias, &scopes) : 0;
+	int n = cu ? pm_scopes(cu, lookup - c.bias, &scopes) : 0;
 	c.pc = lookup - c.bias;
 	unsigned inlines_seen = 0;
 	for (int i = 0; i < n; i++) {

@@ -1,0 +1,100 @@
+/* The DIE scopes around a pc, innermost first, as they nest in the DIE
+ * tree: lexical blocks, inlined calls, the subprogram, up to the CU.
+ *
+ * dwarf_getscopes does not look inside DW_TAG_namespace, where rustc puts
+ * every function; for such a CU (no scope found) pmdb walks the tree
+ * itself, descending into namespaces and types as well as scopes. */
+#include "scopes.h"
+#include "../base/util.h"
+
+#include <dwarf.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_SCOPE_DEPTH 128
+
+static bool is_function(int tag)
+{
+	return tag == DW_TAG_subprogram || tag == DW_TAG_inlined_subroutine ||
+	       tag == DW_TAG_entry_point;
+}
+
+static bool is_pc_scope(int tag)
+{
+	return is_function(tag) || tag == DW_TAG_lexical_block || tag == DW_TAG_try_block ||
+	       tag == DW_TAG_catch_block || tag == DW_TAG_with_stmt;
+}
+
+static bool is_container(int tag)
+{
+	return tag == DW_TAG_namespace || tag == DW_TAG_module || tag == DW_TAG_structure_type ||
+	       tag == DW_TAG_class_type || tag == DW_TAG_union_type;
+}
+
+struct chain {
+	Dwarf_Die v[MAX_SCOPE_DEPTH];
+	int n;
+};
+
+/* Depth-first: the path of pc scopes to the innermost one holding pc. */
+static bool walk(Dwarf_Die *parent, Dwarf_Addr pc, struct chain *c, int depth)
+{
+	Dwarf_Die child;
+	if (depth >= MAX_SCOPE_DEPTH || dwarf_child(parent, &child) != 0)
+		return false;
+	do {
+		int tag = dwarf_tag(&child);
+		if (is_pc_scope(tag)) {
+			if (dwarf_haspc(&child, pc) != 1 || c->n == MAX_SCOPE_DEPTH)
+				continue;
+			c->v[c->n++] = child;
+			walk(&child, pc, c, depth + 1);
+			return true;
+		}
+		if (is_container(tag) && walk(&child, pc, c, depth + 1))
+			return true;
+	} while (dwarf_siblingof(&child, &child) == 0);
+	return false;
+}
+
+static int reversed(const struct chain *c, Dwarf_Die *cu, Dwarf_Die **out)
+{
+	*out = xmalloc((size_t)(c->n + 1) * sizeof(Dwarf_Die));
+	for (int i = 0; i < c->n; i++)
+		(*out)[i] = c->v[c->n - 1 - i];
+	(*out)[c->n] = *cu;
+	return c->n + 1;
+}
+
+int pm_scopes(Dwarf_Die *cu, Dwarf_Addr pc, Dwarf_Die **out)
+{
+	*out = NULL;
+	Dwarf_Die *scopes = NULL;
+	int n = dwarf_getscopes(cu, pc, &scopes);
+	if (n > 0) {
+		/* dwarf_getscopes gives the blocks inside the innermost function,
+		 * then that function's abstract scopes; the concrete nesting of
+		 * inlined calls is the innermost function's DIE ancestry */
+		int k = 0;
+		while (k < n && !is_function(dwarf_tag(&scopes[k])))
+			k++;
+		Dwarf_Die *anc = NULL;
+		int m = k < n ? dwarf_getscopes_die(&scopes[k], &anc) : -1;
+		if (m <= 0) {
+			free(anc);
+			*out = scopes;
+			return n;
+		}
+		*out = xmalloc((size_t)(k + m) * sizeof(Dwarf_Die));
+		memcpy(*out, scopes, (size_t)k * sizeof(Dwarf_Die));
+		memcpy(*out + k, anc, (size_t)m * sizeof(Dwarf_Die));
+		free(scopes);
+		free(anc);
+		return k + m;
+	}
+	free(scopes);
+	struct chain *c = xcalloc(1, sizeof(*c));
+	int r = walk(cu, pc, c, 0) ? reversed(c, cu, out) : 0;
+	free(c);
+	return r;
+}
