@@ -108,7 +108,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
-	struct pmdb db = { .out = stdout };
+	struct pmdb db = { .out = stdout, .radix = 16 };
 	struct pm_err *err = pm_target_open(core, exe, &db.t);
 	if (err) {
 		pm_err_report(err);

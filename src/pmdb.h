@@ -12,6 +12,13 @@
 
 #define PMDB_VERSION "0.1.0"
 
+/* A variable of the language: <name reads it, >name sets it. */
+#define PM_NVARS 64
+struct pm_var {
+	char name[32];
+	uint64_t value;
+};
+
 struct pmdb {
 	struct pm_target *t;       /* NULL when no dump is open */
 	struct pm_dwarf *dw;
@@ -21,6 +28,14 @@ struct pmdb {
 	uint64_t last_value;       /* last value computed, for '=' */
 	FILE *out;                 /* where commands print */
 	bool quit;                 /* $q seen */
+	/* the language's state (lang/) */
+	unsigned radix;            /* default radix of numbers, $d; 0 means 16 */
+	uint64_t incr;             /* bytes the last format verb covered: + and ^ */
+	uint64_t dcmd_dot;         /* dot the last command ran at: & */
+	struct pm_var vars[PM_NVARS];
+	size_t nvars;
+	int depth;                 /* nesting of ::eval, ::map, $< */
+	bool leave_macro;          /* $< in a macro: stop reading this one */
 };
 
 /* How a dcmd was called: the address (dot) if one was given, the repeat
@@ -60,6 +75,9 @@ const struct pm_dcmd *pm_dcmd_find(const char *name);
 /* Run a line of commands; errors are reported on stderr as they happen.
  * Returns how many commands failed. */
 int pm_exec_line(struct pmdb *db, const char *line);
+/* Run commands from inside a command (::eval, $<): a PM_ERR_REPORTED error
+ * if any failed, NULL otherwise. */
+struct pm_err *pm_exec_nested(struct pmdb *db, const char *cmds);
 struct pm_err *pm_eval_expr(struct pmdb *db, const char *s, uint64_t *val);
 /* Parse an option value with the language's number rules. */
 struct pm_err *pm_arg_number(struct pmdb *db, const char *s, uint64_t *val);

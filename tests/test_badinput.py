@@ -124,7 +124,8 @@ def test_executable_gone(tmp_path):
     ("0t99999999::context", "not a thread id"),
     ("::walk nosuchwalker", "unknown walker"),
     ("::dis -z", "unknown option -z"),
-    ("0/Z", "unknown format character"),
+    ("0/k", "unknown format character"),
+    ("0/Z 1", "core files are read-only"),
     ("0x10=Kk", "unknown format character 'k'"),
 ])
 def test_command_errors(good, cmd, message):

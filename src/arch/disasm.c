@@ -51,13 +51,19 @@ static void branch_target(struct pmdb *db, const cs_insn *insn, char *text, size
 struct pm_err *pm_disasm_one(struct pmdb *db, uint64_t addr, char *text, size_t textlen,
 			     unsigned *len)
 {
-	struct pm_err *err = open_handle(db->t->arch);
-	if (err)
-		return err;
 	uint8_t buf[16];
 	size_t n = pm_memmap_read_partial(&db->t->mem, addr, buf, sizeof(buf));
 	if (n == 0)
 		return pm_err_fault(addr, "instruction");
+	return pm_disasm_bytes(db, addr, buf, n, text, textlen, len);
+}
+
+struct pm_err *pm_disasm_bytes(struct pmdb *db, uint64_t addr, const uint8_t *buf, size_t n,
+			       char *text, size_t textlen, unsigned *len)
+{
+	struct pm_err *err = open_handle(db->t->arch);
+	if (err)
+		return err;
 	cs_insn *insn;
 	size_t count = cs_disasm(handle, buf, n, addr, 1, &insn);
 	if (count == 0) {

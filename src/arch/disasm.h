@@ -12,4 +12,8 @@
 struct pm_err *pm_disasm_one(struct pmdb *db, uint64_t addr, char *text, size_t textlen,
 			     unsigned *len);
 
+/* The same for n bytes already read, which start at addr. */
+struct pm_err *pm_disasm_bytes(struct pmdb *db, uint64_t addr, const uint8_t *buf, size_t n,
+			       char *text, size_t textlen, unsigned *len);
+
 #endif

@@ -59,7 +59,7 @@ bool pm_err_report(struct pm_err *err)
 		return false;
 	if (err == PM_ERR_NOMEM_OBJ)
 		fprintf(stderr, "pmdb: out of memory\n");
-	else
+	else if (err->code != PM_ERR_REPORTED)
 		fprintf(stderr, "pmdb: %s\n", err->msg);
 	pm_err_free(err);
 	return true;

@@ -15,6 +15,7 @@ enum pm_err_code {
 	PM_ERR_LOOKUP,   /* unknown symbol, dcmd, register, thread */
 	PM_ERR_IO,
 	PM_ERR_FORMAT,   /* malformed input file */
+	PM_ERR_REPORTED, /* failed, and the reason was already printed */
 };
 
 struct pm_err {

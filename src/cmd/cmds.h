@@ -32,6 +32,14 @@ struct pm_err *pm_cmd_dcmds(struct pmdb *db, const struct pm_call *call);
 struct pm_err *pm_cmd_formats(struct pmdb *db, const struct pm_call *call);
 struct pm_err *pm_cmd_demangle(struct pmdb *db, const struct pm_call *call);
 struct pm_err *pm_cmd_quit(struct pmdb *db, const struct pm_call *call);
+struct pm_err *pm_cmd_radix(struct pmdb *db, const struct pm_call *call);
+struct pm_err *pm_cmd_vars(struct pmdb *db, const struct pm_call *call);
+struct pm_err *pm_cmd_eval(struct pmdb *db, const struct pm_call *call);
+struct pm_err *pm_cmd_grep(struct pmdb *db, const struct pm_call *call);
+struct pm_err *pm_cmd_map(struct pmdb *db, const struct pm_call *call);
+struct pm_err *pm_cmd_macro(struct pmdb *db, const struct pm_call *call);
+struct pm_err *pm_cmd_macro_nested(struct pmdb *db, const struct pm_call *call);
+struct pm_err *pm_cmd_which(struct pmdb *db, const struct pm_call *call);
 
 /* Index of the thread that took the signal. */
 size_t pm_signal_thread(const struct pm_target *t);

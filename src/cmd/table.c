@@ -120,6 +120,36 @@ const struct pm_dcmd pm_dcmds[] = {
 	{ "$G", "", "toggle C++ and Rust demangling", "Demangling is on at start.", NULL,
 	  pm_cmd_demangle, 0 },
 	{ "$q", "", "quit", "Leaves pmdb.", NULL, pm_cmd_quit, 0 },
+	{ "$d", "[radix]", "show or set the default radix",
+	  "Numbers without a 0x, 0t, 0o or 0i prefix are read in the default radix (16 at\n"
+	  "start), and ::map, ::grep, $v and the W and w formats print in it.  With an\n"
+	  "address from 2 to 16 (itself read in the old radix unless prefixed), sets it.",
+	  "0t10$d\n$d", pm_cmd_radix, 0 },
+	{ "$v", "", "list the variables that are not zero",
+	  "One 'name = value' line per variable, values in the default radix.  value>name\n"
+	  "sets a variable, <name reads one (registers are read the same way); the\n"
+	  "variable 0 holds the last value a format verb showed.",
+	  "0t42>answer; $v", pm_cmd_vars, 0 },
+	{ "eval", "command", "run a command string",
+	  "Runs the commands in its one argument, as if typed.",
+	  "::eval '<rsp/K'", pm_cmd_eval, 0 },
+	{ "grep", "[addr] command", "pass dot on when a command leaves it non-zero",
+	  "Runs command with dot set to addr; prints addr (in the default radix) when dot\n"
+	  "is then non-zero.  In a pipeline it keeps the values that match.",
+	  "::walk thread | ::grep .==0t4242", pm_cmd_grep, 0 },
+	{ "map", "[addr] command", "replace dot with what a command makes of it",
+	  "Runs command with dot set to addr and prints the resulting dot (in the default\n"
+	  "radix): in a pipeline, each value is mapped to a new one.",
+	  "<rsp::map .+8\n<rsp::map *.", pm_cmd_map, 0 },
+	{ "$<", "file", "run a macro file",
+	  "Runs the commands in file; run from another macro file, it replaces that one\n"
+	  "(the rest of it is not run).  addr,count$<file sets dot and the variable 9.",
+	  "$< cmds.mdb", pm_cmd_macro, 0 },
+	{ "$<<", "file", "run a macro file, then return",
+	  "As $<, but a macro file that runs it continues afterwards.", "$<< cmds.mdb",
+	  pm_cmd_macro_nested, 0 },
+	{ "which", "dcmd ...", "tell where a dcmd comes from",
+	  "Every dcmd is built into pmdb today.", "::which status", pm_cmd_which, 0 },
 };
 
 const size_t pm_ndcmds = sizeof(pm_dcmds) / sizeof(pm_dcmds[0]);

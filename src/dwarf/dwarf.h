@@ -51,6 +51,10 @@ struct pm_module_info {
 };
 size_t pm_dwarf_modules(struct pm_dwarf *d, struct pm_module_info **out);
 
+/* Up to len bytes of the object file mapped at addr, as the file holds them
+ * (not as the dump does); how many were read, 0 if none. */
+size_t pm_dwarf_read_object(struct pm_dwarf *d, uint64_t addr, void *buf, size_t len);
+
 /* Source line of a pc, or false. */
 bool pm_dwarf_line(struct pm_dwarf *d, uint64_t pc, const char **file, int *line);
 

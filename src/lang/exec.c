@@ -5,19 +5,22 @@
  * the stage before printed (one per line), with dot set to it. */
 #include "expr.h"
 #include "format.h"
+#include "vars.h"
 #include "../base/util.h"
 
 #include <ctype.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 
-enum verb { V_NONE, V_DCMD, V_FMT_SLASH, V_FMT_EQ };
+enum verb { V_NONE, V_DCMD, V_FMT_SLASH, V_FMT_OBJ, V_FMT_EQ, V_WRITE, V_ASSIGN };
 
 struct stage {
 	char *addr_expr, *count_expr;
 	enum verb verb;
-	char *name;          /* dcmd name, or the format */
+	char *name;          /* dcmd name, format, variable, or written format */
+	char cast;           /* >/c/name: the size letter, or 0 */
 	int argc;
 	char **argv;
 };
@@ -132,20 +135,47 @@ static struct pm_err *parse_stage(struct pmdb *db, const char *s, size_t *pos, s
 	} else if (c == '$') {
 		if (!s[*pos + 1] || isspace((unsigned char)s[*pos + 1]))
 			return pm_err_new(PM_ERR_SYNTAX, "syntax error: command letter expected after '$'");
+		size_t len = s[*pos + 1] == '<' && s[*pos + 2] == '<' ? 3 : 2;
 		st->verb = V_DCMD;
-		st->name = xstrndup(s + *pos, 2);
-		*pos += 2;
-	} else if (c == '/' || c == '=') {
-		st->verb = c == '/' ? V_FMT_SLASH : V_FMT_EQ;
-		size_t start = ++*pos;
-		while (s[*pos] && !isspace((unsigned char)s[*pos]) && !ends_command(s[*pos]))
+		st->name = xstrndup(s + *pos, len);
+		*pos += len;
+	} else if (c == '/' || c == '?' || c == '=') {
+		size_t p = skip_ws(s, *pos + 1);
+		if (c != '=' && pm_format_writes(s[p])) {
+			/* addr/W value ...: a write, its values as arguments */
+			st->verb = V_WRITE;
+			st->name = xstrndup(s + p, 1);
+			*pos = p + 1;
+		} else {
+			st->verb = c == '/' ? V_FMT_SLASH : c == '?' ? V_FMT_OBJ : V_FMT_EQ;
+			size_t start = ++*pos;
+			while (s[*pos] && !isspace((unsigned char)s[*pos]) && !ends_command(s[*pos]))
+				(*pos)++;
+			st->name = xstrndup(s + start, *pos - start);
+			return NULL;
+		}
+	} else if (c == '>') {
+		(*pos)++;
+		if (s[*pos] == '/' && s[*pos + 1] && s[*pos + 2] == '/') {
+			st->cast = s[*pos + 1];
+			if (!strchr("csil1248", st->cast))
+				return pm_err_new(PM_ERR_SYNTAX, "syntax error: invalid cast '>/%c/'", st->cast);
+			*pos += 3;
+		}
+		*pos = skip_ws(s, *pos);
+		size_t start = *pos;
+		while (isalnum((unsigned char)s[*pos]) || s[*pos] == '_')
 			(*pos)++;
+		if (*pos == start)
+			return pm_err_new(PM_ERR_SYNTAX, "syntax error: variable name expected after '>'");
+		st->verb = V_ASSIGN;
 		st->name = xstrndup(s + start, *pos - start);
 		return NULL;
-	} else if (c == ':' || c == '?' || c == '>' || c == '[' ) {
-		return pm_err_new(PM_ERR_SYNTAX, "syntax error near '%.12s': unsupported command", s + *pos);
+	} else if (c == ':' || c == '[' ) {
+		return pm_err_new(PM_ERR_SYNTAX, "syntax error near '%.*s': unsupported command",
+				  pm_near_len(s + *pos), s + *pos);
 	} else if (!ends_command(c)) {
-		return pm_err_new(PM_ERR_SYNTAX, "syntax error near '%.12s'", s + *pos);
+		return pm_err_new(PM_ERR_SYNTAX, "syntax error near '%.*s'", pm_near_len(s + *pos), s + *pos);
 	} else {
 		st->verb = V_NONE;
 		return NULL;
@@ -155,8 +185,9 @@ static struct pm_err *parse_stage(struct pmdb *db, const char *s, size_t *pos, s
 	st->argv[0] = xstrdup(st->name);
 	st->argv[1] = NULL;
 	st->argc = 1;
-	if (s[*pos] && !isspace((unsigned char)s[*pos]) && !ends_command(s[*pos]))
-		return pm_err_new(PM_ERR_SYNTAX, "syntax error near '%.12s'", s + *pos);
+	bool macro = strcmp(st->name, "$<") == 0 || strcmp(st->name, "$<<") == 0;
+	if (!macro && s[*pos] && !isspace((unsigned char)s[*pos]) && !ends_command(s[*pos]))
+		return pm_err_new(PM_ERR_SYNTAX, "syntax error near '%.*s'", pm_near_len(s + *pos), s + *pos);
 	return scan_args(s, pos, st);
 }
 
@@ -184,6 +215,17 @@ static struct pm_err *parse_pipeline(struct pmdb *db, const char *s, size_t *pos
 	}
 }
 
+/* >/c/name keeps the low 1, 2, 4 or 8 bytes. */
+static uint64_t cast_value(uint64_t v, char cast)
+{
+	switch (cast) {
+	case 'c': case '1': return v & 0xff;
+	case 's': case '2': return v & 0xffff;
+	case 'i': case '4': return v & 0xffffffff;
+	default: return v;
+	}
+}
+
 static struct pm_err *run_stage(struct pmdb *db, const struct stage *st, bool has_dot,
 				uint64_t dot, bool in_pipe)
 {
@@ -204,13 +246,24 @@ static struct pm_err *run_stage(struct pmdb *db, const struct stage *st, bool ha
 			return err;
 		call.has_count = true;
 	}
+	if (st->verb != V_NONE)
+		db->dcmd_dot = db->dot;
+	uint64_t count = call.has_count ? call.count : 1;
 	switch (st->verb) {
 	case V_NONE:
 		return NULL;
 	case V_FMT_SLASH:
-	case V_FMT_EQ:
-		return pm_format(db, st->name, st->verb == V_FMT_EQ, call.has_addr ? call.addr : db->dot,
-				 call.has_count ? call.count : 1);
+	case V_FMT_OBJ:
+	case V_FMT_EQ: {
+		enum pm_fmt_source src = st->verb == V_FMT_SLASH ? PM_FMT_MEMORY
+				       : st->verb == V_FMT_OBJ ? PM_FMT_OBJECT : PM_FMT_VALUE;
+		return pm_format(db, st->name, src, db->dot, count);
+	}
+	case V_WRITE:
+		return pm_err_new(PM_ERR_GENERIC, "cannot write at 0x%" PRIx64 " ('%c' writes): core files are read-only",
+				  db->dot, st->name[0]);
+	case V_ASSIGN:
+		return pm_var_set(db, st->name, cast_value(db->dot, st->cast));
 	case V_DCMD: {
 		const struct pm_dcmd *dc = pm_dcmd_find(st->name);
 		if (!dc)
@@ -351,4 +404,14 @@ int pm_exec_line(struct pmdb *db, const char *line)
 		}
 	}
 	return failed;
+}
+
+struct pm_err *pm_exec_nested(struct pmdb *db, const char *cmds)
+{
+	if (db->depth >= 32)
+		return pm_err_new(PM_ERR_GENERIC, "commands nested too deeply (32 levels)");
+	db->depth++;
+	int failed = pm_exec_line(db, cmds);
+	db->depth--;
+	return failed ? pm_err_new(PM_ERR_REPORTED, "%d commands failed", failed) : NULL;
 }

@@ -4,6 +4,7 @@
  * '%' divides and '#' rounds up to a multiple, as in mdb; division by zero
  * is an error. */
 #include "expr.h"
+#include "vars.h"
 #include "../base/util.h"
 
 #include <ctype.h>
@@ -19,12 +20,19 @@ static bool fail(struct pm_expr *e, struct pm_err *err)
 	return false;
 }
 
+int pm_near_len(const char *s)
+{
+	size_t n = strcspn(s, "\n");
+	return n < 12 ? (int)n : 12;
+}
+
 static bool syntax(struct pm_expr *e, const char *what)
 {
 	const char *at = e->s + e->pos;
 	if (!*at || *at == '\n')
 		return fail(e, pm_err_new(PM_ERR_SYNTAX, "syntax error: %s at end of line", what));
-	return fail(e, pm_err_new(PM_ERR_SYNTAX, "syntax error near '%.12s': %s", at, what));
+	return fail(e, pm_err_new(PM_ERR_SYNTAX, "syntax error near '%.*s': %s", pm_near_len(at), at,
+				  what));
 }
 
 static void skip_ws(struct pm_expr *e)
@@ -49,7 +57,7 @@ bool pm_expr_starts(const char *s)
 		s++;
 	int c = (unsigned char)*s;
 	return isalnum(c) || c == '_' || c == '.' || c == '(' || c == '<' || c == '\'' ||
-	       c == '-' || c == '~' || c == '#' || c == '*';
+	       c == '-' || c == '~' || c == '#' || c == '*' || c == '&' || c == '+' || c == '^';
 }
 
 /* Digits of a number in the given base, with '_' separators. */
@@ -105,18 +113,48 @@ static bool parse_number(struct pm_expr *e, uint64_t *val)
 			return parse_digits(e, base, val);
 		}
 	}
-	return parse_digits(e, 16, val);
+	return parse_digits(e, pm_radix(e->db), val);
 }
 
+/* One character of a quoted constant, with C escapes; false at the end
+ * of the line. */
+static bool quoted_char(struct pm_expr *e, unsigned char *c)
+{
+	const char *p = e->s + e->pos;
+	if (!*p || *p == '\n')
+		return false;
+	if (*p != '\\' || !p[1] || p[1] == '\n') {
+		*c = (unsigned char)*p;
+		e->pos++;
+		return true;
+	}
+	static const char from[] = "ntrabfv0", to[] = "\n\t\r\a\b\f\v";
+	const char *hit = strchr(from, p[1]);
+	if (p[1] >= '0' && p[1] <= '7') {
+		unsigned v = 0;
+		int n = 0;
+		while (n < 3 && p[1 + n] >= '0' && p[1 + n] <= '7')
+			v = v * 8 + (unsigned)(p[1 + n++] - '0');
+		*c = (unsigned char)v;
+		e->pos += 1 + (size_t)n;
+		return true;
+	}
+	*c = hit ? (unsigned char)to[hit - from] : (unsigned char)p[1];
+	e->pos += 2;
+	return true;
+}
+
+/* 'abc': as in mdb, the last character is the low byte (0x616263). */
 static bool parse_char_literal(struct pm_expr *e, uint64_t *val)
 {
 	e->pos++; /* the quote */
 	uint64_t v = 0;
 	int n = 0;
-	while (e->s[e->pos] && e->s[e->pos] != '\'') {
-		if (n == 8)
+	unsigned char c;
+	while (e->s[e->pos] != '\'' && quoted_char(e, &c)) {
+		if (n++ == 8)
 			return syntax(e, "character constant longer than 8 bytes");
-		v |= (uint64_t)(unsigned char)e->s[e->pos++] << (8 * n++);
+		v = v << 8 | c;
 	}
 	if (e->s[e->pos] != '\'')
 		return syntax(e, "unterminated character constant");
@@ -125,14 +163,18 @@ static bool parse_char_literal(struct pm_expr *e, uint64_t *val)
 	return true;
 }
 
-static bool parse_register(struct pm_expr *e, uint64_t *val)
+/* <name: a variable, else a register of the current thread. */
+static bool parse_variable(struct pm_expr *e, uint64_t *val)
 {
 	e->pos++; /* '<' */
 	if (e->s[e->pos] == '%')
 		e->pos++;
 	size_t start = e->pos;
-	while (is_ident_char((unsigned char)e->s[e->pos]) && e->s[e->pos] != '`')
+	if (isdigit((unsigned char)e->s[e->pos]))
 		e->pos++;
+	else
+		while (isalnum((unsigned char)e->s[e->pos]) || e->s[e->pos] == '_')
+			e->pos++;
 	if (e->pos == start)
 		return syntax(e, "variable name expected after '<'");
 	if (!e->eval)
@@ -140,8 +182,10 @@ static bool parse_register(struct pm_expr *e, uint64_t *val)
 	char name[64];
 	snprintf(name, sizeof(name), "%.*s", (int)(e->pos - start), e->s + start);
 	struct pmdb *db = e->db;
+	if (pm_var_get(db, name, val))
+		return true;
 	if (!db->t)
-		return fail(e, pm_err_new(PM_ERR_LOOKUP, "no target: register '%s' has no value", name));
+		return fail(e, pm_err_new(PM_ERR_LOOKUP, "unknown variable or register '%s'", name));
 	int idx = pm_arch_reg_index(db->t->arch, name);
 	if (idx < 0)
 		return fail(e, pm_err_new(PM_ERR_LOOKUP, "unknown variable or register '%s'", name));
@@ -164,11 +208,11 @@ static bool parse_ident(struct pm_expr *e, uint64_t *val)
 	struct pm_err *err = db->dw ? pm_sym_by_name(db->dw, name, val)
 				    : pm_err_new(PM_ERR_LOOKUP, "failed to find symbol '%s'", name);
 	if (err) {
-		/* A word of hex digits that is no symbol is a number (mdb's
-		 * default radix is 16). */
+		/* A word of digits that is no symbol is a number in the
+		 * default radix (16 unless $d changed it). */
 		struct pm_expr num = { db, name, 0, true, NULL };
 		uint64_t v;
-		if (parse_digits(&num, 16, &v) && name[num.pos] == 0) {
+		if (parse_digits(&num, pm_radix(db), &v) && name[num.pos] == 0) {
 			pm_err_free(err);
 			*val = v;
 			free(name);
@@ -241,7 +285,16 @@ static bool parse_unary(struct pm_expr *e, uint64_t *val)
 		e->pos++;
 		return true;
 	case '<':
-		return parse_register(e, val);
+		return parse_variable(e, val);
+	case '&': /* dot of the last command */
+		e->pos++;
+		*val = e->db->dcmd_dot;
+		return true;
+	case '+': /* dot + increment, dot - increment */
+	case '^':
+		e->pos++;
+		*val = c == '+' ? e->db->dot + e->db->incr : e->db->dot - e->db->incr;
+		return true;
 	case '\'':
 		return parse_char_literal(e, val);
 	case '.':
@@ -412,7 +465,8 @@ struct pm_err *pm_eval_expr(struct pmdb *db, const char *s, uint64_t *val)
 		return e.err;
 	skip_ws(&e);
 	if (e.s[e.pos])
-		return pm_err_new(PM_ERR_SYNTAX, "syntax error near '%.12s'", e.s + e.pos);
+		return pm_err_new(PM_ERR_SYNTAX, "syntax error near '%.*s'", pm_near_len(e.s + e.pos),
+				  e.s + e.pos);
 	return NULL;
 }
 

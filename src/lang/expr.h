@@ -21,6 +21,9 @@ struct pm_expr {
  * it.  Returns false with e->err set on error.  An empty expression is an
  * error; callers check pm_expr_starts() first. */
 bool pm_expr_parse(struct pm_expr *e, uint64_t *val);
+/* How much of s to quote in an error message: up to 12 characters of its
+ * line. */
+int pm_near_len(const char *s);
 /* Could an expression start at s? */
 bool pm_expr_starts(const char *s);
 

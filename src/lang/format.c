@@ -1,7 +1,10 @@
 /* mdb's format characters.  Each has a size and a way to print; '/' reads
- * the bytes at dot, '=' formats the value itself.  Output lines start with
- * the address label (sym+off: or the hex address). */
+ * the bytes at dot, '?' the object file's bytes for dot, '=' formats the
+ * value itself.  Output lines start with the address label (sym+off: or
+ * the hex address).  As in mdb, dot stays where the verb started and the
+ * increment (read by '+' and '^' in expressions) records how far it read. */
 #include "format.h"
+#include "vars.h"
 #include "../arch/disasm.h"
 #include "../base/util.h"
 
@@ -9,49 +12,74 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 enum kind { K_HEX, K_OCT, K_SDEC, K_UDEC, K_SOCT, K_CHAR, K_CHARESC, K_FLOAT, K_SYM,
-	    K_ADDR, K_STR, K_INSN, K_NL, K_TAB, K_DOT_INC, K_DOT_DEC };
+	    K_ADDR, K_STR, K_ESTR, K_INSN, K_DINSN, K_NL, K_TAB, K_WS, K_DOT_INC, K_DOT_DEC,
+	    K_CARET, K_BIN, K_RADIX, K_SWAP, K_TIME };
+
+enum { F_ALT = 1,      /* octal with a leading 0 */
+       F_WRITE = 2,    /* after '/' or '?' it writes instead */
+       F_NOSIZE = 4,   /* reads nothing */
+       F_VARSIZE = 8 };
 
 struct fmtdef {
 	char c;
-	unsigned size;   /* 0: pointer size, or not a memory item */
+	unsigned size;   /* 0: pointer size */
 	enum kind kind;
+	unsigned flags;
 	const char *desc;
 };
 
+/* In ASCII order, as ::formats lists them. */
 static const struct fmtdef formats[] = {
-	{ 'B', 1, K_HEX, "hexadecimal byte" },
-	{ 'b', 1, K_OCT, "octal byte" },
-	{ 'c', 1, K_CHAR, "character" },
-	{ 'C', 1, K_CHARESC, "character, with C escapes" },
-	{ 'x', 2, K_HEX, "hexadecimal 2 bytes" },
-	{ 'o', 2, K_OCT, "octal 2 bytes" },
-	{ 'q', 2, K_SOCT, "signed octal 2 bytes" },
-	{ 'd', 2, K_SDEC, "signed decimal 2 bytes" },
-	{ 'u', 2, K_UDEC, "unsigned decimal 2 bytes" },
-	{ 'X', 4, K_HEX, "hexadecimal 4 bytes" },
-	{ 'O', 4, K_OCT, "octal 4 bytes" },
-	{ 'Q', 4, K_SOCT, "signed octal 4 bytes" },
-	{ 'D', 4, K_SDEC, "signed decimal 4 bytes" },
-	{ 'U', 4, K_UDEC, "unsigned decimal 4 bytes" },
-	{ 'f', 4, K_FLOAT, "float (4 bytes)" },
-	{ 'J', 8, K_HEX, "hexadecimal 8 bytes" },
-	{ 'K', 0, K_HEX, "hexadecimal pointer-sized" },
-	{ 'G', 8, K_OCT, "octal 8 bytes" },
-	{ 'g', 8, K_SOCT, "signed octal 8 bytes" },
-	{ 'e', 8, K_SDEC, "signed decimal 8 bytes" },
-	{ 'E', 8, K_UDEC, "unsigned decimal 8 bytes" },
-	{ 'F', 8, K_FLOAT, "double (8 bytes)" },
-	{ 'p', 0, K_SYM, "pointer, as symbol+offset" },
-	{ 'a', 0, K_ADDR, "dot as symbol+offset (no read)" },
-	{ 's', 0, K_STR, "NUL-terminated string" },
-	{ 'i', 0, K_INSN, "instruction" },
-	{ 'n', 0, K_NL, "newline" },
-	{ 't', 0, K_TAB, "tab" },
-	{ 'r', 0, K_TAB, "whitespace" },
-	{ '+', 0, K_DOT_INC, "advance dot by 1" },
-	{ '-', 0, K_DOT_DEC, "move dot back by 1" },
+	{ '+', 1, K_DOT_INC, F_VARSIZE, "increment dot by the count" },
+	{ '-', 1, K_DOT_DEC, F_VARSIZE, "decrement dot by the count" },
+	{ 'B', 1, K_HEX, 0, "hexadecimal" },
+	{ 'C', 1, K_CHARESC, 0, "character in C notation" },
+	{ 'D', 4, K_SDEC, 0, "signed decimal" },
+	{ 'E', 8, K_UDEC, 0, "unsigned decimal" },
+	{ 'F', 8, K_FLOAT, 0, "double" },
+	{ 'G', 8, K_OCT, 0, "unsigned octal" },
+	{ 'H', 4, K_SWAP, 0, "hexadecimal, bytes swapped" },
+	{ 'I', 0, K_DINSN, F_VARSIZE, "address and disassembled instruction" },
+	{ 'J', 8, K_HEX, 0, "hexadecimal" },
+	{ 'K', 0, K_HEX, 0, "hexadecimal uintptr_t" },
+	{ 'N', 0, K_NL, F_NOSIZE, "newline" },
+	{ 'O', 4, K_OCT, F_ALT, "unsigned octal" },
+	{ 'P', 0, K_SYM, 0, "symbol" },
+	{ 'Q', 4, K_SOCT, F_ALT, "signed octal" },
+	{ 'R', 8, K_BIN, 0, "binary" },
+	{ 'S', 0, K_ESTR, F_VARSIZE, "string in C notation" },
+	{ 'T', 0, K_TAB, F_NOSIZE, "horizontal tab" },
+	{ 'U', 4, K_UDEC, 0, "unsigned decimal" },
+	{ 'V', 1, K_UDEC, 0, "unsigned decimal" },
+	{ 'W', 4, K_RADIX, F_WRITE, "unsigned, default radix" },
+	{ 'X', 4, K_HEX, 0, "hexadecimal" },
+	{ 'Y', 4, K_TIME, 0, "time_t as a UTC date" },
+	{ 'Z', 8, K_HEX, F_WRITE, "hexadecimal" },
+	{ '^', 0, K_CARET, F_VARSIZE, "decrement dot by the increment times the count" },
+	{ 'a', 0, K_ADDR, F_NOSIZE, "dot as symbol+offset" },
+	{ 'b', 1, K_OCT, F_ALT, "unsigned octal" },
+	{ 'c', 1, K_CHAR, 0, "character" },
+	{ 'd', 2, K_SDEC, 0, "signed decimal" },
+	{ 'e', 8, K_SDEC, 0, "signed decimal" },
+	{ 'f', 4, K_FLOAT, 0, "float" },
+	{ 'g', 8, K_SOCT, 0, "signed octal" },
+	{ 'h', 2, K_SWAP, 0, "hexadecimal, bytes swapped" },
+	{ 'i', 0, K_INSN, F_VARSIZE, "disassembled instruction" },
+	{ 'n', 0, K_NL, F_NOSIZE, "newline" },
+	{ 'o', 2, K_OCT, F_ALT, "unsigned octal" },
+	{ 'p', 0, K_SYM, 0, "symbol" },
+	{ 'q', 2, K_SOCT, F_ALT, "signed octal" },
+	{ 'r', 0, K_WS, F_NOSIZE, "whitespace" },
+	{ 's', 0, K_STR, F_VARSIZE, "raw string" },
+	{ 't', 0, K_TAB, F_NOSIZE, "horizontal tab" },
+	{ 'u', 2, K_UDEC, 0, "unsigned decimal" },
+	{ 'v', 1, K_SDEC, F_WRITE, "signed decimal" },
+	{ 'w', 2, K_RADIX, F_WRITE, "unsigned, default radix" },
+	{ 'x', 2, K_HEX, 0, "hexadecimal" },
+	{ 'y', 8, K_TIME, 0, "time_t as a UTC date" },
 };
 
 static const struct fmtdef *fmt_find(char c)
@@ -62,11 +90,25 @@ static const struct fmtdef *fmt_find(char c)
 	return NULL;
 }
 
+bool pm_format_writes(char c)
+{
+	const struct fmtdef *f = fmt_find(c);
+	return f && (f->flags & F_WRITE);
+}
+
 void pm_format_list(FILE *out)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(formats); i++) {
 		const struct fmtdef *f = &formats[i];
-		fprintf(out, "%c - %s\n", f->c, f->desc);
+		fprintf(out, "%c - %s%s", f->c, f->flags & F_WRITE ? "write, or show as " : "", f->desc);
+		if (f->flags & F_VARSIZE)
+			fputs(" (variable size)\n", out);
+		else if (f->flags & F_NOSIZE)
+			fputs("\n", out);
+		else if (f->size == 1)
+			fputs(" (1 byte)\n", out);
+		else
+			fprintf(out, " (%u bytes)\n", f->size ? f->size : 8);
 	}
 }
 
@@ -106,20 +148,57 @@ static void print_char(FILE *out, unsigned char c, bool esc)
 	}
 }
 
+static void print_octal(FILE *out, uint64_t mag, bool neg, bool alt)
+{
+	fprintf(out, "%s%s%" PRIo64, neg ? "-" : "", alt && mag ? "0" : "", mag);
+}
+
+static void print_time(FILE *out, int64_t secs)
+{
+	time_t tt = (time_t)secs;
+	struct tm tm;
+	char buf[64];
+	if (!gmtime_r(&tt, &tm) || !strftime(buf, sizeof(buf), "%Y %b %e %H:%M:%S", &tm))
+		fprintf(out, "%" PRId64, secs);
+	else
+		fputs(buf, out);
+}
+
+static uint64_t swap_bytes(uint64_t v, unsigned size)
+{
+	uint64_t r = 0;
+	for (unsigned i = 0; i < size; i++)
+		r = r << 8 | ((v >> (8 * i)) & 0xff);
+	return r;
+}
+
 /* Print one scalar item of f's kind with value v of size bytes. */
 static void print_scalar(struct pmdb *db, const struct fmtdef *f, uint64_t v, unsigned size)
 {
 	FILE *out = db->out;
+	bool alt = f->flags & F_ALT;
 	switch (f->kind) {
 	case K_HEX: fprintf(out, "%" PRIx64, v); break;
-	case K_OCT: fprintf(out, "%" PRIo64, v); break;
+	case K_OCT: print_octal(out, v, false, alt); break;
 	case K_SOCT: {
 		int64_t s = sign_extend(v, size);
-		fprintf(out, s < 0 ? "-%" PRIo64 : "%" PRIo64, s < 0 ? (uint64_t)-s : (uint64_t)s);
+		print_octal(out, s < 0 ? -(uint64_t)s : (uint64_t)s, s < 0, alt);
 		break;
 	}
 	case K_SDEC: fprintf(out, "%" PRId64, sign_extend(v, size)); break;
 	case K_UDEC: fprintf(out, "%" PRIu64, v); break;
+	case K_RADIX: pm_print_radix(db, out, v); break;
+	case K_BIN:
+	{
+		int top = 63;
+		while (top > 0 && !((v >> top) & 1))
+			top--;
+		for (int bit = top; bit >= 0; bit--)
+			fputc('0' + (int)((v >> bit) & 1), out);
+		break;
+	}
+	case K_SWAP: fprintf(out, "%" PRIx64, swap_bytes(v, size)); break;
+	case K_TIME: print_time(out, sign_extend(v, size)); break;
 	case K_CHAR: print_char(out, (unsigned char)v, false); break;
 	case K_CHARESC: print_char(out, (unsigned char)v, true); break;
 	case K_FLOAT:
@@ -127,7 +206,7 @@ static void print_scalar(struct pmdb *db, const struct fmtdef *f, uint64_t v, un
 			float fl;
 			uint32_t u = (uint32_t)v;
 			memcpy(&fl, &u, 4);
-			fprintf(out, "%g", (double)fl);
+			fprintf(out, "%e", (double)fl);
 		} else {
 			double d;
 			memcpy(&d, &v, 8);
@@ -141,6 +220,7 @@ static void print_scalar(struct pmdb *db, const struct fmtdef *f, uint64_t v, un
 	default:
 		break;
 	}
+	pm_var_set(db, "0", f->kind == K_SWAP ? swap_bytes(v, size) : v);
 }
 
 struct fmt_item {
@@ -191,12 +271,17 @@ static struct pm_err *format_value(struct pmdb *db, const struct fmt_item *items
 	for (size_t i = 0; i < n; i++) {
 		const struct fmtdef *d = items[i].def;
 		for (unsigned r = 0; r < items[i].repeat; r++) {
-			if (d->kind == K_NL) { fputc('\n', db->out); continue; }
-			if (d->kind == K_TAB) { fputc('\t', db->out); continue; }
-			if (d->kind == K_STR || d->kind == K_INSN)
+			switch (d->kind) {
+			case K_NL: fputc('\n', db->out); first = true; continue;
+			case K_TAB: fputc('\t', db->out); first = true; continue;
+			case K_WS: fputc(' ', db->out); first = true; continue;
+			case K_STR: case K_ESTR: case K_INSN: case K_DINSN:
 				return pm_err_new(PM_ERR_SYNTAX, "format '%c' needs memory: use '/' not '='", d->c);
-			if (d->kind == K_DOT_INC || d->kind == K_DOT_DEC)
+			case K_DOT_INC: case K_DOT_DEC: case K_CARET:
 				continue;
+			default:
+				break;
+			}
 			unsigned size = d->size ? d->size : 8;
 			uint64_t v = size >= 8 ? value : value & ((1ULL << (8 * size)) - 1);
 			if (!first)
@@ -209,90 +294,169 @@ static struct pm_err *format_value(struct pmdb *db, const struct fmt_item *items
 	return NULL;
 }
 
-/* Values go four (8-byte) or eight (smaller) to a line, each line led by
- * the address label; nothing is printed for an item that cannot be read. */
-static struct pm_err *format_memory(struct pmdb *db, const struct fmt_item *items, size_t n,
-				    uint64_t addr, uint64_t count)
+/* Where '/' and '?' read from. */
+static size_t read_some(struct pmdb *db, bool object, uint64_t addr, void *buf, size_t len)
+{
+	if (object)
+		return db->dw ? pm_dwarf_read_object(db->dw, addr, buf, len) : 0;
+	return pm_memmap_read_partial(&db->t->mem, addr, buf, len);
+}
+
+static struct pm_err *read_exact(struct pmdb *db, bool object, uint64_t addr, void *buf,
+				 size_t len)
+{
+	size_t n = read_some(db, object, addr, buf, len);
+	if (n == len)
+		return NULL;
+	if (object)
+		return pm_err_new(PM_ERR_FAULT, "address 0x%" PRIx64 " is not in an object file's contents",
+				  addr + n);
+	return pm_err_fault(addr + n, "memory");
+}
+
+static struct pm_err *read_string(struct pmdb *db, bool object, uint64_t addr, char **out)
+{
+	size_t cap = 0, len = 0;
+	char *s = NULL;
+	for (;;) {
+		char c;
+		struct pm_err *err = read_exact(db, object, addr + len, &c, 1);
+		if (err) {
+			free(s);
+			return err;
+		}
+		vec_reserve(&s, &cap, len + 1, 1);
+		s[len++] = c;
+		if (!c || len == 4096)
+			break;
+	}
+	s[len - 1] = 0;
+	*out = s;
+	return NULL;
+}
+
+static struct pm_err *read_insn(struct pmdb *db, bool object, uint64_t addr, char *text,
+				size_t textlen, unsigned *len)
+{
+	uint8_t buf[16];
+	size_t n = read_some(db, object, addr, buf, sizeof(buf));
+	if (n == 0)
+		return read_exact(db, object, addr, buf, 1);
+	return pm_disasm_bytes(db, addr, buf, n, text, textlen, len);
+}
+
+/* One pass over the format list from addr; returns where it ended.  Values
+ * go four (8-byte) or eight (smaller) to a line, each line led by the
+ * address label. */
+static struct pm_err *format_memory(struct pmdb *db, bool object, const struct fmt_item *items,
+				    size_t n, uint64_t *addrp, uint64_t incr)
 {
 	struct pm_target *t = db->t;
-	if (!t)
-		return pm_err_new(PM_ERR_LOOKUP, "no core file is open");
+	uint64_t addr = *addrp;
 	struct pm_err *err = NULL;
-	for (uint64_t c = 0; c < count && !err; c++) {
-		for (size_t i = 0; i < n && !err; i++) {
-			const struct fmtdef *d = items[i].def;
-			int on_line = 0;
-			bool open_line = false;
-			for (unsigned r = 0; r < items[i].repeat && !err; r++) {
-				unsigned size = d->size ? d->size : t->arch->ptr_size;
-				uint64_t v = 0;
-				char text[256];
-				char *str = NULL;
-				unsigned len = 0;
-				switch (d->kind) {
-				case K_DOT_INC: addr++; continue;
-				case K_DOT_DEC: addr--; continue;
-				case K_NL: fputc('\n', db->out); open_line = false; continue;
-				case K_TAB: fputc('\t', db->out); continue;
-				case K_ADDR: break;
-				case K_STR: err = pm_target_read_str(t, addr, 4096, &str); break;
-				case K_INSN: err = pm_disasm_one(db, addr, text, sizeof(text), &len); break;
-				default: err = pm_target_read(t, addr, &v, size, "memory"); break;
-				}
-				if (err)
-					break;
-				bool wrap = d->kind == K_STR || d->kind == K_INSN || d->kind == K_ADDR ||
-					    on_line == (size >= 8 ? 4 : 8);
-				if (open_line && wrap) {
+	int on_line = 0;
+	bool open_line = false, spaced = false;
+	for (size_t i = 0; i < n && !err; i++) {
+		const struct fmtdef *d = items[i].def;
+		for (unsigned r = 0; r < items[i].repeat && !err; r++) {
+			unsigned size = d->size ? d->size : t->arch->ptr_size;
+			uint64_t v = 0;
+			char text[256];
+			char *str = NULL;
+			unsigned len = 0;
+			switch (d->kind) {
+			case K_DOT_INC: addr++; continue;
+			case K_DOT_DEC: addr--; continue;
+			case K_CARET: addr -= incr; continue;
+			case K_NL: fputc('\n', db->out); open_line = false; continue;
+			case K_TAB: fputc('\t', db->out); spaced = true; continue;
+			case K_WS: fputc(' ', db->out); spaced = true; continue;
+			case K_ADDR:
+				if (open_line)
 					fputc('\n', db->out);
-					open_line = false;
-				}
-				if (!open_line) {
-					print_label(db, addr);
-					open_line = true;
-					on_line = 0;
-				}
-				if (on_line++)
-					fputc(' ', db->out);
-				if (d->kind == K_ADDR) {
-					pm_sym_print(db->dw, db->out, addr);
-				} else if (d->kind == K_STR) {
-					for (char *p = str; *p; p++)
-						print_char(db->out, (unsigned char)*p, true);
-					addr += strlen(str) + 1;
-					free(str);
-				} else if (d->kind == K_INSN) {
-					fputs(text, db->out);
-					addr += len;
-				} else {
-					print_scalar(db, d, v, size);
-					addr += size;
-				}
+				pm_sym_print(db->dw, db->out, addr);
+				fputs(":\t", db->out);
+				open_line = true;
+				on_line = 0;
+				continue;
+			case K_STR: case K_ESTR: err = read_string(db, object, addr, &str); break;
+			case K_INSN: case K_DINSN:
+				err = read_insn(db, object, addr, text, sizeof(text), &len);
+				break;
+			default: err = read_exact(db, object, addr, &v, size); break;
 			}
-			if (open_line)
+			if (err)
+				break;
+			if (d->kind == K_DINSN) { /* its own line, as mdb: address, first word, insn */
+				uint32_t word = 0;
+				read_some(db, object, addr, &word, sizeof(word));
+				if (open_line)
+					fputc('\n', db->out);
+				fprintf(db->out, "%" PRIx64 " %x: %s\n", addr, word, text);
+				open_line = false;
+				addr += len;
+				continue;
+			}
+			bool wrap = d->kind == K_STR || d->kind == K_ESTR || d->kind == K_INSN ||
+				    on_line == (size >= 8 ? 4 : 8);
+			if (open_line && wrap && on_line) {
 				fputc('\n', db->out);
+				open_line = false;
+			}
+			if (!open_line) {
+				print_label(db, addr);
+				open_line = true;
+				on_line = 0;
+			}
+			if (on_line++ && !spaced)
+				fputc(' ', db->out);
+			spaced = false;
+			if (d->kind == K_STR || d->kind == K_ESTR) {
+				for (char *p = str; *p; p++)
+					print_char(db->out, (unsigned char)*p, d->kind == K_ESTR);
+				addr += strlen(str) + 1;
+				free(str);
+			} else if (d->kind == K_INSN) {
+				fputs(text, db->out);
+				addr += len;
+			} else {
+				print_scalar(db, d, v, size);
+				addr += size;
+			}
 		}
 	}
-	db->dot = addr;
+	if (open_line)
+		fputc('\n', db->out);
+	*addrp = addr;
 	return err;
 }
 
-struct pm_err *pm_format(struct pmdb *db, const char *fmt, bool is_value, uint64_t addr,
-			 uint64_t count)
+struct pm_err *pm_format(struct pmdb *db, const char *fmt, enum pm_fmt_source src,
+			 uint64_t addr, uint64_t count)
 {
 	struct fmt_item *items;
 	size_t n;
 	struct pm_err *err = parse_fmt(fmt, &items, &n);
 	if (err)
 		return err;
-	if (is_value) {
+	if (src == PM_FMT_VALUE) {
 		for (uint64_t c = 0; c < count && !err; c++)
 			err = format_value(db, items, n, addr);
-	} else {
-		uint64_t start = addr;
-		err = format_memory(db, items, n, addr, count);
-		if (err)
-			db->dot = start;
+		free(items);
+		return err;
+	}
+	if (!db->t) {
+		free(items);
+		return pm_err_new(PM_ERR_LOOKUP, "no core file is open");
+	}
+	/* A count repeats the verb, each time where the last one ended; dot
+	 * is left at the start of the last repetition. */
+	uint64_t start = addr;
+	for (uint64_t c = 0; c < count && !err; c++) {
+		start = addr;
+		err = format_memory(db, src == PM_FMT_OBJECT, items, n, &addr, db->incr);
+		db->dot = start;
+		db->incr = addr - start;
 	}
 	free(items);
 	return err;
