@@ -54,6 +54,7 @@ EXPECT = {
     "deep": ("SIGSEGV", SEGV_MAPERR, 0x8, ["at_bottom", "descend", "descend"]),
     "deep_overflow": ("SIGSEGV", SEGV_MAPERR, None, ["descend", "descend", "descend"]),
     "inline": ("SIGSEGV", SEGV_MAPERR, 0x8, ["widget_set_size", "widget_resize", "resize_all"]),
+    "linked_list": ("SIGSEGV", SEGV_MAPERR, 0x0, ["main"]),
 }
 
 # full backtraces, except for the deep ones (`bt 3` is enough there)

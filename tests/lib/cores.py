@@ -87,6 +87,7 @@ _PROG_LIST = [
     Prog("deep", "deep.c", "c", _C, stack_kib=65536),
     Prog("deep_overflow", "deep.c", "c", _C + ("-DOVERFLOW",)),
     Prog("inline", "inline.c", "c", ("-O2", "-g")),
+    Prog("linked_list", "linked_list.c", "c", _C + ("-fPIE", "-pie")),
 ]
 PROGS: Dict[str, Prog] = {p.name: p for p in _PROG_LIST}
 
