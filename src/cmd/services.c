@@ -107,7 +107,8 @@ static int svc_fail(pmdb_ctx *ctx, const char *fmt, ...)
 
 static void svc_warn(pmdb_ctx *ctx, const char *fmt, ...)
 {
-	fflush(pm_db(ctx)->out);
+	if (ctx)   /* NULL from pmdb_module_init, which has no session yet */
+		fflush(pm_db(ctx)->out);
 	va_list ap;
 	va_start(ap, fmt);
 	fputs("pmdb: ", stderr);
