@@ -4,7 +4,7 @@
 CC ?= cc
 PKGS = libdw libelf capstone libedit libzstd zlib
 CFLAGS ?= -O2 -g
-CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+CFLAGS += -Iinclude -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -liberty
 PYTHON ?= /usr/bin/python3
 
@@ -38,6 +38,14 @@ $(BUILD)/%.o: %.c
 
 -include $(DEPS)
 
+# The example module of examples/dmod (tests/test_dmod.py builds it too).
+DMOD_CFLAGS = -O2 -g -std=c11 -Wall -Wextra -Werror -fPIC -shared -Iinclude
+dmod-example: $(BUILD)/dmod/example.so
+
+$(BUILD)/dmod/example.so: examples/dmod/example.c include/pmdb/module.h
+	@mkdir -p $(dir $@)
+	$(CC) $(DMOD_CFLAGS) -o $@ $<
+
 deps:
 	scripts/deps.sh build
 
@@ -61,4 +69,4 @@ bench:
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all asan deps demo test bench clean
+.PHONY: all asan dmod-example deps demo test bench clean

@@ -4,6 +4,7 @@
 #include "pmdb.h"
 #include "base/util.h"
 #include "cmd/cmds.h"
+#include "cmd/registry.h"
 
 #include <editline/readline.h>
 #include <getopt.h>
@@ -146,6 +147,7 @@ int main(int argc, char **argv)
 		run_repl(&db);
 	}
 	fflush(stdout);
+	pm_dmod_unload_all();
 	pm_dwarf_close(db.dw);
 	pm_target_close(db.t);
 	return failed ? 1 : 0;

@@ -12,3 +12,16 @@ def private_debug_cache(tmp_path_factory):
     session, not in the user's ~/.cache: every run starts cold."""
     os.environ["PMDB_CACHE_DIR"] = str(tmp_path_factory.mktemp("pmdb-cache"))
     yield
+
+
+@pytest.fixture(scope="module")
+def lists():
+    """The linked_list crash program's core (walker, whatis, nm, dmod tests)."""
+    import cores
+    return cores.make_core("linked_list")
+
+
+@pytest.fixture(scope="module")
+def nullread():
+    import cores
+    return cores.make_core("null_read")

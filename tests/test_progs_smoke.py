@@ -56,6 +56,7 @@ EXPECT = {
     "inline": ("SIGSEGV", SEGV_MAPERR, 0x8, ["widget_set_size", "widget_resize", "resize_all"]),
     "types": ("SIGSEGV", SEGV_MAPERR, 0x0, ["walk", "main"]),
     "lang_data": ("SIGSEGV", SEGV_MAPERR, 0x8, ["read_config", "main"]),
+    "linked_list": ("SIGSEGV", SEGV_MAPERR, 0x0, ["main"]),
 }
 
 # full backtraces, except for the deep ones (`bt 3` is enough there)

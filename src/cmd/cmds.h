@@ -40,6 +40,12 @@ struct pm_err *pm_cmd_map(struct pmdb *db, const struct pm_call *call);
 struct pm_err *pm_cmd_macro(struct pmdb *db, const struct pm_call *call);
 struct pm_err *pm_cmd_macro_nested(struct pmdb *db, const struct pm_call *call);
 struct pm_err *pm_cmd_which(struct pmdb *db, const struct pm_call *call);
+struct pm_err *pm_cmd_walkers(struct pmdb *db, const struct pm_call *call);
+struct pm_err *pm_cmd_whatis(struct pmdb *db, const struct pm_call *call);
+struct pm_err *pm_cmd_nm(struct pmdb *db, const struct pm_call *call);
+struct pm_err *pm_cmd_load(struct pmdb *db, const struct pm_call *call);
+struct pm_err *pm_cmd_unload(struct pmdb *db, const struct pm_call *call);
+struct pm_err *pm_cmd_dmods(struct pmdb *db, const struct pm_call *call);
 
 /* Index of the thread that took the signal. */
 size_t pm_signal_thread(const struct pm_target *t);

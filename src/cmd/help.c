@@ -1,6 +1,7 @@
 /* ::help, ::dcmds, ::formats, $G, $q, and the shared option parser.
  * Help text comes from the one table in table.c. */
 #include "cmds.h"
+#include "registry.h"
 #include "../lang/format.h"
 
 #include <ctype.h>
@@ -72,11 +73,13 @@ struct pm_err *pm_cmd_help(struct pmdb *db, const struct pm_call *call)
 struct pm_err *pm_cmd_dcmds(struct pmdb *db, const struct pm_call *call)
 {
 	(void)call;
-	for (size_t i = 0; i < pm_ndcmds; i++) {
-		const struct pm_dcmd *d = &pm_dcmds[i];
+	const char *mod = NULL;
+	const struct pm_dcmd *d;
+	for (size_t i = 0; (d = i < pm_ndcmds ? &pm_dcmds[i] : pm_dmod_dcmd_at(i - pm_ndcmds, &mod)); i++) {
 		char title[64];
 		snprintf(title, sizeof(title), "%s%s", d->name[0] == '$' ? "" : "::", d->name);
-		fprintf(db->out, "%-14s - %s\n", title, d->summary);
+		fprintf(db->out, "%-14s - %s%s%s%s\n", title, d->summary, mod ? " (module " : "",
+			mod ? mod : "", mod ? ")" : "");
 	}
 	return NULL;
 }

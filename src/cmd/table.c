@@ -1,6 +1,7 @@
 /* The one list of dcmds.  ::help, ::dcmds and the README's command list
  * are generated from it. */
 #include "cmds.h"
+#include "registry.h"
 
 #include <string.h>
 
@@ -44,10 +45,14 @@ const struct pm_dcmd pm_dcmds[] = {
 	  "x87 control and status words, %st0-7, %mxcsr and %xmm0-15, or %ymm0-15 when\n"
 	  "the dump holds the AVX state (NT_X86_XSTATE).",
 	  NULL, pm_cmd_fpregs, PM_NEEDS_TARGET },
-	{ "walk", "walker", "print the elements a walker visits",
-	  "Walkers: thread (every thread id, as 0tTID so that it reads back as decimal).\n"
-	  "Pipe the output into a dcmd to run it on each element.",
-	  "::walk thread | ::findstack", pm_cmd_walk, PM_NEEDS_TARGET },
+	{ "walk", "[addr] walker [arg]", "print the elements a walker visits",
+	  "One element per line: addresses as 0x..., thread ids as 0tTID, so that a\n"
+	  "pipeline's next stage reads them back.  addr starts walkers that take a start\n"
+	  "(list, link_map); arg is the walker's own (list: the next pointer's offset).\n"
+	  "::walkers lists the walkers, built-in and from loaded modules.",
+	  "::walk thread | ::findstack\n::walk link_map\nhead::walk list 8", pm_cmd_walk, PM_NEEDS_TARGET },
+	{ "walkers", "", "list the walkers", "Built-in walkers, then those of loaded modules.", NULL,
+	  pm_cmd_walkers, 0 },
 	{ "context", "[tid]", "select the current thread",
 	  "tid::context makes thread tid the current one for $r, $c and <reg.\n"
 	  "Without an address, prints the current thread.",
@@ -111,6 +116,24 @@ const struct pm_dcmd pm_dcmds[] = {
 	  "N::frame selects frame N of the current thread (numbered as $c shows them,\n"
 	  "inline frames included, 0 innermost).  Without an address, prints it.",
 	  "0t2::frame", pm_cmd_frame, PM_NEEDS_TARGET },
+	{ "whatis", "addr", "what an address is",
+	  "A symbol (name+offset, its size and module), else the mapping holding addr (file\n"
+	  "and file offset, or [ heap ] / anonymous), and for a thread's stack, the thread and\n"
+	  "the frame whose stack pointers enclose it.",
+	  "<rsp::whatis\nmain+4::whatis", pm_cmd_whatis, PM_NEEDS_TARGET },
+	{ "nm", "[-n|-s] [-m module] [pattern]", "list symbols",
+	  "VALUE SIZE TYPE BIND NAME of every defined symbol of every module (or of\n"
+	  "module, by file name or prefix: -m libc), values as run-time addresses.  pattern is a\n"
+	  "shell glob.  Sorted by value; -n by name, -s by size.",
+	  "::nm -m libc 'mall*'\n::nm -s -m null_read", pm_cmd_nm, PM_NEEDS_TARGET },
+	{ "load", "path", "load a module (dmod)",
+	  "dlopen()s path and adds the dcmds and walkers its pmdb_module_init lists\n"
+	  "(include/pmdb/module.h).  Names may not clash with built-ins or loaded modules.",
+	  "::load build/dmod/pmdb_example.so", pm_cmd_load, 0 },
+	{ "unload", "name", "unload a module", "Removes the module's dcmds and walkers.", NULL,
+	  pm_cmd_unload, 0 },
+	{ "dmods", "", "list the loaded modules", "Each module with its file, dcmds and walkers.",
+	  NULL, pm_cmd_dmods, 0 },
 	{ "help", "[dcmd]", "this help, or a dcmd's", "::help NAME shows NAME's synopsis and description.",
 	  NULL, pm_cmd_help, 0 },
 	{ "dcmds", "", "list the dcmds", "One line per dcmd, from the same table as ::help.", NULL,
@@ -159,5 +182,20 @@ const struct pm_dcmd *pm_dcmd_find(const char *name)
 	for (size_t i = 0; i < pm_ndcmds; i++)
 		if (strcmp(pm_dcmds[i].name, name) == 0)
 			return &pm_dcmds[i];
-	return NULL;
+	return pm_dmod_dcmd_find(name);
 }
+
+const struct pmdb_walker pm_walkers[] = {
+	{ "thread", "every thread id (0tTID)", pm_walk_init_index, pm_walk_thread_step, NULL,
+	  PMDB_WALKER_DECIMAL },
+	{ "mapping", "the base address of every mapping", pm_walk_init_index,
+	  pm_walk_mapping_step, NULL, 0 },
+	{ "module", "the base address of every loaded object", pm_walk_init_index,
+	  pm_walk_module_step, NULL, 0 },
+	{ "link_map", "glibc's struct link_map list, from r_debug.r_map (or addr)",
+	  pm_walk_link_map_init, pm_walk_list_step, pm_walk_list_fini, 0 },
+	{ "list", "addr::walk list [offset]: a list linked by the pointer at offset",
+	  pm_walk_list_init, pm_walk_list_step, pm_walk_list_fini, 0 },
+};
+
+const size_t pm_nwalkers = sizeof(pm_walkers) / sizeof(pm_walkers[0]);

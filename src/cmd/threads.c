@@ -1,22 +1,8 @@
-/* Threads: ::walk thread, ::context, $l, ::threads. */
+/* Threads: ::context, $l, ::threads (the thread walker is in walkers.c). */
 #include "cmds.h"
 
 #include <inttypes.h>
 #include <string.h>
-
-struct pm_err *pm_cmd_walk(struct pmdb *db, const struct pm_call *call)
-{
-	if (call->argc < 2)
-		return pm_err_new(PM_ERR_SYNTAX, "usage: ::walk WALKER (walkers: thread)");
-	if (strcmp(call->argv[1], "thread") != 0)
-		return pm_err_new(PM_ERR_LOOKUP, "unknown walker '%s' (walkers: thread)", call->argv[1]);
-	if (!db->t)
-		return pm_err_new(PM_ERR_LOOKUP, "::walk thread: no core file is open");
-	/* 0t: thread ids are decimal, and the language's default radix is 16 */
-	for (size_t i = 0; i < db->t->nthreads; i++)
-		fprintf(db->out, "0t%d\n", db->t->threads[i].tid);
-	return NULL;
-}
 
 struct pm_err *pm_cmd_context(struct pmdb *db, const struct pm_call *call)
 {

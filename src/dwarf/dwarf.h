@@ -41,6 +41,20 @@ bool pm_dwarf_demangle(const struct pm_dwarf *d);
 /* Print "sym+0xoff", or the bare address when no symbol covers it. */
 void pm_sym_print(struct pm_dwarf *d, FILE *out, uint64_t addr);
 
+/* Symbol tables: each defined symbol of the modules matching module (a
+ * file name or its prefix, or MODULE's full name; NULL for all), with
+ * run-time values.  Fails when no module matches. */
+struct pm_symbol {
+	const char *name;     /* as in the table (mangled) */
+	uint64_t value, size;
+	const char *type;     /* "FUNC", "OBJECT", "NOTYPE", "TLS", "IFUNC", ... */
+	const char *bind;     /* "LOCAL", "GLOBAL", "WEAK", "UNIQUE" */
+	const char *module;   /* short module name */
+};
+typedef void pm_symbol_fn(const struct pm_symbol *s, void *arg);
+struct pm_err *pm_dwarf_symbols(struct pm_dwarf *d, const char *module, pm_symbol_fn *fn,
+				void *arg);
+
 /* Modules */
 struct pm_module_info {
 	const char *name;     /* path or name as reported */

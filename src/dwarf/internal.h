@@ -36,6 +36,8 @@ struct pm_dwarf {
 
 void pm_inline_expand(struct pm_dwarf *d, struct pm_stack *s, uint64_t pc, uint64_t lookup_pc,
 		      uint64_t sp);
+/* MODULE in MODULE`NAME or ::nm -m: the full name, or a prefix of the file name. */
+bool pm_module_matches(const char *mname, const char *want);
 const char *pm_pool_add(struct pm_strpool *p, char *owned);
 
 #endif

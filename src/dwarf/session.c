@@ -248,6 +248,13 @@ void pm_sym_print(struct pm_dwarf *d, FILE *out, uint64_t addr)
 	}
 }
 
+bool pm_module_matches(const char *mname, const char *want)
+{
+	const char *slash = strrchr(mname, '/');
+	const char *base = slash ? slash + 1 : mname;
+	return strcmp(mname, want) == 0 || strncmp(base, want, strlen(want)) == 0;
+}
+
 struct name_search {
 	const char *module;   /* NULL: any */
 	const char *name;
@@ -261,13 +268,8 @@ static int search_module(Dwfl_Module *mod, void **ud, const char *mname, Dwarf_A
 	(void)ud;
 	(void)start;
 	struct name_search *ns = arg;
-	if (ns->module) {
-		const char *slash = strrchr(mname, '/');
-		const char *base = slash ? slash + 1 : mname;
-		if (strcmp(base, ns->module) != 0 && strcmp(mname, ns->module) != 0 &&
-		    strncmp(base, ns->module, strlen(ns->module)) != 0)
-			return DWARF_CB_OK;
-	}
+	if (ns->module && !pm_module_matches(mname, ns->module))
+		return DWARF_CB_OK;
 	int n = dwfl_module_getsymtab(mod);
 	for (int i = 1; i < n; i++) {
 		GElf_Sym s;

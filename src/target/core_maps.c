@@ -124,8 +124,8 @@ static void add_file_parts(struct pm_target *t, uint64_t start, uint64_t end)
 }
 
 /* Name the mappings that have no file: the thread stacks, the vDSO, the
- * brk heap (the first writable anonymous mapping within 32 MiB after the
- * executable, the range of brk randomization on x86-64). */
+ * brk heap (the first writable anonymous mapping within 1 GiB after the
+ * executable: x86-64 kernels randomize brk over 1 GiB, 32 MiB for ia32). */
 static void label_maps(struct pm_target *t)
 {
 	bool has_vdso;
@@ -155,7 +155,7 @@ static void label_maps(struct pm_target *t)
 		else if (m->start == 0xffffffffff600000ULL)
 			snprintf(m->label, sizeof(m->label), "[ vsyscall ]");
 		else if (!heap_named && exe_end && m->start >= exe_end &&
-			 m->start - exe_end < 0x2000000 && (m->prot & PF_W)) {
+			 m->start - exe_end < 0x40000000 && (m->prot & PF_W)) {
 			snprintf(m->label, sizeof(m->label), "[ heap ]");
 			heap_named = true;
 		} else

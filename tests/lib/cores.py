@@ -89,6 +89,7 @@ _PROG_LIST = [
     Prog("inline", "inline.c", "c", ("-O2", "-g")),
     Prog("types", "types.c", "c", _C),
     Prog("lang_data", "lang_data.c", "c", _C + ("-fno-pie", "-no-pie")),
+    Prog("linked_list", "linked_list.c", "c", _C + ("-fPIE", "-pie")),
 ]
 PROGS: Dict[str, Prog] = {p.name: p for p in _PROG_LIST}
 

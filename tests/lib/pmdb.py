@@ -5,6 +5,7 @@ import subprocess
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PMDB = os.path.join(ROOT, "build", "pmdb")
+ASAN = os.path.join(ROOT, "build", "asan", "pmdb")   # make asan
 
 
 class Result:
