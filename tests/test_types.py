@@ -216,3 +216,51 @@ def test_errors_are_clear(core, cmd, msg):
     from test_badinput import run_asan
     p = run_asan([core.exe, core.core], cmd)
     assert p.returncode == 1 and msg in p.stderr, (cmd, p.stderr)
+
+
+def split_args(text):
+    """'a=1, b=0x2 "s", c=...' -> {name: value}, commas inside quotes or
+    braces kept."""
+    args, depth, cur, quote = [], 0, "", False
+    for ch in text:
+        if ch == '"':
+            quote = not quote
+        elif not quote and ch in "{<(":
+            depth += 1
+        elif not quote and ch in "}>)":
+            depth -= 1
+        if ch == "," and depth == 0 and not quote:
+            args.append(cur.strip())
+            cur = ""
+        else:
+            cur += ch
+    if cur.strip():
+        args.append(cur.strip())
+    return dict(a.split("=", 1) for a in args if "=" in a)
+
+
+@pytest.mark.parametrize("name,funcs", [
+    ("types", ["walk", "main"]),
+    ("cxx_throw", ["widgets::Factory::check_part", "widgets::Factory::build"]),
+    ("null_read", ["inner", "middle", "outer"]),
+])
+def test_stack_arguments_match_gdb(name, funcs):
+    c = cores.make_core(name)
+    gdb = subprocess.run(["gdb", "-batch", "-nx", "-iex", "set auto-load python-scripts off",
+                          "-ex", "set print frame-arguments scalars",
+                          "-ex", "bt", c.exe, c.core], capture_output=True, text=True,
+                         timeout=120, errors="replace").stdout
+    mine = pmdb.run([c.exe, c.core], "$c -a").out
+    checked = 0
+    for f in funcs:
+        g = re.search(r"^#\d+\s+(?:0x[0-9a-f]+ in )?%s(?:<[^(]*>)? \((.*)\) at " % re.escape(f), gdb, re.M)
+        m = re.search(r"^(?:\S+ )?%s(?:<[^(]*>)?(?:\([^)]*\))?(?:\+0x[0-9a-f]+)?\((.*)\)$" % re.escape(f),
+                      mine, re.M)
+        assert g and m, (f, gdb, mine)
+        want, got = split_args(g.group(1)), split_args(m.group(1))
+        assert list(got) == list(want), (f, got, want)
+        for k, v in want.items():
+            if re.fullmatch(r"-?\d+|0x[0-9a-f]+", v):
+                assert got[k] == v, (f, k, got[k], v)
+                checked += 1
+    assert checked >= len(funcs)

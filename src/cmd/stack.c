@@ -6,16 +6,34 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { SHOW_SP = 1, SHOW_PC = 2, SHOW_SRC = 4 };
+enum { SHOW_SP = 1, SHOW_PC = 2, SHOW_SRC = 4, SHOW_ARGS = 8 };
 
-static void frame_name(struct pmdb *db, const struct pm_frame *f, FILE *out)
+/* The parameters of frame i, when asked for (ARGS non-NULL). */
+struct frame_args {
+	const struct pm_thread *th;
+	const struct pm_stack *s;
+	size_t i;
+};
+
+static void arg_list(struct pmdb *db, const struct frame_args *args, FILE *out)
+{
+	fputc('(', out);
+	if (args)
+		pm_dwarf_frame_args(db->dw, args->th, args->s, args->i, out);
+	fputc(')', out);
+}
+
+static void frame_name(struct pmdb *db, const struct pm_frame *f, const struct frame_args *args,
+		       FILE *out)
 {
 	switch (f->kind) {
 	case PM_FRAME_SIGNAL:
 		fputs("<signal handler called>", out);
 		return;
 	case PM_FRAME_INLINE:
-		fprintf(out, "%s() (inlined)", f->func ? pm_sym_display(db->dw, f->func) : "??");
+		fputs(f->func ? pm_sym_display(db->dw, f->func) : "??", out);
+		arg_list(db, args, out);
+		fputs(" (inlined)", out);
 		return;
 	case PM_FRAME_NORMAL:
 		if (!f->func) {
@@ -25,18 +43,19 @@ static void frame_name(struct pmdb *db, const struct pm_frame *f, FILE *out)
 		fputs(pm_sym_display(db->dw, f->func), out);
 		if (f->has_off && f->func_off)
 			fprintf(out, "+0x%" PRIx64, f->func_off);
-		fputs("()", out);
+		arg_list(db, args, out);
 	}
 }
 
-static void print_frame(struct pmdb *db, const struct pm_frame *f, unsigned show)
+static void print_frame(struct pmdb *db, const struct pm_frame *f, unsigned show,
+			const struct frame_args *args)
 {
 	FILE *out = db->out;
 	if (show & SHOW_SP)
 		fprintf(out, "%016" PRIx64 " ", f->sp);
 	if (show & SHOW_PC)
 		fprintf(out, "%016" PRIx64 " ", f->pc);
-	frame_name(db, f, out);
+	frame_name(db, f, (show & SHOW_ARGS) ? args : NULL, out);
 	if ((show & SHOW_SRC) && f->file)
 		fprintf(out, " [%s:%d]", f->file, f->line);
 	fputc('\n', out);
@@ -62,9 +81,11 @@ static struct pm_err *which_thread(struct pmdb *db, const struct pm_call *call,
 static struct pm_err *stack_common(struct pmdb *db, const struct pm_call *call, unsigned show)
 {
 	struct pm_opts o;
-	struct pm_err *err = pm_getopts(db, call, "fps", "n", &o);
+	struct pm_err *err = pm_getopts(db, call, "afps", "n", &o);
 	if (err)
 		return err;
+	if (o.flag['a'])
+		show |= SHOW_ARGS;
 	if (o.flag['f'])
 		show |= SHOW_SP;
 	if (o.flag['p'])
@@ -78,8 +99,10 @@ static struct pm_err *stack_common(struct pmdb *db, const struct pm_call *call, 
 	struct pm_stack s;
 	if ((err = pm_dwarf_stack(db->dw, th, &s)))
 		return err;
-	for (size_t i = 0; i < s.nframes && i < max; i++)
-		print_frame(db, &s.frames[i], show);
+	for (size_t i = 0; i < s.nframes && i < max; i++) {
+		struct frame_args args = { th, &s, i };
+		print_frame(db, &s.frames[i], show, &args);
+	}
 	pm_stack_free(&s);
 	return NULL;
 }
@@ -117,7 +140,7 @@ struct pm_err *pm_cmd_findstack(struct pmdb *db, const struct pm_call *call)
 	for (size_t i = 0; i < s.nframes; i++) {
 		fputs(i == 0 ? "[ " : "  ", out);
 		fprintf(out, "%016" PRIx64 " ", s.frames[i].sp);
-		frame_name(db, &s.frames[i], out);
+		frame_name(db, &s.frames[i], NULL, out);
 		fputs(i == 0 ? " ]\n" : "\n", out);
 	}
 	pm_stack_free(&s);
@@ -178,7 +201,7 @@ struct pm_err *pm_cmd_stacks(struct pmdb *db, const struct pm_call *call)
 		}
 		for (size_t f = 0; f < groups[g].stack.nframes; f++) {
 			fputs("                 ", out);
-			frame_name(db, &groups[g].stack.frames[f], out);
+			frame_name(db, &groups[g].stack.frames[f], NULL, out);
 			fputc('\n', out);
 		}
 		fputc('\n', out);

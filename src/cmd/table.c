@@ -20,7 +20,8 @@ const struct pm_dcmd pm_dcmds[] = {
 	{ "$C", "[tid]", "stack with each frame's stack pointer",
 	  "As $c, with the stack pointer of each frame in the first column.",
 	  "$C", pm_cmd_stack_C, PM_NEEDS_TARGET },
-	{ "stack", "[tid] [-fps] [-n count]", "stack of a thread, with options",
+	{ "stack", "[tid] [-afps] [-n count]", "stack of a thread, with options",
+	  "-a  show each function's arguments where DWARF locates them (name=value)\n"
 	  "-f  show each frame's stack pointer\n"
 	  "-p  show each frame's pc (a return address for callers, as gdb shows it)\n"
 	  "-s  show the source file and line\n"

@@ -127,5 +127,9 @@ struct pm_stack {
 
 struct pm_err *pm_dwarf_stack(struct pm_dwarf *d, const struct pm_thread *th, struct pm_stack *out);
 void pm_stack_free(struct pm_stack *s);
+/* "name=value, ..." for the parameters of frame i of s (thread th), as
+ * gdb's bt shows them; aggregates as "...", unknown ones <unavailable>. */
+void pm_dwarf_frame_args(struct pm_dwarf *d, const struct pm_thread *th, const struct pm_stack *s,
+			 size_t frame, FILE *out);
 
 #endif

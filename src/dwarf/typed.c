@@ -2,6 +2,7 @@
  * ::offsetof, ::enum, a type's definition, and ::p. */
 #include "cexpr.h"
 #include "tprint.h"
+#include "vars.h"
 #include "../base/util.h"
 
 #include <dwarf.h>
@@ -279,4 +280,50 @@ struct pm_err *pm_cexpr_value(struct pm_dwarf *d, const struct pm_thread *th, un
 		return c.err;
 	*val = v.v;
 	return NULL;
+}
+
+struct args_out {
+	struct pm_tprinter p;
+	int n;
+};
+
+static void print_arg(void *arg, const char *name, const struct pm_var *v)
+{
+	struct args_out *a = arg;
+	FILE *out = a->p.out;
+	fprintf(out, "%s%s=", a->n++ ? ", " : "", name);
+	if (!v) {
+		fputs("<unavailable>", out);
+		return;
+	}
+	struct pm_type t = v->type;
+	int tag = pm_ctype_tag(&t);
+	if (tag == DW_TAG_structure_type || tag == DW_TAG_union_type || tag == DW_TAG_class_type ||
+	    tag == DW_TAG_array_type) {
+		fputs("...", out);
+		return;
+	}
+	uint64_t val = v->value, size = 8;
+	if (v->in_memory) {
+		struct pm_cval cv = { .type = t, .lvalue = true, .addr = v->addr };
+		struct pm_cexpr c = { .d = a->p.d };
+		if (!pm_cexpr_load(&c, &cv)) {
+			fprintf(out, "<%s>", c.err->msg);
+			pm_err_free(c.err);
+			return;
+		}
+		val = cv.v;
+	} else if (pm_ctype_size(&t, &size) && size < 8) {
+		val &= (1ull << (size * 8)) - 1;
+		if (pm_ctype_is_signed(&t))
+			val = pm_sign_extend(val, (unsigned)size * 8);
+	}
+	pm_tprint_scalar(&a->p, &t, val);
+}
+
+void pm_dwarf_frame_args(struct pm_dwarf *d, const struct pm_thread *th, const struct pm_stack *s,
+			 size_t frame, FILE *out)
+{
+	struct args_out a = { .p = { d, out, { .decimal = true } } };
+	pm_var_frame_params(d, th, s, frame, print_arg, &a);
 }

@@ -231,66 +231,107 @@ static bool find_in_scope(Dwarf_Die *scope, const char *name, Dwarf_Die *out)
 	return false;
 }
 
+/* What locating variables of one displayed frame needs: registers, CFA,
+ * the scopes at its pc, and where in them this frame's own scopes start
+ * (an inlined frame's scopes sit inside the deeper inlined calls'). */
+struct frame_scope {
+	struct locctx c;
+	Dwarf_Die *scopes;
+	int n, start;
+};
+
+static struct pm_err *frame_scope(struct pm_dwarf *d, const struct pm_thread *th,
+				  const struct pm_stack *s, size_t frame, struct frame_scope *fs)
+{
+	memset(fs, 0, sizeof(*fs));
+	if (frame >= s->nframes)
+		return pm_err_new(PM_ERR_LOOKUP, "no frame %zu: the stack has %zu", frame, s->nframes);
+	/* the physical frame holding FRAME, and how deep FRAME is inlined in it */
+	size_t first = frame, phys = frame;
+	while (first > 0 && s->frames[first - 1].kind == PM_FRAME_INLINE &&
+	       s->frames[first - 1].sp == s->frames[frame].sp && s->frames[first - 1].pc == s->frames[frame].pc)
+		first--;
+	while (phys + 1 < s->nframes && s->frames[phys].kind == PM_FRAME_INLINE)
+		phys++;
+	unsigned inline_depth = (unsigned)(frame - first);
+	fs->c = (struct locctx){ .d = d, .sp = s->frames[phys].sp, .regs = first == 0 ? th->regs : NULL };
+	if (phys + 1 < s->nframes) {
+		fs->c.cfa = s->frames[phys + 1].sp;
+		fs->c.has_cfa = fs->c.cfa != 0;
+	}
+	uint64_t lookup = s->frames[frame].lookup_pc;
+	Dwfl_Module *mod = dwfl_addrmodule(d->dwfl, lookup);
+	Dwarf_Die *cu = mod ? dwfl_module_addrdie(mod, lookup, &fs->c.bias) : NULL;
+	fs->n = cu ? pm_scopes(cu, lookup - fs->c.bias, &fs->scopes) : 0;
+	fs->c.pc = lookup - fs->c.bias;
+	for (int i = 0; i < fs->n; i++)
+		if (dwarf_tag(&fs->scopes[i]) == DW_TAG_subprogram) {
+			fs->c.subprogram = &fs->scopes[i];
+			break;
+		}
+	unsigned seen = 0;
+	while (fs->start < fs->n && seen < inline_depth)
+		if (dwarf_tag(&fs->scopes[fs->start++]) == DW_TAG_inlined_subroutine)
+			seen++;
+	return NULL;
+}
+
 static struct pm_err *find_local(struct pm_dwarf *d, const struct pm_thread *th, unsigned frame,
 				 const char *name, struct pm_var *out, bool *found)
 {
 	*found = false;
 	struct pm_stack s;
 	struct pm_err *err = pm_dwarf_stack(d, th, &s);
+	struct frame_scope fs;
+	if (!err)
+		err = frame_scope(d, th, &s, frame, &fs);
+	pm_stack_free(&s);
 	if (err)
 		return err;
-	if (frame >= s.nframes) {
-		size_t n = s.nframes;
-		pm_stack_free(&s);
-		return pm_err_new(PM_ERR_LOOKUP, "no frame %u: the stack has %zu", frame, n);
-	}
-	/* the physical frame holding frame FRAME, and how deep FRAME is inlined in it */
-	size_t first = frame, phys = frame;
-	while (first > 0 && s.frames[first - 1].kind == PM_FRAME_INLINE &&
-	       s.frames[first - 1].sp == s.frames[frame].sp && s.frames[first - 1].pc == s.frames[frame].pc)
-		first--;
-	while (phys + 1 < s.nframes && s.frames[phys].kind == PM_FRAME_INLINE)
-		phys++;
-	unsigned inline_depth = (unsigned)(frame - first);
-	struct locctx c = { .d = d, .sp = s.frames[phys].sp, .regs = first == 0 ? th->regs : NULL };
-	if (phys + 1 < s.nframes) {
-		c.cfa = s.frames[phys + 1].sp;
-		c.has_cfa = c.cfa != 0;
-	}
-	uint64_t lookup = s.frames[frame].lookup_pc;
-	pm_stack_free(&s);
-
-	Dwfl_Module *mod = dwfl_addrmodule(d->dwfl, lookup);
-	Dwarf_Die *cu = mod ? dwfl_module_addrdie(mod, lookup, &c.bias) : NULL;
-	Dwarf_Die *scopes = NULL;
-	int n = cu ? pm_scopes(cu, lookup - c.bias, &scopes) : 0;
-	c.pc = lookup - c.bias;
-	unsigned inlines_seen = 0;
-	for (int i = 0; i < n; i++) {
-		if (dwarf_tag(&scopes[i]) == DW_TAG_subprogram) {
-			c.subprogram = &scopes[i];
-			break;
-		}
-	}
-	for (int i = 0; i < n && !*found; i++) {
-		int tag = dwarf_tag(&scopes[i]);
+	for (int i = fs.start; i < fs.n && !*found; i++) {
+		int tag = dwarf_tag(&fs.scopes[i]);
 		if (tag == DW_TAG_compile_unit)
 			break;
-		if (inlines_seen < inline_depth) {
-			if (tag == DW_TAG_inlined_subroutine)
-				inlines_seen++;
-			continue;
-		}
 		Dwarf_Die var;
-		if (find_in_scope(&scopes[i], name, &var)) {
+		if (find_in_scope(&fs.scopes[i], name, &var)) {
 			*found = true;
-			err = locate(&c, &var, out);
+			err = locate(&fs.c, &var, out);
 		}
 		if (tag == DW_TAG_subprogram || tag == DW_TAG_inlined_subroutine)
 			break;   /* the caller's locals are another frame's */
 	}
-	free(scopes);
+	free(fs.scopes);
 	return err;
+}
+
+void pm_var_frame_params(struct pm_dwarf *d, const struct pm_thread *th, const struct pm_stack *s,
+			 size_t frame, pm_param_fn fn, void *arg)
+{
+	struct frame_scope fs;
+	struct pm_err *err = frame_scope(d, th, s, frame, &fs);
+	if (err) {
+		pm_err_free(err);
+		return;
+	}
+	for (int i = fs.start; i < fs.n; i++) {
+		int tag = dwarf_tag(&fs.scopes[i]);
+		if (tag != DW_TAG_subprogram && tag != DW_TAG_inlined_subroutine)
+			continue;
+		Dwarf_Die c;
+		if (dwarf_child(&fs.scopes[i], &c) == 0) {
+			do {
+				const char *name;
+				if (dwarf_tag(&c) != DW_TAG_formal_parameter || !(name = die_name(&c)))
+					continue;
+				struct pm_var v;
+				err = locate(&fs.c, &c, &v);
+				fn(arg, name, err ? NULL : &v);
+				pm_err_free(err);
+			} while (dwarf_siblingof(&c, &c) == 0);
+		}
+		break;
+	}
+	free(fs.scopes);
 }
 
 /* ---- globals ---- */
