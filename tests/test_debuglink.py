@@ -91,3 +91,13 @@ def test_foreign_file_under_link_name_refused(tmp_path, stripped):
     # and with the right file beside it, lines appear: the refusal was the build-id
     shutil.copy(dbg, bindir / name)
     assert "stripped.c:" in pmdb.run([str(exe), core.core], "$C -s").out
+
+
+def test_relative_debug_dir(tmp_path, stripped):
+    """-d is relative to where pmdb runs (libdwfl alone would read it as a
+    folder beside each module)."""
+    core = stripped[0]
+    rel = os.path.relpath(core.debugdir, tmp_path)
+    p = subprocess.run([pmdb.PMDB, "-d", rel, core.exe, core.core, "-e", "$c"],
+                       capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    assert p.returncode == 0 and p.stdout.startswith("plugin_version+"), p

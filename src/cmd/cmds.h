@@ -27,6 +27,7 @@ struct pm_err *pm_cmd_array(struct pmdb *db, const struct pm_call *call);
 struct pm_err *pm_cmd_list(struct pmdb *db, const struct pm_call *call);
 struct pm_err *pm_cmd_p(struct pmdb *db, const struct pm_call *call);
 struct pm_err *pm_cmd_frame(struct pmdb *db, const struct pm_call *call);
+struct pm_err *pm_cmd_analyze(struct pmdb *db, const struct pm_call *call);
 struct pm_err *pm_cmd_help(struct pmdb *db, const struct pm_call *call);
 struct pm_err *pm_cmd_dcmds(struct pmdb *db, const struct pm_call *call);
 struct pm_err *pm_cmd_formats(struct pmdb *db, const struct pm_call *call);

@@ -78,6 +78,17 @@ const struct pm_dcmd pm_dcmds[] = {
 	  "At the start of a function, the whole function.  Elsewhere, count (default 10)\n"
 	  "instructions before and after addr, addr marked with =>.  AT&T syntax.",
 	  "<rip::dis -n 6\nmain::dis", pm_cmd_dis, PM_NEEDS_TARGET },
+	{ "analyze", "", "why the process crashed, with the evidence",
+	  "A class (null-deref, wild-pointer, bad-jump, stack-overflow, abort, signal-sent,\n"
+	  "arithmetic, illegal-instruction, breakpoint, bus-error, bad-access, unknown) and\n"
+	  "a one-line summary; then the facts behind it, each 'key: value' (docs/analyze.md\n"
+	  "lists the keys): the faulting instruction and operand, the registers and the\n"
+	  "variable it used, the jump target and where it came from, the stack's bounds and\n"
+	  "recursion, the abort message, the C++ exception or Rust panic; CERT's exploitable\n"
+	  "class; the crashing thread's frames, => marking the first one past abort/raise.\n"
+	  "When a signal handler re-raised a fault, the original fault is analysed, from the\n"
+	  "signal frame.",
+	  "::analyze", pm_cmd_analyze, PM_NEEDS_TARGET },
 	{ "print", "[-atdx] TYPE [MEMBER ...]", "print memory at addr as a DWARF type",
 	  "addr::print TYPE shows the value of TYPE at addr: aggregates one member per\n"
 	  "line, nested ones in braces, arrays in [ ], enums with their enumerator, char\n"

@@ -102,6 +102,13 @@ struct pm_err *pm_cexpr_print(struct pm_dwarf *d, const struct pm_thread *th, un
 struct pm_err *pm_cexpr_value(struct pm_dwarf *d, const struct pm_thread *th, unsigned frame,
 			      const char *expr, uint64_t *val);
 
+/* The variable in scope in frame FRAME of thread th that holds pointer
+ * VALUE, described with what lies at offset OFF of what it points to:
+ * "p->p_version (member at offset 0x8 of struct plugin, and p is 0x0)".
+ * NULL if none does.  malloc'd. */
+char *pm_dwarf_blame(struct pm_dwarf *d, const struct pm_thread *th, size_t frame, uint64_t value,
+		     uint64_t off);
+
 /* Stacks.  One element per displayed frame: physical frames are expanded
  * into their inline frames (innermost first), and the signal trampoline
  * is marked. */

@@ -61,9 +61,29 @@ static void set_search_dirs(const char *debug_dirs)
 		if (!*dir)
 			continue;
 		vec_reserve(&search_dirs, &cap, nsearch_dirs + 1, sizeof(*search_dirs));
-		search_dirs[nsearch_dirs++] = xstrdup(dir);
+		/* libdwfl reads a relative folder as one beside each module's
+		 * file; a user's -d folder is relative to where pmdb runs */
+		char *abs = realpath(dir, NULL);
+		search_dirs[nsearch_dirs++] = abs ? abs : xstrdup(dir);
 	}
 	free(all);
+}
+
+/* libdwfl's syntax: a leading '+' asks for CRC checks of debuglink files;
+ * an empty entry means the file's own folder, ".debug" its .debug
+ * subfolder. */
+static char *libdwfl_debug_path(void)
+{
+	size_t len = strlen("+:.debug") + 1;
+	for (size_t i = 0; i < nsearch_dirs; i++)
+		len += strlen(search_dirs[i]) + 1;
+	char *p = xmalloc(len);
+	strcpy(p, "+:.debug");
+	for (size_t i = 0; i < nsearch_dirs; i++) {
+		strcat(p, ":");
+		strcat(p, search_dirs[i]);
+	}
+	return p;
 }
 
 static bool debuginfod_configured(void)
@@ -119,13 +139,9 @@ struct pm_err *pm_dwarf_open(struct pm_target *t, const char *debug_dirs, struct
 	struct pm_dwarf *d = xcalloc(1, sizeof(*d));
 	d->t = t;
 	d->demangle = true;
-	/* libdwfl's syntax: a leading '+' asks for CRC checks of debuglink
-	 * files; an empty entry means the file's own folder, ".debug" its
-	 * .debug subfolder. */
-	d->debug_path = xasprintf("+:.debug:%s%s/usr/lib/debug", debug_dirs ? debug_dirs : "",
-				  debug_dirs ? ":" : "");
-	d->callbacks.find_elf = find_elf;
 	set_search_dirs(debug_dirs);
+	d->debug_path = libdwfl_debug_path();
+	d->callbacks.find_elf = find_elf;
 	exe_recorded = t->exe_name;
 	exe_local = t->exe_path;
 	d->callbacks.find_debuginfo = find_debuginfo;

@@ -325,5 +325,5 @@ void pm_dwarf_frame_args(struct pm_dwarf *d, const struct pm_thread *th, const s
 			 size_t frame, FILE *out)
 {
 	struct args_out a = { .p = { d, out, { .decimal = true } } };
-	pm_var_frame_params(d, th, s, frame, print_arg, &a);
+	pm_var_frame_each(d, th, s, frame, true, print_arg, &a);
 }

@@ -304,8 +304,8 @@ static struct pm_err *find_local(struct pm_dwarf *d, const struct pm_thread *th,
 	return err;
 }
 
-void pm_var_frame_params(struct pm_dwarf *d, const struct pm_thread *th, const struct pm_stack *s,
-			 size_t frame, pm_param_fn fn, void *arg)
+void pm_var_frame_each(struct pm_dwarf *d, const struct pm_thread *th, const struct pm_stack *s,
+		       size_t frame, bool params_only, pm_param_fn fn, void *arg)
 {
 	struct frame_scope fs;
 	struct pm_err *err = frame_scope(d, th, s, frame, &fs);
@@ -315,13 +315,16 @@ void pm_var_frame_params(struct pm_dwarf *d, const struct pm_thread *th, const s
 	}
 	for (int i = fs.start; i < fs.n; i++) {
 		int tag = dwarf_tag(&fs.scopes[i]);
-		if (tag != DW_TAG_subprogram && tag != DW_TAG_inlined_subroutine)
+		bool function = tag == DW_TAG_subprogram || tag == DW_TAG_inlined_subroutine;
+		if (tag == DW_TAG_compile_unit || (params_only && !function))
 			continue;
 		Dwarf_Die c;
 		if (dwarf_child(&fs.scopes[i], &c) == 0) {
 			do {
 				const char *name;
-				if (dwarf_tag(&c) != DW_TAG_formal_parameter || !(name = die_name(&c)))
+				int ct = dwarf_tag(&c);
+				if (!(ct == DW_TAG_formal_parameter || (!params_only && ct == DW_TAG_variable)) ||
+				    !(name = die_name(&c)))
 					continue;
 				struct pm_var v;
 				err = locate(&fs.c, &c, &v);
@@ -329,7 +332,8 @@ void pm_var_frame_params(struct pm_dwarf *d, const struct pm_thread *th, const s
 				pm_err_free(err);
 			} while (dwarf_siblingof(&c, &c) == 0);
 		}
-		break;
+		if (function)
+			break;
 	}
 	free(fs.scopes);
 }

@@ -16,11 +16,12 @@ struct pm_var {
 struct pm_err *pm_var_lookup(struct pm_dwarf *d, const struct pm_thread *th, unsigned frame,
 			     const char *name, struct pm_var *out);
 
-/* The formal parameters of displayed frame FRAME of stack s (of thread
- * th), in order: fn gets each name and its location, or NULL when the
- * value is not available. */
+/* The formal parameters (or, !params_only, also the local variables in
+ * scope at its pc) of displayed frame FRAME of stack s (of thread th), in
+ * order: fn gets each name and its location, or NULL when the value is
+ * not available. */
 typedef void (*pm_param_fn)(void *arg, const char *name, const struct pm_var *v);
-void pm_var_frame_params(struct pm_dwarf *d, const struct pm_thread *th, const struct pm_stack *s,
-			 size_t frame, pm_param_fn fn, void *arg);
+void pm_var_frame_each(struct pm_dwarf *d, const struct pm_thread *th, const struct pm_stack *s,
+		       size_t frame, bool params_only, pm_param_fn fn, void *arg);
 
 #endif

@@ -1,0 +1,268 @@
+/* The analysis driver: which thread, which signal, whether a handler
+ * re-raised it (then the original fault, from the signal frame), and the
+ * pass for that signal. */
+#include "internal.h"
+#include "../base/util.h"
+#include "../cmd/cmds.h"
+#include "../cmd/signals.h"
+
+#include <elf.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+char *pm_az_symbolize(struct actx *a, uint64_t addr)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	pm_sym_print(a->db->dw, f, addr);
+	fclose(f);
+	return buf;
+}
+
+const struct pm_mapping *pm_az_mapping(struct actx *a, uint64_t addr)
+{
+	return pm_target_mapping(a->db->t, addr);
+}
+
+const char *pm_az_mapping_name(const struct pm_mapping *m)
+{
+	if (m->path)
+		return m->path;
+	return m->label[0] ? m->label : "anonymous";
+}
+
+static const char *const noise[] = {
+	"raise", "abort", "__GI_raise", "__GI_abort", "__pthread_kill_implementation",
+	"__pthread_kill_internal", "__pthread_kill", "pthread_kill", "__assert_fail",
+	"__assert_fail_base", "__assert_perror_fail", "__libc_message", "malloc_printerr",
+	"__libc_fatal", "__fortify_fail", "__chk_fail", "__stack_chk_fail",
+	"std::terminate()", "__cxa_throw", "__cxa_rethrow", "__gxx_personality_v0",
+	"__cxxabiv1::__terminate(void (*)())", "__cxa_call_terminate", "_Unwind_RaiseException",
+	"rust_panic", "__rust_start_panic", "rust_begin_unwind", "__rustc::rust_begin_unwind",
+	"core::panicking::panic_fmt", "core::panicking::panic", "std::process::abort",
+	"std::sys::pal::unix::abort_internal", "std::panicking::rust_panic_with_hook",
+	"std::panicking::begin_panic_handler", "std::panicking::begin_panic",
+	"core::panicking::panic_bounds_check", "std::sys::backtrace::__rust_end_short_backtrace",
+	"core::option::unwrap_failed", "core::option::expect_failed", "core::result::unwrap_failed",
+};
+
+/* The Rust runtime's own frames sit above the code that panicked. */
+static const char *const rust_runtime[] = {
+	"std::", "core::", "alloc::", "__rustc::", "panic_abort::", "<std::", "<core::", "<alloc::",
+};
+
+bool pm_az_is_noise(const char *func)
+{
+	if (!func)
+		return false;
+	for (size_t i = 0; i < ARRAY_SIZE(noise); i++) {
+		size_t n = strlen(noise[i]);
+		/* also GCC's split-off parts (__assert_fail_base.cold) and
+		 * "std::panicking::begin_panic_handler::{closure#0}" */
+		bool scoped = strstr(noise[i], "::") != NULL;
+		if (strncmp(func, noise[i], n) == 0 &&
+		    (func[n] == 0 || func[n] == '.' || (scoped && (func[n] == ':' || func[n] == '<'))))
+			return true;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(rust_runtime); i++)
+		if (strncmp(func, rust_runtime[i], strlen(rust_runtime[i])) == 0)
+			return true;
+	return false;
+}
+
+/* A frame without a symbol in a shared library, reached only through
+ * noise (libstdc++'s internal frames under std::terminate), is noise too;
+ * in the executable (a stripped program) it is where the crash is. */
+static bool in_executable(struct actx *a, uint64_t pc)
+{
+	bool found;
+	uint64_t entry = pm_target_auxv(a->db->t, AT_ENTRY, &found);
+	const struct pm_mapping *m = pm_az_mapping(a, pc), *e = found ? pm_az_mapping(a, entry) : NULL;
+	return m && e && m->path && e->path && strcmp(m->path, e->path) == 0;
+}
+
+size_t pm_az_first_interesting(struct actx *a)
+{
+	for (size_t i = a->frame0; i < a->stack.nframes; i++) {
+		const struct pm_frame *f = &a->stack.frames[i];
+		if (f->kind == PM_FRAME_SIGNAL)
+			continue;
+		if (!f->func ? (i == a->frame0 || in_executable(a, f->pc)) :
+		    !pm_az_is_noise(pm_sym_display(a->db->dw, f->func)))
+			return i;
+	}
+	return a->frame0 < a->stack.nframes ? a->frame0 : 0;
+}
+
+/* ---- the signal frame of a handler ---- */
+
+/* x86-64's rt_sigframe: the handler's return address, then the kernel's
+ * struct ucontext (flags, link, stack_t, sigcontext, sigset), then the
+ * siginfo.  The signal frame's stack pointer is the ucontext's address. */
+#define UC_MCONTEXT 40
+#define UC_SIZE 304
+static const char *const sigcontext_regs[] = {
+	"r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "rdi", "rsi", "rbp", "rbx",
+	"rdx", "rax", "rcx", "rsp", "rip", "rflags",
+};
+
+static bool read_sigframe(struct actx *a, size_t k, uint64_t *regs, struct pm_siginfo *si)
+{
+	struct pm_target *t = a->db->t;
+	if (t->arch != &pm_arch_x86_64 || k + 1 >= a->stack.nframes)
+		return false;
+	uint64_t uc = a->stack.frames[k].sp;
+	uint64_t gregs[ARRAY_SIZE(sigcontext_regs)];
+	unsigned char info[32];
+	struct pm_err *err = pm_target_read(t, uc + UC_MCONTEXT, gregs, sizeof(gregs), "signal frame");
+	if (!err)
+		err = pm_target_read(t, uc + UC_SIZE, info, sizeof(info), "signal frame siginfo");
+	if (err) {
+		pm_err_free(err);
+		return false;
+	}
+	memcpy(regs, a->th->regs, sizeof(a->th->regs));
+	for (size_t i = 0; i < ARRAY_SIZE(sigcontext_regs); i++) {
+		int r = pm_arch_reg_index(t->arch, sigcontext_regs[i]);
+		if (r >= 0)
+			regs[r] = gregs[i];
+	}
+	/* the unwinder read the same frame: the interrupted pc must agree */
+	if (regs[t->arch->pc] != a->stack.frames[k + 1].pc)
+		return false;
+	int32_t w[3];
+	memcpy(w, info, sizeof(w));
+	memset(si, 0, sizeof(*si));
+	si->signo = w[0];
+	si->errno_ = w[1];
+	si->code = w[2];
+	memcpy(&si->addr, info + 16, 8);
+	int32_t pu[2];
+	memcpy(pu, info + 16, 8);
+	si->pid = pu[0];
+	si->uid = pu[1];
+	return si->signo > 0 && si->signo < 65;
+}
+
+static void signal_fact(struct pm_verdict *v, const char *key, const struct pm_siginfo *si)
+{
+	const char *n = pm_signal_name(si->signo), *c = pm_sicode_name(si->signo, si->code);
+	pm_fact(v, key, "%s (%d), %s (%d)", n ? n : "signal", si->signo, c ? c : "code", si->code);
+}
+
+static bool sent_by_a_process(const struct pm_siginfo *si)
+{
+	return si->code <= 0;     /* SI_USER, SI_QUEUE, SI_TKILL, ... */
+}
+
+static void sent(struct actx *a)
+{
+	struct pm_verdict *v = a->v;
+	const char *n = pm_signal_name(a->si.signo);
+	v->cls = PM_CLASS_SIGNAL_SENT;
+	bool self = a->si.pid == a->db->t->pid;
+	v->summary = xasprintf("%s sent by %s (pid %d)", n ? n : "a signal",
+			       self ? "the process itself" : "another process", a->si.pid);
+	pm_az_cert(a, a->si.signo == SIGABRT ? "AbortSignal" : "BenignSignal");
+}
+
+/* A handler caught a fault and raised it again (or another signal): find
+ * the signal frame and analyse the fault it saved. */
+static bool recover_original(struct actx *a)
+{
+	for (size_t k = 0; k < a->stack.nframes; k++) {
+		if (a->stack.frames[k].kind != PM_FRAME_SIGNAL)
+			continue;
+		uint64_t regs[PM_MAX_REGS];
+		struct pm_siginfo si;
+		if (!read_sigframe(a, k, regs, &si))
+			return false;
+		if (sent_by_a_process(&si))
+			return false;          /* the handler ran for a sent signal: not a fault */
+		const struct pm_frame *h = k > 0 ? &a->stack.frames[k - 1] : NULL;
+		pm_fact(a->v, "reraised_by", "%s, a signal handler, raised %s again",
+			h && h->func ? pm_sym_display(a->db->dw, h->func) : "a handler",
+			pm_signal_name(a->si.signo) ? pm_signal_name(a->si.signo) : "a signal");
+		signal_fact(a->v, "original_signal", &si);
+		memcpy(a->regs, regs, sizeof(regs));
+		a->si = si;
+		a->frame0 = k + 1;
+		return true;
+	}
+	return false;
+}
+
+static void dispatch(struct actx *a)
+{
+	switch (a->si.signo) {
+	case SIGSEGV: pm_az_fault(a); break;
+	case SIGBUS: pm_az_bus(a); break;
+	case SIGFPE: pm_az_arith(a); break;
+	case SIGILL:
+	case SIGTRAP: pm_az_illegal(a); break;
+	case SIGABRT: pm_az_abort(a); break;
+	default:
+		if (sent_by_a_process(&a->si))
+			sent(a);
+	}
+}
+
+struct pm_err *pm_analyze(struct pmdb *db, struct pm_verdict *v)
+{
+	memset(v, 0, sizeof(*v));
+	struct pm_target *t = db->t;
+	if (!t || t->nthreads == 0)
+		return pm_err_new(PM_ERR_LOOKUP, "::analyze: the dump has no threads");
+	struct actx a = { .db = db, .v = v };
+	v->thread = pm_signal_thread(t);
+	a.th = &t->threads[v->thread];
+	memcpy(a.regs, a.th->regs, sizeof(a.regs));
+	if (a.th->has_siginfo && a.th->si.signo) {
+		a.si = a.th->si;
+		a.has_siginfo = true;
+	} else if (t->has_siginfo) {
+		a.si = t->siginfo;
+		a.has_siginfo = true;
+	} else {
+		a.si.signo = a.th->cursig;
+	}
+	struct pm_err *err = pm_dwarf_stack(db->dw, a.th, &a.stack);
+	if (err) {
+		pm_fact(v, "unwind_error", "%s", err->msg);
+		pm_err_free(err);
+	}
+	if (a.si.signo == 0) {
+		v->cls = PM_CLASS_NO_CRASH;
+		v->summary = xstrdup("no signal: the core was written while the process ran (gcore)");
+	} else {
+		signal_fact(v, "signal", &a.si);
+		pm_fact(v, "thread", "%d", a.th->tid);
+		if (a.has_siginfo && pm_signal_has_sender(a.si.code))
+			pm_fact(v, "sender_pid", "%d%s", a.si.pid,
+				a.si.pid == t->pid ? " (the process itself)" : "");
+		if (a.has_siginfo && sent_by_a_process(&a.si))
+			recover_original(&a);
+		v->signo = a.si.signo;
+		v->code = a.si.code;
+		v->has_addr = pm_signal_has_addr(a.si.signo, a.si.code);
+		v->addr = a.si.addr;
+		dispatch(&a);
+	}
+	v->first_interesting_frame = pm_az_first_interesting(&a);
+	if (!v->cls) {
+		v->cls = PM_CLASS_UNKNOWN;
+		const char *n = pm_signal_name(a.si.signo);
+		v->summary = xasprintf("%s: no known cause", n ? n : "the signal");
+		pm_az_cert(&a, "UncategorizedSignal");
+	}
+	if (v->first_interesting_frame < a.stack.nframes) {
+		const struct pm_frame *f = &a.stack.frames[v->first_interesting_frame];
+		if (f->file)
+			pm_fact(v, "source", "%s:%d", f->file, f->line);
+	}
+	pm_stack_free(&a.stack);
+	return NULL;
+}

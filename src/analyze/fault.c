@@ -1,0 +1,354 @@
+/* SIGSEGV: which instruction, which operand, what address it computed and
+ * from which registers; NULL and near-NULL pointers (with the variable
+ * DWARF says held it), non-canonical pointers, accesses to unmapped or
+ * protected memory, jumps to where no code is, and stack overflows. */
+#include "internal.h"
+#include "../arch/disasm.h"
+#include "../base/util.h"
+
+#include <elf.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NEAR_NULL 0x10000          /* below vm.mmap_min_addr's usual 64 KiB */
+#define SEGV_ACCERR_CODE 2
+#define SI_KERNEL_CODE 0x80
+#define OVERFLOW_REACH (256 * 1024)  /* how far below %rsp a frame's access goes */
+
+static bool canonical(uint64_t a)
+{
+	uint64_t top = a >> 47;
+	return top == 0 || top == 0x1ffff;
+}
+
+static const char *reg_name(struct actx *a, int r)
+{
+	return r >= 0 ? a->db->t->arch->regs[r].name : "?";
+}
+
+/* "%rax (0x0) + 0x8" for disp(base,index,scale) with the registers' values */
+static char *describe_operand(struct actx *a, const struct pm_insn *in, const struct pm_insn_mem *m)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	const char *sep = "";
+	if (m->rip_relative) {
+		fprintf(f, "%%rip-relative 0x%" PRIx64, in->addr + in->size);
+		sep = " + ";
+	}
+	if (m->segment) {
+		fputs("%fs/%gs base", f);
+		sep = " + ";
+	}
+	if (m->base >= 0) {
+		fprintf(f, "%s%%%s (0x%" PRIx64 ")", sep, reg_name(a, m->base), a->regs[m->base]);
+		sep = " + ";
+	}
+	if (m->index >= 0) {
+		fprintf(f, "%s%%%s (0x%" PRIx64 ") * %u", sep, reg_name(a, m->index), a->regs[m->index],
+			m->scale);
+		sep = " + ";
+	}
+	if (m->disp < 0 && *sep)
+		fprintf(f, " - 0x%" PRIx64, -(uint64_t)m->disp);
+	else if (m->disp || !*sep)
+		fprintf(f, "%s0x%" PRIx64, sep, (uint64_t)m->disp);
+	fclose(f);
+	return buf;
+}
+
+/* The memory operand that faulted: the one whose address the kernel gave,
+ * else (SI_KERNEL gives none) the non-canonical one, else the first. */
+static const struct pm_insn_mem *faulting_operand(struct actx *a, const struct pm_insn *in,
+						  uint64_t *ea)
+{
+	const struct pm_arch *arch = a->db->t->arch;
+	const struct pm_insn_mem *pick = NULL;
+	for (int i = 0; i < in->nmem; i++) {
+		if (in->mem[i].segment)
+			continue;       /* thread-local: its base is not in the registers */
+		uint64_t e = pm_insn_effective(arch, a->regs, in, &in->mem[i]);
+		bool hit = a->si.code == SI_KERNEL_CODE ? !canonical(e) : e == a->si.addr;
+		if (hit || !pick) {
+			pick = &in->mem[i];
+			*ea = e;
+			if (hit)
+				break;
+		}
+	}
+	return pick;
+}
+
+static void name_crash_site(struct actx *a, uint64_t pc)
+{
+	char *where = pm_az_symbolize(a, pc);
+	pm_fact(a->v, "pc", "0x%" PRIx64 " (%s)", pc, where);
+	free(where);
+}
+
+static char *site(struct actx *a)
+{
+	size_t i = pm_az_first_interesting(a);
+	if (i < a->stack.nframes && a->stack.frames[i].func)
+		return xstrdup(pm_sym_display(a->db->dw, a->stack.frames[i].func));
+	return pm_az_symbolize(a, a->regs[a->db->t->arch->pc]);
+}
+
+/* ---- jumps to where there is no code ---- */
+
+/* The call instruction that ends right before ret, if one does. */
+static bool call_before(struct actx *a, uint64_t ret, struct pm_insn *call)
+{
+	for (unsigned len = 2; len <= 7; len++) {
+		if (pm_insn_decode(a->db, ret - len, call) == NULL && call->kind == PM_INSN_CALL &&
+		    call->addr + call->size == ret)
+			return true;
+	}
+	return false;
+}
+
+static void where_no_code_is(struct actx *a, uint64_t target)
+{
+	const struct pm_mapping *below = NULL, *above = NULL;
+	struct pm_target *t = a->db->t;
+	for (size_t i = 0; i < t->nmaps; i++) {
+		const struct pm_mapping *m = &t->maps[i];
+		if (m->end <= target && (!below || m->end > below->end))
+			below = m;
+		if (m->start > target && (!above || m->start < above->start))
+			above = m;
+	}
+	if (below && above && below->path && above->path && strcmp(below->path, above->path) != 0)
+		pm_fact(a->v, "gap", "0x%" PRIx64 " lies in a gap between %s (ends 0x%" PRIx64
+			") and %s (starts 0x%" PRIx64 "): where a library unloaded with dlclose() "
+			"would have been", target, below->path, below->end, above->path, above->start);
+	else if (below || above)
+		pm_fact(a->v, "gap", "0x%" PRIx64 " is in no mapping (nearest below: %s, above: %s)",
+			target, below ? pm_az_mapping_name(below) : "none",
+			above ? pm_az_mapping_name(above) : "none");
+}
+
+static void bad_jump(struct actx *a, uint64_t pc, const struct pm_mapping *m)
+{
+	struct pm_verdict *v = a->v;
+	const struct pm_arch *arch = a->db->t->arch;
+	v->cls = PM_CLASS_BAD_JUMP;
+	bool near_null = pc < NEAR_NULL;
+	if (m)
+		pm_fact(v, "jump_target", "0x%" PRIx64 " in %s, which is not executable", pc,
+			pm_az_mapping_name(m));
+	else
+		pm_fact(v, "jump_target", "0x%" PRIx64 ", in no mapping", pc);
+	/* a call pushed its return address: who called, through what */
+	uint64_t sp = a->regs[arch->sp], ret = 0;
+	struct pm_insn call;
+	const char *how = "jumped to";
+	struct pm_err *err = pm_target_read_u64(a->db->t, sp, &ret, "return address");
+	if (!err && call_before(a, ret, &call)) {
+		char *caller = pm_az_symbolize(a, call.addr);
+		pm_fact(v, "caller", "%s: %s", caller, call.text);
+		free(caller);
+		how = "called";
+		if (call.reg_operand >= 0) {
+			pm_fact(v, "target_from", "%%%s, which holds 0x%" PRIx64, reg_name(a, call.reg_operand),
+				a->regs[call.reg_operand]);
+		} else if (call.nmem > 0) {
+			uint64_t slot = pm_insn_effective(arch, a->regs, &call, &call.mem[0]), val;
+			char *op = describe_operand(a, &call, &call.mem[0]);
+			struct pm_err *e2 = pm_target_read_u64(a->db->t, slot, &val, "pointer slot");
+			if (!e2 && val == pc) {
+				char *sym = pm_az_symbolize(a, slot);
+				pm_fact(v, "target_from", "the pointer at 0x%" PRIx64 " (%s = %s) holds 0x%" PRIx64,
+					slot, op, sym, val);
+				free(sym);
+			} else {
+				pm_fact(v, "target_from", "a pointer at %s (registers may have changed since)", op);
+			}
+			pm_err_free(e2);
+			free(op);
+		}
+	} else {
+		pm_err_free(err);
+		/* no call: a ret to a corrupted return address leaves it just below %rsp */
+		uint64_t prev;
+		err = pm_target_read_u64(a->db->t, sp - 8, &prev, "stack");
+		if (!err && prev == pc) {
+			pm_fact(v, "return_address", "0x%" PRIx64 " at 0x%" PRIx64 " (just below %%rsp): a "
+				"corrupted return address", prev, sp - 8);
+			how = "returned to";
+			pm_az_cert(a, "ReturnAv");
+		}
+		pm_err_free(err);
+	}
+	if (!m)
+		where_no_code_is(a, pc);
+	if (near_null)
+		v->summary = xasprintf("%s 0x%" PRIx64 ": a NULL function pointer", how, pc);
+	else
+		v->summary = xasprintf("%s 0x%" PRIx64 ", where there is no code (%s)", how, pc,
+				       m ? "not executable" : "unmapped");
+	if (!v->cert) {
+		bool on_stack = m && strstr(m->label, "stack");
+		pm_az_cert(a, on_stack ? "StackCodeExecution" : near_null ? "SegFaultOnPcNearNull" : "SegFaultOnPc");
+	}
+}
+
+/* ---- stack overflow ---- */
+
+static bool overflowed(struct actx *a, uint64_t fault, const struct pm_insn *in)
+{
+	const struct pm_arch *arch = a->db->t->arch;
+	uint64_t sp = a->regs[arch->sp];
+	const struct pm_mapping *m = pm_az_mapping(a, fault);
+	bool unusable = !m || m->prot == 0;   /* a hole, or a PROT_NONE guard page */
+	if (!unusable)
+		return false;
+	bool near_sp = fault <= sp + 4096 && fault + OVERFLOW_REACH >= sp;
+	bool pushes = in && (in->kind == PM_INSN_CALL || in->kind == PM_INSN_STACK);
+	return near_sp || (pushes && fault + 4096 >= sp);
+}
+
+/* ---- memory accesses ---- */
+
+static void pointer_fault(struct actx *a, const struct pm_insn *in, const struct pm_insn_mem *m,
+			  uint64_t ea)
+{
+	struct pm_verdict *v = a->v;
+	bool write = m->write && !m->read ? true : m->write;
+	bool branch = in->kind == PM_INSN_CALL || in->kind == PM_INSN_JUMP;
+	const char *access = branch ? "read of a branch target" : write ? "write" : "read";
+	char *op = describe_operand(a, in, m);
+	pm_fact(v, "access", "%s", access);
+	pm_fact(v, "operand", "%s = 0x%" PRIx64, op, ea);
+	char *where = site(a);
+	if (ea < NEAR_NULL) {
+		v->cls = PM_CLASS_NULL_DEREF;
+		int base = m->base >= 0 && a->regs[m->base] < NEAR_NULL ? m->base : m->index;
+		if (base >= 0) {
+			pm_fact(v, "base_register", "%%%s = 0x%" PRIx64 "%s", reg_name(a, base), a->regs[base],
+				a->regs[base] == 0 ? " (NULL)" : "");
+			uint64_t off = ea - a->regs[base];
+			pm_fact(v, "displacement", "0x%" PRIx64, off);
+			char *who = pm_dwarf_blame(a->db->dw, a->th, a->frame0, a->regs[base], off);
+			if (who) {
+				pm_fact(v, "variable", "%s", who);
+				free(who);
+			}
+			v->summary = xasprintf("NULL pointer %s at 0x%" PRIx64 ": %%%s (0x%" PRIx64 ") + 0x%" PRIx64
+					       " in %s", access, ea, reg_name(a, base), a->regs[base], off, where);
+		} else {
+			v->summary = xasprintf("%s of address 0x%" PRIx64 " (near NULL) in %s", access, ea, where);
+		}
+		pm_az_cert(a, branch ? "BranchAvNearNull" : write ? "DestAvNearNull" : "SourceAvNearNull");
+	} else if (!canonical(ea)) {
+		v->cls = PM_CLASS_WILD_POINTER;
+		pm_fact(v, "non_canonical", "0x%" PRIx64 " is not a canonical x86-64 address (bits 63-47 "
+			"differ): the kernel reports no address for it (SI_KERNEL)", ea);
+		v->summary = xasprintf("wild pointer: %s of non-canonical address 0x%" PRIx64 " (%s) in %s",
+				       access, ea, op, where);
+		pm_az_cert(a, branch ? "BranchAv" : write ? "DestAv" : "SourceAv");
+	} else {
+		v->cls = PM_CLASS_BAD_ACCESS;
+		const struct pm_mapping *mm = pm_az_mapping(a, ea);
+		if (!mm) {
+			pm_fact(v, "mapping", "0x%" PRIx64 " is in no mapping (freed and unmapped, or never valid)",
+				ea);
+			where_no_code_is(a, ea);
+			v->summary = xasprintf("%s of unmapped address 0x%" PRIx64 " (%s) in %s", access, ea, op,
+					       where);
+		} else {
+			pm_fact(v, "mapping", "0x%" PRIx64 " is in %s, mapped %c%c%c", ea, pm_az_mapping_name(mm),
+				mm->prot & PF_R ? 'r' : '-', mm->prot & PF_W ? 'w' : '-', mm->prot & PF_X ? 'x' : '-');
+			v->summary = xasprintf("%s of 0x%" PRIx64 " in %s, which does not allow it, in %s", access,
+					       ea, pm_az_mapping_name(mm), where);
+		}
+		pm_az_cert(a, branch ? "BranchAv" : write ? "DestAv" : "SourceAv");
+	}
+	free(where);
+	free(op);
+}
+
+void pm_az_fault(struct actx *a)
+{
+	struct pm_verdict *v = a->v;
+	const struct pm_arch *arch = a->db->t->arch;
+	uint64_t pc = a->regs[arch->pc];
+	uint64_t fault = a->si.addr;
+	bool has_fault = a->si.code > 0 && a->si.code != SI_KERNEL_CODE;
+	if (has_fault)
+		pm_fact(v, "fault_address", "0x%" PRIx64, fault);
+	name_crash_site(a, pc);
+	const struct pm_mapping *pcmap = pm_az_mapping(a, pc);
+	if (!pcmap || !(pcmap->prot & PF_X) || (has_fault && fault == pc)) {
+		bad_jump(a, pc, pcmap);
+		return;
+	}
+	struct pm_insn in;
+	struct pm_err *err = pm_insn_decode(a->db, pc, &in);
+	if (err) {
+		pm_fact(v, "instruction", "unreadable: %s", err->msg);
+		pm_err_free(err);
+		return;
+	}
+	char *where = pm_az_symbolize(a, pc);
+	pm_fact(v, "instruction", "%s: %s", where, in.text);
+	free(where);
+	if (has_fault && overflowed(a, fault, &in)) {
+		pm_az_stack_overflow(a, fault);
+		return;
+	}
+	uint64_t ea = 0;
+	const struct pm_insn_mem *m = faulting_operand(a, &in, &ea);
+	if (m) {
+		pointer_fault(a, &in, m, ea);
+		return;
+	}
+	if (in.kind == PM_INSN_RET || in.kind == PM_INSN_STACK || in.kind == PM_INSN_CALL) {
+		uint64_t sp = a->regs[arch->sp];
+		if (has_fault && !pm_az_mapping(a, fault)) {
+			pm_az_stack_overflow(a, fault);
+			return;
+		}
+		pm_fact(v, "stack_pointer", "0x%" PRIx64 " (%s)", sp,
+			pm_az_mapping(a, sp) ? pm_az_mapping_name(pm_az_mapping(a, sp)) : "in no mapping");
+		v->cls = PM_CLASS_BAD_ACCESS;
+		v->summary = xasprintf("the stack pointer 0x%" PRIx64 " is unusable: stack corruption", sp);
+		pm_az_cert(a, in.kind == PM_INSN_RET ? "ReturnAv" : "PossibleStackCorruption");
+	}
+}
+
+void pm_az_bus(struct actx *a)
+{
+	struct pm_verdict *v = a->v;
+	const struct pm_arch *arch = a->db->t->arch;
+	uint64_t pc = a->regs[arch->pc], fault = a->si.addr;
+	pm_fact(v, "fault_address", "0x%" PRIx64, fault);
+	name_crash_site(a, pc);
+	struct pm_insn in;
+	struct pm_err *err = pm_insn_decode(a->db, pc, &in);
+	if (!err) {
+		char *w = pm_az_symbolize(a, pc);
+		pm_fact(v, "instruction", "%s: %s", w, in.text);
+		free(w);
+	}
+	pm_err_free(err);
+	v->cls = PM_CLASS_BUS_ERROR;
+	const struct pm_mapping *m = pm_az_mapping(a, fault);
+	char *where = site(a);
+	if (m && m->path) {
+		uint64_t off = m->offset + (fault - m->start);
+		pm_fact(v, "file", "%s", m->path);
+		pm_fact(v, "file_offset", "0x%" PRIx64, off);
+		v->summary = xasprintf("bus error at 0x%" PRIx64 ": offset 0x%" PRIx64 " of %s, mapped "
+				       "but beyond the end of the file (truncated while mapped?), in %s",
+				       fault, off, m->path, where);
+	} else if (a->si.code == 1) {  /* BUS_ADRALN */
+		v->summary = xasprintf("misaligned access at 0x%" PRIx64 " in %s", fault, where);
+	} else {
+		v->summary = xasprintf("bus error at 0x%" PRIx64 " in %s", fault, where);
+	}
+	free(where);
+	pm_az_cert(a, "AccessViolation");
+}

@@ -1,0 +1,43 @@
+/* Shared by the analysis passes in src/analyze. */
+#ifndef PM_ANALYZE_INTERNAL_H
+#define PM_ANALYZE_INTERNAL_H
+
+#include "analyze.h"
+
+/* What the analysis looks at: a thread, the registers and siginfo of the
+ * crash (the core's, or those a signal frame saved when a handler
+ * re-raised the signal), and the thread's stack. */
+struct actx {
+	struct pmdb *db;
+	struct pm_verdict *v;
+	const struct pm_thread *th;
+	uint64_t regs[PM_MAX_REGS];
+	struct pm_siginfo si;
+	bool has_siginfo;
+	struct pm_stack stack;
+	size_t frame0;          /* first frame of the analysed context */
+};
+
+/* "sym+0x1c" (or the hex address), malloc'd. */
+char *pm_az_symbolize(struct actx *a, uint64_t addr);
+/* The mapping holding addr, or NULL. */
+const struct pm_mapping *pm_az_mapping(struct actx *a, uint64_t addr);
+/* A mapping's name: its file, label, or "anonymous". */
+const char *pm_az_mapping_name(const struct pm_mapping *m);
+
+void pm_az_fault(struct actx *a);       /* SIGSEGV */
+void pm_az_bus(struct actx *a);         /* SIGBUS */
+void pm_az_arith(struct actx *a);       /* SIGFPE */
+void pm_az_illegal(struct actx *a);     /* SIGILL, SIGTRAP */
+void pm_az_abort(struct actx *a);       /* SIGABRT */
+/* Stack overflow: bounds, depth, recursion, biggest frames. */
+void pm_az_stack_overflow(struct actx *a, uint64_t fault);
+/* Is this frame abort/raise/assert/signal machinery (skipped by the
+ * crash signature and when naming where the crash happened)? */
+bool pm_az_is_noise(const char *func);
+/* The first frame from frame0 on that is not noise. */
+size_t pm_az_first_interesting(struct actx *a);
+/* CERT exploitable's class and rating for the verdict. */
+void pm_az_cert(struct actx *a, const char *cert);
+
+#endif
