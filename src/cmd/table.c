@@ -89,6 +89,13 @@ const struct pm_dcmd pm_dcmds[] = {
 	  "When a signal handler re-raised a fault, the original fault is analysed, from the\n"
 	  "signal frame.",
 	  "::analyze", pm_cmd_analyze, PM_NEEDS_TARGET },
+	{ "msgbuf", "", "the kernel log (printk ring buffer) of a kernel dump",
+	  "Every record of the printk ring buffer (Linux 5.10 and later) as\n"
+	  "[seconds.microseconds] text, oldest first, read with the offsets VMCOREINFO\n"
+	  "gives: no vmlinux needed.",
+	  "::msgbuf ! tail -20", pm_cmd_msgbuf, PM_NEEDS_TARGET },
+	{ "dmesg", "", "the kernel log (as ::msgbuf)", "The same as ::msgbuf.", NULL, pm_cmd_msgbuf,
+	  PM_NEEDS_TARGET },
 	{ "print", "[-atdx] TYPE [MEMBER ...]", "print memory at addr as a DWARF type",
 	  "addr::print TYPE shows the value of TYPE at addr: aggregates one member per\n"
 	  "line, nested ones in braces, arrays in [ ], enums with their enumerator, char\n"

@@ -4,6 +4,7 @@
 #include "internal.h"
 #include "debugcache.h"
 #include "debuglink.h"
+#include "../kernel/kernel.h"
 #include "../base/util.h"
 
 #include <fcntl.h>
@@ -153,7 +154,7 @@ struct pm_err *pm_dwarf_open(struct pm_target *t, const char *debug_dirs, struct
 		free(d);
 		return err;
 	}
-	if (t->elf) {
+	if (t->elf && !t->kernel) {
 		dwfl_report_begin(d->dwfl);
 		int n = dwfl_core_file_report(d->dwfl, (Elf *)t->elf, t->exe_path);
 		if (n < 0)
@@ -232,8 +233,25 @@ static const char *module_short_name(Dwfl_Module *mod)
 	return slash ? slash + 1 : name;
 }
 
+/* Kernel dumps: symbols from the dump's kallsyms (until vmlinux's DWARF
+ * is read). */
+static bool ksym_by_addr(struct pm_dwarf *d, uint64_t addr, struct pm_sym *sym)
+{
+	const struct pm_ksym *k = pm_ksym_by_addr(d->t, addr);
+	if (!k)
+		return false;
+	sym->name = k->name;
+	sym->addr = k->addr;
+	sym->size = k->size;
+	sym->offset = addr - k->addr;
+	sym->module = "vmlinux";
+	return true;
+}
+
 bool pm_sym_by_addr(struct pm_dwarf *d, uint64_t addr, struct pm_sym *sym)
 {
+	if (d->t->kernel)
+		return ksym_by_addr(d, addr, sym);
 	Dwfl_Module *mod = dwfl_addrmodule(d->dwfl, addr);
 	if (!mod)
 		return false;
@@ -308,6 +326,14 @@ static int search_module(Dwfl_Module *mod, void **ud, const char *mname, Dwarf_A
 
 struct pm_err *pm_sym_by_name(struct pm_dwarf *d, const char *name, uint64_t *addr)
 {
+	if (d->t->kernel) {
+		const char *tick = strchr(name, '`');
+		const struct pm_ksym *k = pm_ksym_by_name(d->t, tick ? tick + 1 : name);
+		if (!k)
+			return pm_err_new(PM_ERR_LOOKUP, "failed to find symbol '%s' in kallsyms", name);
+		*addr = k->addr;
+		return NULL;
+	}
 	struct name_search ns = { .name = name };
 	char *modname = NULL;
 	const char *tick = strchr(name, '`');

@@ -3,6 +3,7 @@
  * mapped files on disk (after a build-id check), as gdb does. */
 #include "core.h"
 #include "buildid.h"
+#include "../kernel/kernel.h"
 #include "../base/util.h"
 
 #include <errno.h>
@@ -34,6 +35,7 @@ static void core_close(struct pm_target *t)
 		munmap((void *)c->core_backing.data, c->core_backing.size);
 	free(c->core_backing.path);
 	free(c->core_backing.why);
+	pm_kernel_free(t->kernel);
 	elf_end(c->elf);
 	close(c->fd);
 	free(c);
@@ -44,6 +46,37 @@ static const struct pm_target_ops core_ops = {
 	.read = core_read,
 	.close = core_close,
 };
+
+/* A kernel dump is an ELF core too; its memory map holds the kernel's
+ * virtual mappings (src/kernel). */
+static const struct pm_target_ops kernel_ops = {
+	.kind = "kernel",
+	.read = core_read,
+	.close = core_close,
+};
+
+/* Physical memory from the PT_LOADs (p_paddr); QEMU repeats some, which
+ * pm_memmap_finish drops. */
+static struct pm_err *open_kernel(struct pm_target *t, struct pm_core *c, size_t phnum)
+{
+	struct pm_memmap phys = { 0 };
+	for (size_t i = 0; i < phnum; i++) {
+		GElf_Phdr ph;
+		if (!gelf_getphdr(c->elf, (int)i, &ph) || ph.p_type != PT_LOAD || !ph.p_filesz)
+			continue;
+		if (ph.p_offset > c->core_backing.size || ph.p_filesz > c->core_backing.size - ph.p_offset) {
+			pm_warn("%s: physical memory at 0x%llx is cut short in the file (truncated dump?)",
+				t->path, (unsigned long long)ph.p_paddr);
+			if (ph.p_offset >= c->core_backing.size)
+				continue;
+			ph.p_filesz = c->core_backing.size - ph.p_offset;
+		}
+		pm_memmap_add(&phys, ph.p_paddr, ph.p_paddr + ph.p_filesz, &c->core_backing, ph.p_offset);
+	}
+	pm_memmap_finish(&phys);
+	t->ops = &kernel_ops;
+	return pm_kernel_attach(t, &c->core_backing, &phys, t->vmcoreinfo, t->vmcoreinfo_len);
+}
 
 static const char *machine_name(unsigned m)
 {
@@ -157,6 +190,22 @@ struct pm_err *pm_core_open(const char *path, const char *exe, struct pm_target 
 	}
 	if (t->nthreads == 0)
 		pm_warn("%s: the core has no NT_PRSTATUS note: no threads or registers", path);
+	if (!t->vmcoreinfo && t->qemu_notes) {
+		struct pm_err *err = pm_err_new(PM_ERR_FORMAT, "%s: a QEMU guest memory dump without a "
+						"VMCOREINFO note (the guest had not loaded qemu_fw_cfg): finding "
+						"the kernel without it is not supported yet", path);
+		pm_target_close(t);
+		return err;
+	}
+	if (t->vmcoreinfo) {
+		struct pm_err *err = open_kernel(t, c, phnum);
+		if (err) {
+			pm_target_close(t);
+			return err;
+		}
+		*out = t;
+		return NULL;
+	}
 
 	pm_core_find_exe(t, exe);
 	pm_core_build_maps(t);

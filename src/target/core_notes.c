@@ -181,4 +181,10 @@ void pm_core_note(struct pm_target *t, const char *owner, unsigned type,
 		note_fpregset(t, desc, len);
 	else if (linux_ && type == NT_X86_XSTATE)
 		note_xstate(t, desc, len);
+	else if (strcmp(owner, "QEMU") == 0)
+		t->qemu_notes = true;
+	else if (strcmp(owner, "VMCOREINFO") == 0 && !t->vmcoreinfo) {
+		t->vmcoreinfo = (const char *)desc;
+		t->vmcoreinfo_len = len;
+	}
 }

@@ -8,11 +8,29 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Kernel dump formats pmdb recognises but does not read yet. */
+static struct pm_err *unsupported_format(const char *path)
+{
+	char magic[16] = { 0 };
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	size_t n = fread(magic, 1, sizeof(magic), f);
+	fclose(f);
+	if (n >= 12 && memcmp(magic, "makedumpfile", 12) == 0)
+		return pm_err_new(PM_ERR_FORMAT, "%s: a kernel dump in makedumpfile's flattened format: "
+				  "not supported yet (ELF vmcores are)", path);
+	if (n >= 8 && (memcmp(magic, "KDUMP   ", 8) == 0 || memcmp(magic, "DISKDUMP", 8) == 0))
+		return pm_err_new(PM_ERR_FORMAT, "%s: a kdump-compressed (diskdump) kernel dump: not "
+				  "supported yet; ELF vmcores are", path);
+	return NULL;
+}
+
 struct pm_err *pm_target_open(const char *path, const char *exe, struct pm_target **out)
 {
-	/* Only user cores exist so far; kernel dumps will be probed here by
-	 * their VMCOREINFO note or kdump signature. */
-	return pm_core_open(path, exe, out);
+	/* An ELF core: a user core, or a kernel dump when it has VMCOREINFO. */
+	struct pm_err *err = unsupported_format(path);
+	return err ? err : pm_core_open(path, exe, out);
 }
 
 void pm_target_close(struct pm_target *t)

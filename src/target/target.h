@@ -64,6 +64,8 @@ struct pm_target_ops {
 	void (*close)(struct pm_target *t);
 };
 
+struct pm_kernel;
+
 struct pm_target {
 	const struct pm_target_ops *ops;
 	const struct pm_arch *arch;
@@ -90,8 +92,14 @@ struct pm_target {
 	struct pm_mapping *maps;
 	size_t nmaps;
 
-	struct pm_memmap mem;
+	struct pm_memmap mem;          /* virtual address -> bytes */
 	struct Elf *elf;               /* the dump's libelf handle, if ELF */
+	/* Linux kernel dumps: the VMCOREINFO note (points into the dump) and
+	 * what src/kernel knows; NULL for user cores */
+	const char *vmcoreinfo;
+	size_t vmcoreinfo_len;
+	bool qemu_notes;               /* QEMU's per-CPU notes: a guest's memory */
+	struct pm_kernel *kernel;
 	void *priv;                    /* the kind's own state */
 };
 

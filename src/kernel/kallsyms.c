@@ -1,0 +1,153 @@
+/* The kernel's own symbol table, decoded from the dump with the
+ * addresses VMCOREINFO gives (kernel >= 6.0): each name is a length and
+ * token numbers into kallsyms_token_table; addresses are 32-bit offsets
+ * from kallsyms_relative_base (negative ones; non-negative offsets are
+ * absolute per-CPU addresses, CONFIG_KALLSYMS_ABSOLUTE_PERCPU). */
+#include "kernel.h"
+#include "../base/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_SYMS (4u << 20)
+
+static uint64_t sym(struct pm_kernel *k, const char *name, bool *ok)
+{
+	uint64_t v = 0;
+	if (!pm_vmcoreinfo_symbol(&k->vi, name, &v))
+		*ok = false;
+	return v;
+}
+
+static int by_addr(const void *a, const void *b)
+{
+	const struct pm_ksym *x = a, *y = b;
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	/* at one address, prefer global functions, then any text symbol */
+	return (y->type == 'T') - (x->type == 'T');
+}
+
+static void decode(struct pm_target *t, struct pm_kernel *k)
+{
+	bool ok = true;
+	uint64_t names_va = sym(k, "kallsyms_names", &ok), num_va = sym(k, "kallsyms_num_syms", &ok);
+	uint64_t tt_va = sym(k, "kallsyms_token_table", &ok), ti_va = sym(k, "kallsyms_token_index", &ok);
+	uint64_t off_va = sym(k, "kallsyms_offsets", &ok), rb_va = sym(k, "kallsyms_relative_base", &ok);
+	uint32_t num = 0;
+	uint64_t rel_base = 0;
+	uint16_t tok_index[256];
+	if (!ok || pm_memmap_read_partial(&t->mem, num_va, &num, 4) != 4 || num == 0 || num > MAX_SYMS ||
+	    pm_memmap_read_partial(&t->mem, rb_va, &rel_base, 8) != 8 ||
+	    pm_memmap_read_partial(&t->mem, ti_va, tok_index, sizeof(tok_index)) != sizeof(tok_index) ||
+	    tt_va <= names_va || tt_va - names_va > (64u << 20))
+		return;
+	/* the token table: 256 NUL-terminated strings */
+	size_t tt_len = (size_t)tok_index[255] + 256;
+	char *tokens = xcalloc(tt_len + 1, 1);
+	size_t names_len = (size_t)(tt_va - names_va);
+	unsigned char *names = xmalloc(names_len);
+	int32_t *offs = xmalloc((size_t)num * 4);
+	if (pm_memmap_read_partial(&t->mem, tt_va, tokens, tt_len) < (size_t)tok_index[255] ||
+	    pm_memmap_read_partial(&t->mem, names_va, names, names_len) != names_len ||
+	    pm_memmap_read_partial(&t->mem, off_va, offs, (size_t)num * 4) != (size_t)num * 4)
+		goto out;
+	size_t cap = 0, used = 0, pos = 0;
+	char name[1024];
+	k->syms = xcalloc(num, sizeof(*k->syms));
+	size_t *name_at = xcalloc(num, sizeof(*name_at));
+	for (uint32_t i = 0; i < num && pos < names_len; i++) {
+		size_t len = names[pos++];
+		if ((len & 0x80) && pos < names_len)       /* a long name: two length bytes */
+			len = (len & 0x7f) | ((size_t)names[pos++] << 7);
+		size_t n = 0;
+		for (size_t j = 0; j < len && pos < names_len; j++) {
+			const char *tok = tokens + tok_index[names[pos++]];
+			size_t tl = strnlen(tok, tt_len - (size_t)(tok - tokens));
+			if (n + tl < sizeof(name)) {
+				memcpy(name + n, tok, tl);
+				n += tl;
+			}
+		}
+		if (n == 0)
+			continue;
+		name[n] = 0;
+		vec_reserve(&k->names, &cap, used + n, 1);
+		memcpy(k->names + used, name + 1, n);      /* name[0] is the type letter */
+		struct pm_ksym *s = &k->syms[k->nsyms];
+		s->type = name[0];
+		s->addr = offs[i] >= 0 ? (uint64_t)offs[i] : rel_base - 1 - (uint64_t)(int64_t)offs[i];
+		name_at[k->nsyms++] = used;
+		used += n;
+	}
+	for (size_t i = 0; i < k->nsyms; i++)
+		k->syms[i].name = k->names + name_at[i];
+	free(name_at);
+	qsort(k->syms, k->nsyms, sizeof(*k->syms), by_addr);
+	for (size_t i = 0; i < k->nsyms; i++) {
+		size_t j = i + 1;
+		while (j < k->nsyms && k->syms[j].addr == k->syms[i].addr)
+			j++;
+		k->syms[i].size = j < k->nsyms ? k->syms[j].addr - k->syms[i].addr : 0;
+	}
+out:
+	free(tokens);
+	free(names);
+	free(offs);
+}
+
+static struct pm_kernel *loaded(struct pm_target *t)
+{
+	struct pm_kernel *k = t->kernel;
+	if (k && !k->syms_loaded) {
+		k->syms_loaded = true;
+		decode(t, k);
+	}
+	return k;
+}
+
+size_t pm_ksyms(struct pm_target *t, const struct pm_ksym **syms)
+{
+	struct pm_kernel *k = loaded(t);
+	*syms = k ? k->syms : NULL;
+	return k ? k->nsyms : 0;
+}
+
+static bool is_code_or_data(char type)
+{
+	return type != 'a' && type != 'A' && type != 'U';
+}
+
+const struct pm_ksym *pm_ksym_by_addr(struct pm_target *t, uint64_t addr)
+{
+	struct pm_kernel *k = loaded(t);
+	if (!k || !k->nsyms)
+		return NULL;
+	size_t lo = 0, hi = k->nsyms;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (k->syms[mid].addr <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	/* the last symbol at or below addr; kallsyms has no sizes */
+	while (lo > 0 && !is_code_or_data(k->syms[lo - 1].type))
+		lo--;
+	if (lo == 0)
+		return NULL;
+	const struct pm_ksym *s = &k->syms[lo - 1];
+	/* before the first symbol at that address (sorted T first) */
+	while (s > k->syms && s[-1].addr == s->addr)
+		s--;
+	return addr - s->addr < (16u << 20) ? s : NULL;
+}
+
+const struct pm_ksym *pm_ksym_by_name(struct pm_target *t, const char *name)
+{
+	struct pm_kernel *k = loaded(t);
+	for (size_t i = 0; k && i < k->nsyms; i++)
+		if (strcmp(k->syms[i].name, name) == 0)
+			return &k->syms[i];
+	return NULL;
+}

@@ -1,0 +1,134 @@
+/* Opening a kernel dump: physical segments, VMCOREINFO, and the walk of
+ * the kernel's page tables (x86-64, 4 or 5 levels) that turns them into
+ * virtual mappings. */
+#include "kernel.h"
+#include "../base/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define START_KERNEL_MAP 0xffffffff80000000ull
+#define PTE_PRESENT 0x1ull
+#define PTE_LARGE 0x80ull
+#define PTE_ADDR 0x000ffffffffff000ull
+#define MAX_LEAVES (64u << 20)      /* a bound for hostile page tables */
+
+struct walk {
+	struct pm_target *t;
+	struct pm_kernel *k;
+	uint64_t sme_mask;
+	/* the mapping being extended */
+	uint64_t va, end, off;
+	struct pm_backing *backing;
+	bool truncated;
+};
+
+static void flush(struct walk *w)
+{
+	if (w->end > w->va)
+		pm_memmap_add(&w->t->mem, w->va, w->end, w->backing, w->off);
+	w->end = w->va = 0;
+}
+
+/* Virtual [va, va+size) maps physical pa: the parts the dump holds. */
+static void add_leaf(struct walk *w, uint64_t va, uint64_t pa, uint64_t size)
+{
+	w->k->pages_mapped++;
+	for (uint64_t done = 0; done < size;) {
+		const struct pm_segment *s = pm_memmap_find(&w->k->phys, pa + done);
+		if (!s || !s->backing) {
+			done += 4096;
+			continue;
+		}
+		uint64_t len = s->end - (pa + done);
+		if (len > size - done)
+			len = size - done;
+		uint64_t off = s->offset + (pa + done - s->start);
+		if (w->end == va + done && w->backing == s->backing && w->off + (w->end - w->va) == off) {
+			w->end += len;
+		} else {
+			flush(w);
+			w->va = va + done;
+			w->end = va + done + len;
+			w->backing = s->backing;
+			w->off = off;
+		}
+		done += len;
+	}
+}
+
+static void walk_table(struct walk *w, uint64_t table, int level, uint64_t va_base)
+{
+	uint64_t e[512];
+	if (pm_memmap_read_partial(&w->k->phys, table, e, sizeof(e)) != sizeof(e))
+		return;
+	unsigned shift = 12 + 9 * (unsigned)(level - 1);
+	/* the top level: the kernel's half only (user space is not in init's tables) */
+	unsigned first = level == (w->k->l5 ? 5 : 4) ? 256 : 0;
+	for (unsigned i = first; i < 512; i++) {
+		if (!(e[i] & PTE_PRESENT))
+			continue;
+		if (w->k->pages_mapped >= MAX_LEAVES) {
+			w->truncated = true;
+			return;
+		}
+		uint64_t pte = e[i] & ~w->sme_mask;
+		uint64_t va = va_base | ((uint64_t)i << shift);
+		if (level == (w->k->l5 ? 5 : 4))
+			va |= w->k->l5 ? 0xfe00000000000000ull : 0xffff000000000000ull;   /* canonical */
+		if (level == 1 || ((level == 2 || level == 3) && (pte & PTE_LARGE))) {
+			uint64_t size = 1ull << shift;
+			add_leaf(w, va, pte & PTE_ADDR & ~(size - 1), size);
+		} else if (level > 1) {
+			walk_table(w, pte & PTE_ADDR, level - 1, va);
+		}
+	}
+}
+
+struct pm_err *pm_kernel_attach(struct pm_target *t, struct pm_backing *dump,
+				const struct pm_memmap *phys_segments, const char *vmcoreinfo,
+				size_t len)
+{
+	(void)dump;
+	struct pm_kernel *k = xcalloc(1, sizeof(*k));
+	t->kernel = k;
+	k->phys = *phys_segments;
+	pm_vmcoreinfo_parse(&k->vi, vmcoreinfo, len);
+	int64_t base = 0, l5 = 0, sme = 0;
+	uint64_t pgt;
+	const char *off = pm_vmcoreinfo_get(&k->vi, "KERNELOFFSET");
+	if (off)
+		k->kaslr_offset = strtoull(off, NULL, 16);
+	if (!pm_vmcoreinfo_number(&k->vi, "NUMBER", "phys_base", &base) ||
+	    !(pm_vmcoreinfo_symbol(&k->vi, "init_top_pgt", &pgt) ||
+	      pm_vmcoreinfo_symbol(&k->vi, "swapper_pg_dir", &pgt)))
+		return pm_err_new(PM_ERR_FORMAT, "%s: VMCOREINFO lacks phys_base or init_top_pgt: cannot "
+				  "translate kernel addresses", t->path);
+	pm_vmcoreinfo_number(&k->vi, "NUMBER", "pgtable_l5_enabled", &l5);
+	pm_vmcoreinfo_number(&k->vi, "NUMBER", "sme_mask", &sme);
+	k->phys_base = (uint64_t)base;
+	k->l5 = l5 != 0;
+	k->pgd = pgt - START_KERNEL_MAP + k->phys_base;
+	struct walk w = { .t = t, .k = k, .sme_mask = (uint64_t)sme };
+	walk_table(&w, k->pgd, k->l5 ? 5 : 4, 0);
+	flush(&w);
+	pm_memmap_finish(&t->mem);
+	if (w.truncated)
+		pm_warn("%s: more than %u pages mapped; the rest of the page tables were not read",
+			t->path, MAX_LEAVES);
+	if (k->pages_mapped == 0)
+		return pm_err_new(PM_ERR_FORMAT, "%s: no kernel page tables at physical 0x%llx (wrong "
+				  "phys_base?)", t->path, (unsigned long long)k->pgd);
+	return NULL;
+}
+
+void pm_kernel_free(struct pm_kernel *k)
+{
+	if (!k)
+		return;
+	pm_vmcoreinfo_free(&k->vi);
+	pm_memmap_free(&k->phys);
+	free(k->syms);
+	free(k->names);
+	free(k);
+}

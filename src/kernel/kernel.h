@@ -1,0 +1,52 @@
+/* A Linux kernel crash dump: its VMCOREINFO, physical memory, the
+ * virtual memory the kernel's page tables map (put into the target's
+ * memory map, so every reader works with kernel virtual addresses), and
+ * the symbols decoded from the dump's own kallsyms tables. */
+#ifndef PM_KERNEL_H
+#define PM_KERNEL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "vmcoreinfo.h"
+#include "../target/memmap.h"
+#include "../target/target.h"
+
+struct pm_ksym {
+	uint64_t addr;
+	uint64_t size;        /* to the next symbol's address (kallsyms has no sizes) */
+	char type;            /* nm's letter: t T d D b B r R ... */
+	const char *name;
+};
+
+struct pm_kernel {
+	struct pm_vmcoreinfo vi;
+	struct pm_memmap phys;      /* physical address -> the dump file */
+	uint64_t phys_base, kaslr_offset, pgd;
+	bool l5;
+	size_t pages_mapped;        /* leaf page-table entries found */
+	/* kallsyms, sorted by address */
+	struct pm_ksym *syms;
+	size_t nsyms;
+	char *names;                /* all names, NUL-separated */
+	bool syms_loaded;
+};
+
+/* Called by the ELF core reader for a dump with a VMCOREINFO note:
+ * physical segments from the PT_LOADs (p_paddr), then t->mem filled with
+ * the virtual mappings of the kernel's page tables. */
+struct pm_err *pm_kernel_attach(struct pm_target *t, struct pm_backing *dump,
+				const struct pm_memmap *phys_segments, const char *vmcoreinfo,
+				size_t len);
+void pm_kernel_free(struct pm_kernel *k);
+
+/* kallsyms (decoded on first use) */
+const struct pm_ksym *pm_ksym_by_addr(struct pm_target *t, uint64_t addr);
+const struct pm_ksym *pm_ksym_by_name(struct pm_target *t, const char *name);
+size_t pm_ksyms(struct pm_target *t, const struct pm_ksym **syms);
+
+/* The printk ring buffer, "[seconds.micros] text" lines. */
+struct pm_err *pm_kernel_msgbuf(struct pm_target *t, FILE *out);
+
+#endif

@@ -1,0 +1,126 @@
+"""Linux kernel crash dumps (src/kernel) on the shared corpus's QEMU dumps,
+with no vmlinux: VMCOREINFO, page tables and kallsyms from the dump itself.
+Oracles: makedumpfile's --dump-dmesg output, crash's `sys` and `bt` (run
+with the debug vmlinux), and the corpus's kallsyms probe."""
+import os
+import re
+import subprocess
+
+import pytest
+
+import corpus
+import pmdb
+from test_badinput import run_asan
+
+REF = os.path.join(corpus.SRC, "kernel", "reference")
+
+
+@pytest.fixture(scope="module")
+def dump():
+    if not corpus.available():
+        pytest.skip("the shared corpus is not on this machine")
+    d = corpus.prepare()
+    path = os.path.join(d, "kernel", "qemu-kaslr-96m.vmcore.elf")
+    assert os.path.exists(path), "corpus preparation did not decompress the kernel dump"
+    return path
+
+
+def ref(name):
+    with open(os.path.join(REF, name), errors="replace") as f:
+        return f.read()
+
+
+def run(dump, cmds):
+    r = pmdb.run([dump], cmds)
+    assert r.rc == 0, r
+    return r.out
+
+
+def test_msgbuf_matches_makedumpfile(dump):
+    assert run(dump, "::msgbuf") == ref("qemu-kaslr-96m.dmesg.txt")
+    assert run(dump, "::dmesg") == ref("qemu-kaslr-96m.dmesg.txt")
+
+
+def crash_sys():
+    text = ref("qemu-kaslr-96m.crash.txt")
+    return {m.group(1): m.group(2).strip() for m in re.finditer(r"^\s*([A-Z ]+?): (.*)$", text, re.M)
+            if m.group(1) in ("RELEASE", "VERSION", "MACHINE", "NODENAME", "CPUS", "PANIC")}
+
+
+def test_status_matches_crash(dump):
+    want = crash_sys()
+    got = {k.strip(): v.strip() for k, v in
+           (line.split(": ", 1) for line in run(dump, "::status").splitlines() if ": " in line)}
+    for key in ("RELEASE", "VERSION", "NODENAME", "PANIC"):
+        assert got[key] == want[key], key
+    assert got["MACHINE"] == want["MACHINE"].split()[0]
+    assert got["CPUS"] == want["CPUS"].split()[0]
+
+
+def test_cpu_pcs_match_kallsyms_probe(dump):
+    probe = re.findall(r"NT_PRSTATUS pr_pid=(\d+) rip (0x[0-9a-f]+) = (\S+)",
+                       ref("qemu-kaslr-96m.kallsyms-probe.txt"))
+    assert probe
+    status = run(dump, "::status")
+    for pid, rip, sym in probe:
+        assert f"CPU {int(pid) - 1}: pc {sym}" in status, (pid, sym, status)
+    # and the registers of each CPU's note, symbolized the same way
+    for pid, rip, sym in probe:
+        regs = run(dump, f"0t{pid}::context; $r")
+        assert re.search(r"%%rip = %s %s" % (rip, re.escape(sym)), regs), regs
+
+
+def test_symbols_match_kallsyms_probe(dump):
+    probe = re.findall(r"^  (\w+)\s+(0x[0-9a-f]+)$", ref("qemu-kaslr-96m.kallsyms-probe.txt"), re.M)
+    assert len(probe) >= 5
+    out = run(dump, ";".join(f"{name}=K" for name, _ in probe))
+    assert [int(x, 16) for x in out.split()] == [int(v, 16) for _, v in probe]
+
+
+def test_crash_backtrace_addresses_symbolize_alike(dump):
+    """crash names the function of each return address of the panic task's
+    stack; pmdb's kallsyms lookup must name the same function."""
+    frames = re.findall(r"^\s*#\d+ \[[0-9a-f]+\] (\S+) at ([0-9a-f]+)$",
+                        ref("qemu-kaslr-96m.crash.txt"), re.M)
+    assert len(frames) >= 10
+    frames = frames[:40]
+    out = run(dump, ";".join(f"{addr}=a" for _, addr in frames)).split()
+    for (name, addr), got in zip(frames, out):
+        assert got.split("+")[0] == name, (addr, name, got)
+
+
+def test_kernel_memory_reads(dump):
+    """init_uts_ns holds the release string; the disassembler reads kernel
+    text through the page tables."""
+    out = run(dump, "init_uts_ns+0t130/s")
+    assert "6.1.0-56-amd64" in out
+    dis = run(dump, "panic::dis -n 2")
+    assert "panic" in dis and "(bad)" not in dis
+
+
+def test_unsupported_kernel_dumps_say_so():
+    if not corpus.available():
+        pytest.skip("the shared corpus is not on this machine")
+    d = corpus.prepare()
+    flat = os.path.join(d, "kernel", "qemu-kaslr-96m.vmcore.kdump-flat")
+    p = run_asan([flat], "::status")
+    assert p.returncode == 2 and "flattened format" in p.stderr
+    nov = os.path.join(d, "kernel", "qemu-novmcoreinfo-96m.vmcore.elf")
+    p = run_asan([nov], "::status")
+    assert p.returncode == 2 and "without a VMCOREINFO note" in p.stderr
+
+
+def test_kernel_dump_under_asan(dump):
+    p = run_asan([dump], "::status; ::msgbuf; $r; $c; ::mappings; panic::dis -n 4")
+    assert p.returncode in (0, 1), p.stderr
+    assert "Kernel panic - not syncing" in p.stdout
+
+
+@pytest.mark.parametrize("cut", [0.5, 0.999])
+def test_truncated_kernel_dump(dump, tmp_path, cut):
+    size = os.path.getsize(dump)
+    t = tmp_path / "vmcore.cut"
+    with open(dump, "rb") as src, open(t, "wb") as dst:
+        dst.write(src.read(int(size * cut)))
+    p = run_asan([str(t)], "::status; ::msgbuf")
+    assert p.returncode in (0, 1, 2), p.stderr
