@@ -124,3 +124,44 @@ def test_truncated_kernel_dump(dump, tmp_path, cut):
         dst.write(src.read(int(size * cut)))
     p = run_asan([str(t)], "::status; ::msgbuf")
     assert p.returncode in (0, 1, 2), p.stderr
+
+
+def ps_rows(dump, cmd="::ps"):
+    rows = []
+    for line in run(dump, cmd).splitlines()[1:]:
+        m = re.match(r"^([> ])\s*(\d+)\s+(\d+)\s+(\d+)\s+([0-9a-f]{16})\s+(\w\w)\s+\[?(.*?)\]?$", line)
+        assert m, line
+        rows.append(dict(active=m.group(1) == ">", pid=int(m.group(2)), ppid=int(m.group(3)),
+                         cpu=int(m.group(4)), task=int(m.group(5), 16), st=m.group(6), comm=m.group(7)))
+    return rows
+
+
+def test_ps_matches_drgn_and_crash(dump):
+    rows = ps_rows(dump)
+    # drgn walked the same list: pid, comm and __state of every task
+    drgn = re.findall(r"^(\d+) (\S+) (\d+)$", ref("qemu-kaslr-96m.drgn.txt").split("--- tasks")[1], re.M)
+    mine = {r["pid"]: r for r in rows}
+    assert len(drgn) >= 50
+    assert {int(p) for p, _, _ in drgn} == set(mine) - {0}
+    letters = {0: "RU", 1: "IN", 1026: "ID", 8193: "IN"}
+    for pid, comm, state in drgn:
+        r = mine[int(pid)]
+        assert r["comm"] == comm and r["st"] == letters[int(state)], (pid, comm, state, r)
+    # crash's walk of init_task.tasks gave each task_struct's address
+    crash = re.findall(r"^([0-9a-f]{16})\n  pid = (\d+),\n  comm = \"(.*?)(?:\\000)*\",",
+                       ref("qemu-kaslr-96m.crash.txt"), re.M)
+    assert len(crash) >= 50
+    for addr, pid, comm in crash:
+        r = mine[int(pid)]
+        assert r["task"] == int(addr, 16) and r["comm"] == comm, (addr, pid, comm, r)
+    # the tasks crash names active on each CPU
+    active = re.findall(r"active task ([0-9a-f]+) on cpu (\d+)", ref("qemu-kaslr-96m.crash.txt"))
+    assert active
+    for addr, cpu in active:
+        r = next(r for r in rows if r["task"] == int(addr, 16))
+        assert r["active"] and r["cpu"] == int(cpu), r
+
+
+def test_pgrep(dump):
+    rows = ps_rows(dump, "::pgrep 'mdb*'")
+    assert sorted(r["comm"] for r in rows) == ["mdbcrash", "mdbvictim"]

@@ -94,6 +94,15 @@ const struct pm_dcmd pm_dcmds[] = {
 	  "[seconds.microseconds] text, oldest first, read with the offsets VMCOREINFO\n"
 	  "gives: no vmlinux needed.",
 	  "::msgbuf ! tail -20", pm_cmd_msgbuf, PM_NEEDS_TARGET },
+	{ "ps", "", "the tasks of a kernel dump",
+	  "Every task (init_task, the tasks list, each one's threads) with PID, parent's\n"
+	  "PID, CPU, task_struct address, state as crash names it (RU IN UN ID ST TR ZO DE)\n"
+	  "and command, kernel threads in [brackets], '>' for the tasks on a CPU.  Layouts\n"
+	  "come from the dump's BTF: no vmlinux needed.",
+	  "::ps\n::ps ! grep kworker", pm_cmd_ps, PM_NEEDS_TARGET },
+	{ "pgrep", "PATTERN", "the tasks whose command matches a glob",
+	  "As ::ps, only the tasks whose command name matches PATTERN (fnmatch).",
+	  "::pgrep 'kworker*'", pm_cmd_pgrep, PM_NEEDS_TARGET },
 	{ "dmesg", "", "the kernel log (as ::msgbuf)", "The same as ::msgbuf.", NULL, pm_cmd_msgbuf,
 	  PM_NEEDS_TARGET },
 	{ "print", "[-atdx] TYPE [MEMBER ...]", "print memory at addr as a DWARF type",

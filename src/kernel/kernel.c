@@ -130,5 +130,6 @@ void pm_kernel_free(struct pm_kernel *k)
 	pm_memmap_free(&k->phys);
 	free(k->syms);
 	free(k->names);
+	pm_btf_free(&k->btf);
 	free(k);
 }

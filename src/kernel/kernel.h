@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "btf.h"
 #include "vmcoreinfo.h"
 #include "../target/memmap.h"
 #include "../target/target.h"
@@ -31,6 +32,17 @@ struct pm_kernel {
 	size_t nsyms;
 	char *names;                /* all names, NUL-separated */
 	bool syms_loaded;
+	struct pm_btf btf;          /* loaded on first use */
+	int btf_state;              /* 0 not tried, 1 loaded, -1 failed */
+};
+
+/* A task, as ::ps shows it. */
+struct pm_ktask {
+	uint64_t addr;
+	int pid, tgid, ppid, cpu;
+	unsigned state, exit_state;
+	bool on_cpu, kthread;
+	char comm[17];
 };
 
 /* Called by the ELF core reader for a dump with a VMCOREINFO note:
@@ -45,6 +57,13 @@ void pm_kernel_free(struct pm_kernel *k);
 const struct pm_ksym *pm_ksym_by_addr(struct pm_target *t, uint64_t addr);
 const struct pm_ksym *pm_ksym_by_name(struct pm_target *t, const char *name);
 size_t pm_ksyms(struct pm_target *t, const struct pm_ksym **syms);
+
+/* The dump's BTF, or an error saying why there is none. */
+struct pm_err *pm_kernel_btf(struct pm_target *t, struct pm_btf **out);
+/* Every task: init_task, then the tasks list with each one's threads. */
+struct pm_err *pm_kernel_tasks(struct pm_target *t, struct pm_ktask **out, size_t *n);
+/* crash's state letters: RU IN UN ST TR ZO DE ID ... */
+const char *pm_ktask_state(const struct pm_ktask *task);
 
 /* The printk ring buffer, "[seconds.micros] text" lines. */
 struct pm_err *pm_kernel_msgbuf(struct pm_target *t, FILE *out);

@@ -1,0 +1,44 @@
+/* Kernel dumps: ::ps and ::pgrep, in crash's columns. */
+#include "cmds.h"
+#include "../kernel/kernel.h"
+
+#include <fnmatch.h>
+#include <inttypes.h>
+#include <stdlib.h>
+
+static void row(FILE *out, const struct pm_ktask *k)
+{
+	fprintf(out, "%c%6d %7d %4d  %016" PRIx64 "  %s  %s%s%s\n", k->on_cpu ? '>' : ' ', k->pid,
+		k->ppid, k->cpu, k->addr, pm_ktask_state(k), k->kthread ? "[" : "", k->comm,
+		k->kthread ? "]" : "");
+}
+
+static struct pm_err *list_tasks(struct pmdb *db, const char *pattern)
+{
+	if (!db->t->kernel)
+		return pm_err_new(PM_ERR_LOOKUP, "not a kernel crash dump");
+	struct pm_ktask *v;
+	size_t n;
+	struct pm_err *err = pm_kernel_tasks(db->t, &v, &n);
+	if (err)
+		return err;
+	fprintf(db->out, " %6s %7s %4s  %-16s  %s  %s\n", "PID", "PPID", "CPU", "TASK", "ST", "COMM");
+	for (size_t i = 0; i < n; i++)
+		if (!pattern || fnmatch(pattern, v[i].comm, 0) == 0)
+			row(db->out, &v[i]);
+	free(v);
+	return NULL;
+}
+
+struct pm_err *pm_cmd_ps(struct pmdb *db, const struct pm_call *call)
+{
+	(void)call;
+	return list_tasks(db, NULL);
+}
+
+struct pm_err *pm_cmd_pgrep(struct pmdb *db, const struct pm_call *call)
+{
+	if (call->argc != 2)
+		return pm_err_new(PM_ERR_SYNTAX, "usage: ::pgrep PATTERN (a shell glob on the command name)");
+	return list_tasks(db, call->argv[1]);
+}

@@ -1,0 +1,172 @@
+/* Tasks of a kernel dump, found by walking init_task.tasks (and each
+ * group's thread_group list) with task_struct's layout from the dump's
+ * BTF.  (crash 8.0.2 uses the pid hash, which misses tasks on 6.1.) */
+#include "kernel.h"
+#include "../base/addrset.h"
+#include "../base/util.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_TASKS (4u << 20)
+#define MAX_BTF_BYTES (64u << 20)
+
+struct pm_err *pm_kernel_btf(struct pm_target *t, struct pm_btf **out)
+{
+	struct pm_kernel *k = t->kernel;
+	if (!k)
+		return pm_err_new(PM_ERR_LOOKUP, "not a kernel dump");
+	if (k->btf_state == 0) {
+		k->btf_state = -1;
+		const struct pm_ksym *start = pm_ksym_by_name(t, "__start_BTF");
+		const struct pm_ksym *stop = pm_ksym_by_name(t, "__stop_BTF");
+		if (start && stop && stop->addr > start->addr && stop->addr - start->addr < MAX_BTF_BYTES) {
+			size_t len = (size_t)(stop->addr - start->addr);
+			unsigned char *blob = xmalloc(len);
+			if (pm_memmap_read_partial(&t->mem, start->addr, blob, len) == len) {
+				struct pm_err *err = pm_btf_load(&k->btf, blob, len);
+				if (!err)
+					k->btf_state = 1;
+				pm_err_free(err);
+			}
+			free(blob);
+		}
+	}
+	if (k->btf_state < 0)
+		return pm_err_new(PM_ERR_LOOKUP, "the dump holds no readable BTF (CONFIG_DEBUG_INFO_BTF): "
+				  "task structures are unknown without it");
+	*out = &k->btf;
+	return NULL;
+}
+
+struct layout {
+	uint64_t tasks, pid, tgid, comm, state, exit_state, parent, mm, on_cpu, cpu, thread_group;
+	bool has_group;
+};
+
+static struct pm_err *get_layout(struct pm_target *t, struct layout *l)
+{
+	struct pm_btf *b;
+	struct pm_err *err = pm_kernel_btf(t, &b);
+	if (err)
+		return err;
+	uint32_t ts = pm_btf_find_struct(b, "task_struct");
+	bool ok = ts && pm_btf_member(b, ts, "tasks", &l->tasks, NULL) &&
+		  pm_btf_member(b, ts, "pid", &l->pid, NULL) && pm_btf_member(b, ts, "tgid", &l->tgid, NULL) &&
+		  pm_btf_member(b, ts, "comm", &l->comm, NULL) &&
+		  (pm_btf_member(b, ts, "__state", &l->state, NULL) || pm_btf_member(b, ts, "state", &l->state, NULL)) &&
+		  pm_btf_member(b, ts, "exit_state", &l->exit_state, NULL) &&
+		  pm_btf_member(b, ts, "real_parent", &l->parent, NULL) && pm_btf_member(b, ts, "mm", &l->mm, NULL) &&
+		  pm_btf_member(b, ts, "on_cpu", &l->on_cpu, NULL) &&
+		  (pm_btf_member(b, ts, "cpu", &l->cpu, NULL) || pm_btf_member(b, ts, "thread_info.cpu", &l->cpu, NULL));
+	if (!ok)
+		return pm_err_new(PM_ERR_LOOKUP, "the dump's BTF has no task_struct with the members ::ps needs");
+	l->has_group = pm_btf_member(b, ts, "thread_group", &l->thread_group, NULL);
+	return NULL;
+}
+
+static uint64_t rd(struct pm_target *t, uint64_t a, size_t n, bool *ok)
+{
+	uint64_t v = 0;
+	if (pm_memmap_read_partial(&t->mem, a, &v, n) != n)
+		*ok = false;
+	return v;
+}
+
+static bool read_task(struct pm_target *t, const struct layout *l, uint64_t a, struct pm_ktask *k)
+{
+	bool ok = true;
+	memset(k, 0, sizeof(*k));
+	k->addr = a;
+	k->pid = (int)rd(t, a + l->pid, 4, &ok);
+	k->tgid = (int)rd(t, a + l->tgid, 4, &ok);
+	k->state = (unsigned)rd(t, a + l->state, 4, &ok);
+	k->exit_state = (unsigned)rd(t, a + l->exit_state, 4, &ok);
+	k->on_cpu = rd(t, a + l->on_cpu, 4, &ok) != 0;
+	k->cpu = (int)rd(t, a + l->cpu, 4, &ok);
+	k->kthread = rd(t, a + l->mm, 8, &ok) == 0;
+	uint64_t parent = rd(t, a + l->parent, 8, &ok);
+	bool pok = true;
+	k->ppid = parent ? (int)rd(t, parent + l->pid, 4, &pok) : 0;
+	if (pm_memmap_read_partial(&t->mem, a + l->comm, k->comm, 16) != 16)
+		ok = false;
+	k->comm[16] = 0;
+	return ok;
+}
+
+struct walk {
+	struct pm_target *t;
+	struct pm_ktask *v;
+	size_t n, cap;
+	struct pm_addrset seen;
+};
+
+static void add(struct walk *w, const struct layout *l, uint64_t task)
+{
+	if (w->n >= MAX_TASKS || !pm_addrset_add(&w->seen, task))
+		return;
+	struct pm_ktask k;
+	if (!read_task(w->t, l, task, &k))
+		return;
+	vec_reserve(&w->v, &w->cap, w->n + 1, sizeof(*w->v));
+	w->v[w->n++] = k;
+}
+
+/* A circular list_head at offset off in each element: the elements. */
+static void each_in_list(struct walk *w, const struct layout *l, uint64_t first, uint64_t off,
+			 bool threads)
+{
+	uint64_t head = first + off, node;
+	struct pm_addrset visited = { 0 };
+	bool ok = true;
+	node = rd(w->t, head, 8, &ok);
+	while (ok && node && node != head && pm_addrset_add(&visited, node) && visited.n < MAX_TASKS) {
+		uint64_t task = node - off;
+		add(w, l, task);
+		if (!threads && l->has_group)
+			each_in_list(w, l, task, l->thread_group, true);
+		node = rd(w->t, node, 8, &ok);
+	}
+	pm_addrset_free(&visited);
+}
+
+struct pm_err *pm_kernel_tasks(struct pm_target *t, struct pm_ktask **out, size_t *n)
+{
+	struct layout l;
+	struct pm_err *err = get_layout(t, &l);
+	if (err)
+		return err;
+	const struct pm_ksym *init = pm_ksym_by_name(t, "init_task");
+	if (!init)
+		return pm_err_new(PM_ERR_LOOKUP, "no init_task symbol");
+	struct walk w = { .t = t };
+	add(&w, &l, init->addr);
+	each_in_list(&w, &l, init->addr, l.tasks, false);
+	pm_addrset_free(&w.seen);
+	*out = w.v;
+	*n = w.n;
+	return NULL;
+}
+
+const char *pm_ktask_state(const struct pm_ktask *k)
+{
+	if (k->exit_state & 0x10)
+		return "ZO";
+	if (k->exit_state & 0x20)
+		return "DE";
+	unsigned s = k->state;
+	if (s == 0)
+		return "RU";
+	if ((s & 0x402) == 0x402)        /* TASK_IDLE: uninterruptible, not counted as load */
+		return "ID";
+	if (s & 0x1)
+		return "IN";
+	if (s & 0x2)
+		return "UN";
+	if (s & 0x4)
+		return "ST";
+	if (s & 0x8)
+		return "TR";
+	return "??";
+}
