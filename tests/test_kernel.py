@@ -165,3 +165,27 @@ def test_ps_matches_drgn_and_crash(dump):
 def test_pgrep(dump):
     rows = ps_rows(dump, "::pgrep 'mdb*'")
     assert sorted(r["comm"] for r in rows) == ["mdbcrash", "mdbvictim"]
+
+
+def test_panic_cpu_stack_matches_crash_and_drgn(dump):
+    """CPU 1 panicked: its stack from its NT_PRSTATUS registers, unwound
+    with the dump's ORC tables.  crash's bt of the panic task lists these
+    return addresses (among stale ones from its stack scan); drgn (with
+    DWARF, inline frames too) names the same functions in the same order."""
+    out = run(dump, "0t2::context; $C -p")
+    frames = [l.split() for l in out.splitlines()]
+    pcs = [int(f[1], 16) for f in frames]
+    # GCC's split-off parts (__handle_sysrq.cold) carry the function's name in DWARF
+    names = [re.sub(r"\.(cold|part\.\d+|isra\.\d+|constprop\.\d+)$", "", f[2].split("+")[0])
+             for f in frames if "+" in f[2]]
+    crash = [int(a, 16) for a in re.findall(r"^\s*#\d+ \[[0-9a-f]+\] \S+ at ([0-9a-f]+)$",
+                                            ref("qemu-kaslr-96m.crash.txt"), re.M)[:21]]
+    it = iter(crash)
+    assert all(pc in it for pc in pcs[1:-1]), (pcs, crash)
+    drgn = ref("qemu-kaslr-96m.drgn.txt").split("cpu 1 curr")[1].split("NT_PRSTATUS registers")[1]
+    drgn_names = re.findall(r"^\s+#\d+\s+([\w.]+)", drgn, re.M)
+    alias = {"entry_SYSCALL_64_after_hwframe": "entry_SYSCALL_64"}
+    it = iter(drgn_names)
+    assert all(alias.get(n, n) in it for n in names), (names, drgn_names)
+    assert pcs[-1] == 0x47b7a0 and "RIP: 000000000047b7a0" in ref("qemu-kaslr-96m.crash.txt")
+    assert names[:3] == ["delay_tsc", "panic", "sysrq_handle_crash"]

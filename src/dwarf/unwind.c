@@ -3,6 +3,7 @@
  * reader re-scans program headers for every word it reads).  Each physical
  * frame is then expanded into its inline frames (inline.c). */
 #include "internal.h"
+#include "../kernel/kernel.h"
 #include "../base/util.h"
 
 #include <stdlib.h>
@@ -120,6 +121,8 @@ static int frame_cb(Dwfl_Frame *state, void *arg)
 struct pm_err *pm_dwarf_stack(struct pm_dwarf *d, const struct pm_thread *th, struct pm_stack *out)
 {
 	memset(out, 0, sizeof(*out));
+	if (d->t->kernel)
+		return pm_kernel_unwind(d->t, th->regs, out);
 	struct pm_err *err = attach(d);
 	if (err)
 		return err;

@@ -13,6 +13,7 @@
 #include "vmcoreinfo.h"
 #include "../target/memmap.h"
 #include "../target/target.h"
+#include "../dwarf/dwarf.h"
 
 struct pm_ksym {
 	uint64_t addr;
@@ -64,6 +65,10 @@ struct pm_err *pm_kernel_btf(struct pm_target *t, struct pm_btf **out);
 struct pm_err *pm_kernel_tasks(struct pm_target *t, struct pm_ktask **out, size_t *n);
 /* crash's state letters: RU IN UN ST TR ZO DE ID ... */
 const char *pm_ktask_state(const struct pm_ktask *task);
+
+/* A kernel stack from registers, with the dump's ORC tables; at an entry
+ * from user space, a last frame with the user pc and sp and no name. */
+struct pm_err *pm_kernel_unwind(struct pm_target *t, const uint64_t *regs, struct pm_stack *out);
 
 /* The printk ring buffer, "[seconds.micros] text" lines. */
 struct pm_err *pm_kernel_msgbuf(struct pm_target *t, FILE *out);

@@ -1,0 +1,211 @@
+/* Kernel stacks with the ORC unwinder's tables, read from the dump
+ * (__start_orc_unwind_ip: sorted 32-bit self-relative addresses;
+ * __start_orc_unwind: a 6-byte entry for each, telling where the CFA is
+ * and how to find the caller's frame).  No vmlinux is needed. */
+#include "kernel.h"
+#include "../base/util.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_KFRAMES 4096
+#define MAX_ORC (16u << 20)
+#define PT_REGS_SIZE (21 * 8)
+#define PT_REGS_BP (4 * 8)
+#define PT_REGS_IP (16 * 8)
+#define PT_REGS_CS (17 * 8)
+#define PT_REGS_SP (19 * 8)
+
+enum { R_UNDEFINED, R_PREV_SP, R_DX, R_DI, R_BP, R_SP, R_R10, R_R13, R_BP_INDIRECT, R_SP_INDIRECT };
+enum { T_CALL, T_REGS, T_REGS_PARTIAL, T_END, T_UNDEFINED };
+
+struct orc {
+	int32_t *ip;          /* self-relative */
+	uint8_t (*entry)[6];
+	size_t n;
+	uint64_t ip_base;     /* address of ip[0] */
+	bool new_layout;      /* Linux >= 6.3: 3-bit type, a signal bit */
+	int state;            /* 0 not loaded, 1 ok, -1 none */
+};
+
+static struct orc orc_tables;   /* one dump per process */
+
+static uint64_t ip_at(const struct orc *o, size_t i)
+{
+	return o->ip_base + i * 4 + (uint64_t)(int64_t)o->ip[i];
+}
+
+/* Newer kernels renumbered the types (CALL became 2) and widened the
+ * field: whichever reading makes CALL the most common type is right. */
+static void detect_layout(struct orc *o)
+{
+	size_t old_call = 0, new_call = 0;
+	for (size_t i = 0; i < o->n; i += 7) {
+		unsigned bits = o->entry[i][4] | (unsigned)o->entry[i][5] << 8;
+		old_call += ((bits >> 8) & 3) == 0;
+		new_call += ((bits >> 8) & 7) == 2;
+	}
+	o->new_layout = new_call > old_call;
+}
+
+static bool load(struct pm_target *t, struct orc *o)
+{
+	if (o->state)
+		return o->state > 0;
+	o->state = -1;
+	const struct pm_ksym *ip0 = pm_ksym_by_name(t, "__start_orc_unwind_ip");
+	const struct pm_ksym *ip1 = pm_ksym_by_name(t, "__stop_orc_unwind_ip");
+	const struct pm_ksym *e0 = pm_ksym_by_name(t, "__start_orc_unwind");
+	if (!ip0 || !ip1 || !e0 || ip1->addr <= ip0->addr)
+		return false;
+	size_t n = (size_t)(ip1->addr - ip0->addr) / 4;
+	if (n == 0 || n > MAX_ORC)
+		return false;
+	o->ip = xmalloc(n * 4);
+	o->entry = xmalloc(n * 6);
+	if (pm_memmap_read_partial(&t->mem, ip0->addr, o->ip, n * 4) != n * 4 ||
+	    pm_memmap_read_partial(&t->mem, e0->addr, o->entry, n * 6) != n * 6) {
+		free(o->ip);
+		free(o->entry);
+		return false;
+	}
+	o->n = n;
+	o->ip_base = ip0->addr;
+	detect_layout(o);
+	o->state = 1;
+	return true;
+}
+
+struct entry {
+	int16_t sp_off, bp_off;
+	unsigned sp_reg, bp_reg, type;
+};
+
+static bool find(const struct orc *o, uint64_t ip, struct entry *e)
+{
+	size_t lo = 0, hi = o->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (ip_at(o, mid) <= ip)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0)
+		return false;
+	const uint8_t *r = o->entry[lo - 1];
+	memcpy(&e->sp_off, r, 2);
+	memcpy(&e->bp_off, r + 2, 2);
+	unsigned bits = r[4] | (unsigned)r[5] << 8;
+	e->sp_reg = bits & 0xf;
+	e->bp_reg = (bits >> 4) & 0xf;
+	if (o->new_layout) {
+		static const unsigned map[] = { T_UNDEFINED, T_END, T_CALL, T_REGS, T_REGS_PARTIAL };
+		unsigned ty = (bits >> 8) & 7;
+		e->type = ty < 5 ? map[ty] : T_UNDEFINED;
+	} else {
+		e->type = (bits >> 10) & 1 ? T_END : (bits >> 8) & 3;
+	}
+	return true;
+}
+
+static bool rd(struct pm_target *t, uint64_t a, uint64_t *v)
+{
+	return pm_memmap_read_partial(&t->mem, a, v, 8) == 8;
+}
+
+static void push(struct pm_target *t, struct pm_stack *s, uint64_t pc, uint64_t sp, bool exact)
+{
+	vec_reserve(&s->frames, &s->cap, s->nframes + 1, sizeof(*s->frames));
+	struct pm_frame *f = &s->frames[s->nframes++];
+	memset(f, 0, sizeof(*f));
+	f->kind = PM_FRAME_NORMAL;
+	f->pc = pc;
+	f->lookup_pc = exact ? pc : pc - 1;
+	f->sp = sp;
+	const struct pm_ksym *k = pm_ksym_by_addr(t, f->lookup_pc);
+	if (k) {
+		f->func = k->name;
+		f->has_off = true;
+		f->func_off = pc - k->addr;
+	}
+}
+
+/* The user registers where the kernel was entered (a syscall, a fault):
+ * the last frame, the user pc and sp, as crash prints them. */
+static void user_frame(struct pm_target *t, struct pm_stack *s, uint64_t regs)
+{
+	uint64_t ip, sp;
+	if (!rd(t, regs + PT_REGS_IP, &ip) || !rd(t, regs + PT_REGS_SP, &sp))
+		return;
+	vec_reserve(&s->frames, &s->cap, s->nframes + 1, sizeof(*s->frames));
+	struct pm_frame *f = &s->frames[s->nframes++];
+	memset(f, 0, sizeof(*f));
+	f->kind = PM_FRAME_NORMAL;
+	f->pc = f->lookup_pc = ip;
+	f->sp = sp;        /* no name: printed as the bare user address */
+}
+
+struct pm_err *pm_kernel_unwind(struct pm_target *t, const uint64_t *regs, struct pm_stack *out)
+{
+	memset(out, 0, sizeof(*out));
+	struct orc *o = &orc_tables;
+	if (!load(t, o))
+		return pm_err_new(PM_ERR_LOOKUP, "the dump has no ORC unwind tables (__start_orc_unwind_ip)");
+	const struct pm_arch *a = t->arch;
+	uint64_t ip = regs[a->pc], sp = regs[a->sp], bp = regs[pm_arch_reg_index(a, "rbp")];
+	bool exact = true;       /* the pc of an interrupted frame is not a return address */
+	for (size_t n = 0; n < MAX_KFRAMES; n++) {
+		push(t, out, ip, sp, exact);
+		struct entry e;
+		if (!find(o, exact ? ip : ip - 1, &e) || e.type == T_END || e.type == T_UNDEFINED)
+			break;
+		uint64_t cfa;
+		switch (e.sp_reg) {
+		case R_SP: cfa = sp + (uint64_t)(int64_t)e.sp_off; break;
+		case R_BP: cfa = bp + (uint64_t)(int64_t)e.sp_off; break;
+		case R_SP_INDIRECT:
+			if (!rd(t, sp + (uint64_t)(int64_t)e.sp_off, &cfa))
+				return NULL;
+			break;
+		case R_BP_INDIRECT:
+			if (!rd(t, bp + (uint64_t)(int64_t)e.sp_off, &cfa))
+				return NULL;
+			break;
+		default:
+			/* the CFA is in a register only the innermost frame knows */
+			return NULL;
+		}
+		uint64_t nip, nsp;
+		if (e.type == T_CALL) {
+			if (!rd(t, cfa - 8, &nip))
+				break;
+			nsp = cfa;
+			exact = false;
+		} else {
+			/* pt_regs (or, partial, just its iret frame) at the CFA */
+			uint64_t regs_at = e.type == T_REGS ? cfa : cfa - PT_REGS_IP;
+			uint64_t cs = 0;
+			if (!rd(t, regs_at + PT_REGS_IP, &nip) || !rd(t, regs_at + PT_REGS_SP, &nsp))
+				break;
+			rd(t, regs_at + PT_REGS_CS, &cs);
+			if (cs & 3) {                 /* entered from user space */
+				user_frame(t, out, regs_at);
+				break;
+			}
+			if (e.type == T_REGS)
+				rd(t, regs_at + PT_REGS_BP, &bp);
+			exact = true;
+		}
+		if (e.bp_reg == R_PREV_SP && !rd(t, cfa + (uint64_t)(int64_t)e.bp_off, &bp))
+			break;
+		if (e.bp_reg == R_BP && !rd(t, bp + (uint64_t)(int64_t)e.bp_off, &bp))
+			break;
+		if (nsp <= sp && e.type == T_CALL)
+			break;                        /* the stack must move up */
+		ip = nip;
+		sp = nsp;
+	}
+	return NULL;
+}
