@@ -1,6 +1,7 @@
 /* Stacks: $c, $C, ::stack, ::findstack, ::stacks. */
 #include "cmds.h"
 #include "../base/util.h"
+#include "../kernel/kernel.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -62,9 +63,25 @@ static void print_frame(struct pmdb *db, const struct pm_frame *f, unsigned show
 }
 
 /* The thread a stack command is about: dot as a thread id if given. */
-static struct pm_err *which_thread(struct pmdb *db, const struct pm_call *call,
-				   struct pm_thread **th)
+/* On a kernel dump, an address is a task_struct: its registers are those
+ * of its CPU or of its last context switch, put in *scratch. */
+static struct pm_err *kernel_task(struct pmdb *db, uint64_t task, struct pm_thread *scratch,
+				  struct pm_thread **th)
 {
+	memset(scratch, 0, sizeof(*scratch));
+	struct pm_err *err = pm_kernel_task_regs(db->t, task, scratch->regs);
+	if (err)
+		return err;
+	scratch->tid = -1;
+	*th = scratch;
+	return NULL;
+}
+
+static struct pm_err *which_thread(struct pmdb *db, const struct pm_call *call,
+				   struct pm_thread *scratch, struct pm_thread **th)
+{
+	if (call->has_addr && db->t->kernel && call->addr > INT32_MAX)
+		return kernel_task(db, call->addr, scratch, th);
 	if (call->has_addr) {
 		*th = pm_target_thread(db->t, (int)call->addr);
 		if (!*th || call->addr > INT32_MAX)
@@ -93,8 +110,8 @@ static struct pm_err *stack_common(struct pmdb *db, const struct pm_call *call, 
 	if (o.flag['s'])
 		show |= SHOW_SRC;
 	uint64_t max = o.flag['n'] ? o.value['n'] : UINT64_MAX;
-	struct pm_thread *th;
-	if ((err = which_thread(db, call, &th)))
+	struct pm_thread *th, scratch;
+	if ((err = which_thread(db, call, &scratch, &th)))
 		return err;
 	struct pm_stack s;
 	if ((err = pm_dwarf_stack(db->dw, th, &s)))
@@ -128,8 +145,8 @@ struct pm_err *pm_cmd_findstack(struct pmdb *db, const struct pm_call *call)
 	struct pm_err *err = pm_getopts(db, call, "v", "", &o);
 	if (err)
 		return err;
-	struct pm_thread *th;
-	if ((err = which_thread(db, call, &th)))
+	struct pm_thread *th, scratch;
+	if ((err = which_thread(db, call, &scratch, &th)))
 		return err;
 	struct pm_stack s;
 	if ((err = pm_dwarf_stack(db->dw, th, &s)))

@@ -63,6 +63,9 @@ size_t pm_ksyms(struct pm_target *t, const struct pm_ksym **syms);
 struct pm_err *pm_kernel_btf(struct pm_target *t, struct pm_btf **out);
 /* Every task: init_task, then the tasks list with each one's threads. */
 struct pm_err *pm_kernel_tasks(struct pm_target *t, struct pm_ktask **out, size_t *n);
+/* The registers of a task: its CPU's if it was running, else those its
+ * last context switch saved on its stack (regs: PM_MAX_REGS entries). */
+struct pm_err *pm_kernel_task_regs(struct pm_target *t, uint64_t task, uint64_t *regs);
 /* crash's state letters: RU IN UN ST TR ZO DE ID ... */
 const char *pm_ktask_state(const struct pm_ktask *task);
 

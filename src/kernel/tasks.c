@@ -170,3 +170,42 @@ const char *pm_ktask_state(const struct pm_ktask *k)
 		return "TR";
 	return "??";
 }
+
+/* x86-64's inactive_task_frame, where switch_to left a sleeping task's
+ * callee-saved registers: r15 r14 r13 r12 bx bp, then the return address. */
+static const char *const switch_frame[] = { "r15", "r14", "r13", "r12", "rbx", "rbp", "rip" };
+
+struct pm_err *pm_kernel_task_regs(struct pm_target *t, uint64_t task, uint64_t *regs)
+{
+	struct layout l;
+	struct pm_err *err = get_layout(t, &l);
+	if (err)
+		return err;
+	struct pm_ktask k;
+	if (!read_task(t, &l, task, &k))
+		return pm_err_fault(task, "task_struct");
+	/* a task on a CPU: that CPU's registers, from its note */
+	if (k.on_cpu && k.cpu >= 0 && (size_t)k.cpu < t->nthreads) {
+		memcpy(regs, t->threads[k.cpu].regs, sizeof(t->threads[k.cpu].regs));
+		return NULL;
+	}
+	struct pm_btf *b;
+	uint64_t sp_off, frame[7];
+	pm_kernel_btf(t, &b);
+	uint32_t ts = pm_btf_find_struct(b, "task_struct");
+	uint64_t sp;
+	bool ok = true;
+	if (!pm_btf_member(b, ts, "thread.sp", &sp_off, NULL))
+		return pm_err_new(PM_ERR_LOOKUP, "the dump's BTF has no task_struct.thread.sp");
+	sp = rd(t, task + sp_off, 8, &ok);
+	if (!ok || pm_memmap_read_partial(&t->mem, sp, frame, sizeof(frame)) != sizeof(frame))
+		return pm_err_fault(sp, "the task's switch frame");
+	memset(regs, 0, PM_MAX_REGS * sizeof(*regs));
+	for (size_t i = 0; i < 7; i++) {
+		int r = pm_arch_reg_index(t->arch, switch_frame[i]);
+		if (r >= 0)
+			regs[r] = frame[i];
+	}
+	regs[t->arch->sp] = sp + sizeof(frame);
+	return NULL;
+}
