@@ -210,3 +210,17 @@ def test_sleeping_task_stacks(dump):
             assert last.startswith("ret_from_fork"), (r, stack)
         else:
             assert re.fullmatch(r"0x[0-9a-f]{1,12}\(\)", last), (r, stack)
+
+
+def test_analyze_names_the_sysrq_crash(dump):
+    """The panic task crash names (PID, TASK, CPU, COMMAND) and its PANIC
+    line; the crash was `echo c > /proc/sysrq-trigger`."""
+    out = run(dump, "::analyze")
+    m = re.search(r'^PID: (\d+)\s+TASK: ([0-9a-f]+)\s+CPU: (\d+)\s+COMMAND: "(\S+)"',
+                  ref("qemu-kaslr-96m.crash.txt"), re.M)
+    pid, task, cpu, comm = m.groups()
+    assert out.startswith("class: kernel-sysrq\n"), out
+    assert f"cpu: {cpu} " in out
+    assert f"task: {comm} (pid {pid}, task_struct 0x{task})" in out
+    assert f"panic_message: {crash_sys()['PANIC'].strip(chr(34))}" in out
+    assert re.search(r"^  => sysrq_handle_crash$", out, re.M), out

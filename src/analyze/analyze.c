@@ -47,6 +47,13 @@ static const char *const noise[] = {
 	"std::panicking::begin_panic_handler", "std::panicking::begin_panic",
 	"core::panicking::panic_bounds_check", "std::sys::backtrace::__rust_end_short_backtrace",
 	"core::option::unwrap_failed", "core::option::expect_failed", "core::result::unwrap_failed",
+	/* the kernel's panic, oops and trap machinery */
+	"panic", "vpanic", "delay_tsc", "__const_udelay", "__udelay", "__delay", "__crash_kexec",
+	"crash_kexec", "oops_end", "die", "die_addr", "__die", "do_trap", "do_error_trap",
+	"exc_page_fault", "asm_exc_page_fault", "page_fault_oops", "kernelmode_fixup_or_oops",
+	"__bad_area_nosemaphore", "bad_area_nosemaphore", "do_user_addr_fault", "handle_page_fault",
+	"exc_general_protection", "asm_exc_general_protection", "exc_invalid_op",
+	"asm_exc_invalid_op", "handle_bug", "report_bug", "dump_stack_lvl", "dump_stack",
 };
 
 /* The Rust runtime's own frames sit above the code that panicked. */
@@ -217,7 +224,9 @@ struct pm_err *pm_analyze(struct pmdb *db, struct pm_verdict *v)
 	if (!t || t->nthreads == 0)
 		return pm_err_new(PM_ERR_LOOKUP, "::analyze: the dump has no threads");
 	struct actx a = { .db = db, .v = v };
-	v->thread = pm_signal_thread(t);
+	if (t->kernel)
+		pm_az_kernel(&a);
+	v->thread = t->kernel ? v->thread : pm_signal_thread(t);
 	a.th = &t->threads[v->thread];
 	memcpy(a.regs, a.th->regs, sizeof(a.regs));
 	if (a.th->has_siginfo && a.th->si.signo) {
@@ -234,7 +243,9 @@ struct pm_err *pm_analyze(struct pmdb *db, struct pm_verdict *v)
 		pm_fact(v, "unwind_error", "%s", err->msg);
 		pm_err_free(err);
 	}
-	if (a.si.signo == 0) {
+	if (t->kernel) {
+		/* the verdict came from the kernel's own report */
+	} else if (a.si.signo == 0) {
 		v->cls = PM_CLASS_NO_CRASH;
 		v->summary = xstrdup("no signal: the core was written while the process ran (gcore)");
 	} else {

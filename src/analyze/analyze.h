@@ -26,6 +26,12 @@
 #define PM_CLASS_BAD_ACCESS      "bad-access"     /* a non-NULL pointer to memory it may not touch */
 #define PM_CLASS_NO_CRASH        "no-crash"       /* no signal: gcore of a running process */
 #define PM_CLASS_UNKNOWN         "unknown"
+/* kernel dumps */
+#define PM_CLASS_KERNEL_SYSRQ    "kernel-sysrq"   /* echo c > /proc/sysrq-trigger */
+#define PM_CLASS_KERNEL_HUNG     "hung-task"
+#define PM_CLASS_KERNEL_LOCKUP   "soft-lockup"
+#define PM_CLASS_KERNEL_OOPS     "kernel-oops"
+#define PM_CLASS_KERNEL_PANIC    "kernel-panic"
 
 struct pm_fact {
 	const char *key;     /* static: "fault_address", "base_register", ... */

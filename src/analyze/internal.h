@@ -30,6 +30,7 @@ void pm_az_bus(struct actx *a);         /* SIGBUS */
 void pm_az_arith(struct actx *a);       /* SIGFPE */
 void pm_az_illegal(struct actx *a);     /* SIGILL, SIGTRAP */
 void pm_az_abort(struct actx *a);       /* SIGABRT */
+void pm_az_kernel(struct actx *a);      /* kernel dumps: sets v->thread to the panic CPU */
 /* Stack overflow: bounds, depth, recursion, biggest frames. */
 void pm_az_stack_overflow(struct actx *a, uint64_t fault);
 /* Is this frame abort/raise/assert/signal machinery (skipped by the

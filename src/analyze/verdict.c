@@ -48,7 +48,10 @@ static void print_frames(struct pmdb *db, const struct pm_verdict *v, FILE *out)
 		pm_err_free(err);
 		return;
 	}
-	fprintf(out, "stack of thread %d:\n", th->tid);
+	if (db->t->kernel)
+		fprintf(out, "stack of CPU %zu:\n", v->thread);
+	else
+		fprintf(out, "stack of thread %d:\n", th->tid);
 	/* from a little above the first interesting frame: abort() and
 	 * raise() above it are not news, a Rust panic has a dozen */
 	size_t from = v->first_interesting_frame > 3 ? v->first_interesting_frame - 3 : 0;
