@@ -112,6 +112,22 @@ struct pm_err *pm_cmd_enum(struct pmdb *db, const struct pm_call *call)
 	return err;
 }
 
+#define PM_ARRAY_MAX 10000000
+
+static struct pm_err *print_elements(struct pmdb *db, uint64_t addr, uint64_t size, uint64_t count)
+{
+	if (count > PM_ARRAY_MAX)
+		return pm_err_new(PM_ERR_GENERIC, "::array: 0x%" PRIx64 " elements: at most %d",
+				  count, PM_ARRAY_MAX);
+	if (count && size > (UINT64_MAX - addr) / count)
+		return pm_err_new(PM_ERR_GENERIC, "::array: 0x%" PRIx64 " elements of 0x%" PRIx64
+				  " bytes from 0x%" PRIx64 " pass the end of the address space",
+				  count, size, addr);
+	for (uint64_t k = 0; k < count; k++)
+		fprintf(db->out, "%" PRIx64 "\n", addr + k * size);
+	return NULL;
+}
+
 struct pm_err *pm_cmd_array(struct pmdb *db, const struct pm_call *call)
 {
 	int i = 1;
@@ -124,8 +140,7 @@ struct pm_err *pm_cmd_array(struct pmdb *db, const struct pm_call *call)
 		err = pm_err_new(PM_ERR_SYNTAX, "usage: addr::array TYPE COUNT");
 	else if (!(err = pm_arg_number(db, call->argv[i], &count)) &&
 		 !(err = pm_type_sizeof(db->dw, type, &size)))
-		for (uint64_t k = 0; k < count; k++)
-			fprintf(db->out, "%" PRIx64 "\n", (call->has_addr ? call->addr : db->dot) + k * size);
+		err = print_elements(db, call->has_addr ? call->addr : db->dot, size, count);
 	free(type);
 	return err;
 }

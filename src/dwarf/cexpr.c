@@ -11,6 +11,7 @@
 
 #include <ctype.h>
 #include <dwarf.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -411,6 +412,9 @@ static bool expr(struct pm_cexpr *c, struct pm_cval *v, int depth)
 		if (lptr && rptr && !plus) {
 			if (!pointee_size(c, &v->type, &size))
 				return false;
+			if (size > INT64_MAX)
+				return fail(c, pm_err_new(PM_ERR_LOOKUP, "pointer difference of "
+							  "%" PRIu64 "-byte elements", size));
 			v->v = (uint64_t)((int64_t)(v->v - r.v) / (int64_t)size);
 			v->untyped = true;
 		} else if (lptr || rptr) {

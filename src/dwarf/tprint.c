@@ -13,9 +13,15 @@
 #define MAX_DEPTH 32
 #define MAX_ELEMS 1024          /* array elements shown before "..." */
 #define MAX_STRING 256
+#define MAX_VALUES 100000       /* in all, however arrays and structs nest */
 
 static struct pm_err *print_value(struct pm_tprinter *p, const struct pm_type *t, uint64_t addr,
 				  int indent);
+
+static bool exhausted(const struct pm_tprinter *p)
+{
+	return p->values >= MAX_VALUES;
+}
 
 static void pad(struct pm_tprinter *p, int indent)
 {
@@ -281,6 +287,8 @@ static struct pm_err *print_aggregate(struct pm_tprinter *p, Dwarf_Die *agg, uin
 	Dwarf_Die m;
 	if (dwarf_child(agg, &m) == 0) {
 		do {
+			if (exhausted(p))
+				break;
 			int tag = dwarf_tag(&m);
 			if (tag != DW_TAG_member && tag != DW_TAG_inheritance)
 				continue;
@@ -353,13 +361,17 @@ static struct pm_err *print_array(struct pm_tprinter *p, const struct pm_type *t
 		struct pm_err *err = print_value(p, &elem, addr + i * esize, indent + 1);
 		if (err) {
 			report_inline(p, err);
-			if (!nested)
-				break;     /* the rest is as unreadable */
+			if (!nested || exhausted(p))
+				break;     /* the rest is as unreadable, or too much */
 		}
 		fputs(nested ? ",\n" : i + 1 < shown ? ", " : "", p->out);
 	}
-	if (shown < n)
-		fprintf(p->out, "%s... (%" PRIu64 " more)", nested ? "    " : ", ", n - shown);
+	if (shown < n && nested) {
+		pad(p, indent + 1);
+		fprintf(p->out, "... (%" PRIu64 " more)\n", n - shown);
+	} else if (shown < n) {
+		fprintf(p->out, ", ... (%" PRIu64 " more)", n - shown);
+	}
 	if (nested)
 		pad(p, indent);
 	fputs(nested ? "]" : " ]", p->out);
@@ -371,6 +383,9 @@ static struct pm_err *print_value(struct pm_tprinter *p, const struct pm_type *t
 {
 	if (indent > MAX_DEPTH)
 		return pm_err_new(PM_ERR_FORMAT, "types nested too deeply");
+	if (exhausted(p))
+		return pm_err_new(PM_ERR_GENERIC, "more than %d values: the rest is not shown", MAX_VALUES);
+	p->values++;
 	if (t->is_void && t->ptr == 0)
 		return pm_err_new(PM_ERR_LOOKUP, "a void value");
 	switch (pm_ctype_tag(t)) {

@@ -8,6 +8,7 @@ struct pm_tprinter {
 	struct pm_dwarf *d;
 	FILE *out;
 	struct pm_print_opts o;
+	uint64_t values;       /* printed so far, against a bound */
 };
 
 /* The value of type t at addr: braces and one member per line for

@@ -35,7 +35,7 @@ struct pm_err *pm_print_typed(struct pm_dwarf *d, const char *type, uint64_t add
 	struct pm_err *err = pm_ctype_lookup(d, type, &t);
 	if (err)
 		return err;
-	struct pm_tprinter p = { d, out, *o };
+	struct pm_tprinter p = { d, out, *o, 0 };
 	if (nmembers == 0) {
 		if (o->types) {
 			pm_ctype_print_name(&t, "", out);
@@ -248,7 +248,7 @@ struct pm_err *pm_cexpr_print(struct pm_dwarf *d, const struct pm_thread *th, un
 	struct pm_err *err = evaluate(d, th, frame, text, &v);
 	if (err)
 		return err;
-	struct pm_tprinter p = { d, out, *o };
+	struct pm_tprinter p = { d, out, *o, 0 };
 	if (v.untyped) {
 		fprintf(out, o->decimal ? "%" PRId64 "\n" : "0x%" PRIx64 "\n", v.v);
 		return NULL;
@@ -324,6 +324,6 @@ static void print_arg(void *arg, const char *name, const struct pm_var *v)
 void pm_dwarf_frame_args(struct pm_dwarf *d, const struct pm_thread *th, const struct pm_stack *s,
 			 size_t frame, FILE *out)
 {
-	struct args_out a = { .p = { d, out, { .decimal = true } } };
+	struct args_out a = { .p = { d, out, { .decimal = true }, 0 } };
 	pm_var_frame_each(d, th, s, frame, true, print_arg, &a);
 }

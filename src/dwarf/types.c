@@ -114,7 +114,9 @@ bool pm_ctype_array(const struct pm_type *t, struct pm_type *elem, uint64_t *cou
 	return true;
 }
 
-bool pm_ctype_size(const struct pm_type *t, uint64_t *size)
+/* depth: arrays of arrays, bounded against an array DIE that is its own
+ * element type */
+static bool type_size(const struct pm_type *t, uint64_t *size, int depth)
 {
 	if (t->ptr > 0) {
 		*size = 8;
@@ -135,7 +137,8 @@ bool pm_ctype_size(const struct pm_type *t, uint64_t *size)
 	if (tag == DW_TAG_array_type) {
 		struct pm_type elem;
 		uint64_t n, esize;
-		if (!pm_ctype_array(t, &elem, &n) || !pm_ctype_size(&elem, &esize))
+		if (depth > MAX_CHAIN || !pm_ctype_array(t, &elem, &n) ||
+		    !type_size(&elem, &esize, depth + 1))
 			return false;
 		if (esize && n > UINT64_MAX / esize)
 			return false;
@@ -151,6 +154,11 @@ bool pm_ctype_size(const struct pm_type *t, uint64_t *size)
 	return false;
 }
 
+bool pm_ctype_size(const struct pm_type *t, uint64_t *size)
+{
+	return type_size(t, size, 0);
+}
+
 bool pm_ctype_is_signed(const struct pm_type *t)
 {
 	if (t->ptr > 0 || t->is_void)
@@ -158,11 +166,12 @@ bool pm_ctype_is_signed(const struct pm_type *t)
 	Dwarf_Die s;
 	pm_ctype_strip(&t->die, &s);
 	if (dwarf_tag(&s) == DW_TAG_enumeration_type) {
+		/* the base of an enum is no enum: not followed twice, so an enum
+		 * based on itself ends here */
 		Dwarf_Die base;
 		if (!pm_ctype_target(&s, &base))
 			return false;
-		struct pm_type bt = { .die = base };
-		return pm_ctype_is_signed(&bt);
+		pm_ctype_strip(&base, &s);
 	}
 	Dwarf_Attribute a;
 	Dwarf_Word enc;

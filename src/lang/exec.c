@@ -64,7 +64,7 @@ static size_t skip_ws(const char *s, size_t pos)
 /* Find the end of an expression without evaluating it. */
 static struct pm_err *scan_expr(struct pmdb *db, const char *s, size_t *pos, char **text)
 {
-	struct pm_expr e = { db, s, *pos, false, NULL };
+	struct pm_expr e = { db, s, *pos, false, NULL, 0 };
 	if (!pm_expr_parse(&e, NULL))
 		return e.err;
 	*text = xstrndup(s + *pos, e.pos - *pos);
@@ -77,7 +77,9 @@ static struct pm_err *scan_args(const char *s, size_t *pos, struct stage *st)
 {
 	size_t cap = 0;
 	for (;;) {
-		*pos = skip_ws(s, *pos);
+		/* all white space separates words ('\v' too: a word never starts with it) */
+		while (s[*pos] != '\n' && isspace((unsigned char)s[*pos]))
+			(*pos)++;
 		char c = s[*pos];
 		if (ends_command(c))
 			return NULL;

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define MAX_NEST 256
+
 static bool fail(struct pm_expr *e, struct pm_err *err)
 {
 	if (!e->err)
@@ -210,7 +212,7 @@ static bool parse_ident(struct pm_expr *e, uint64_t *val)
 	if (err) {
 		/* A word of digits that is no symbol is a number in the
 		 * default radix (16 unless $d changed it). */
-		struct pm_expr num = { db, name, 0, true, NULL };
+		struct pm_expr num = { db, name, 0, true, NULL, 0 };
 		uint64_t v;
 		if (parse_digits(&num, pm_radix(db), &v) && name[num.pos] == 0) {
 			pm_err_free(err);
@@ -228,7 +230,9 @@ static bool parse_ident(struct pm_expr *e, uint64_t *val)
 
 static bool parse_or(struct pm_expr *e, uint64_t *val);
 
-static bool parse_unary(struct pm_expr *e, uint64_t *val)
+static bool parse_unary(struct pm_expr *e, uint64_t *val);
+
+static bool parse_operand(struct pm_expr *e, uint64_t *val)
 {
 	skip_ws(e);
 	int c = (unsigned char)e->s[e->pos];
@@ -311,6 +315,16 @@ static bool parse_unary(struct pm_expr *e, uint64_t *val)
 			return parse_ident(e, val);
 		return syntax(e, "expression expected");
 	}
+}
+
+static bool parse_unary(struct pm_expr *e, uint64_t *val)
+{
+	if (e->depth >= MAX_NEST)
+		return syntax(e, "expression nested too deeply");
+	e->depth++;
+	bool ok = parse_operand(e, val);
+	e->depth--;
+	return ok;
 }
 
 static bool parse_mul(struct pm_expr *e, uint64_t *val)
@@ -460,7 +474,7 @@ bool pm_expr_parse(struct pm_expr *e, uint64_t *val)
 
 struct pm_err *pm_eval_expr(struct pmdb *db, const char *s, uint64_t *val)
 {
-	struct pm_expr e = { db, s, 0, true, NULL };
+	struct pm_expr e = { db, s, 0, true, NULL, 0 };
 	if (!pm_expr_parse(&e, val))
 		return e.err;
 	skip_ws(&e);

@@ -15,6 +15,7 @@ struct pm_expr {
 	size_t pos;
 	bool eval;
 	struct pm_err *err;
+	int depth;           /* of unary operators and parentheses */
 };
 
 /* Parse (and evaluate) one expression at e->s + e->pos, leaving pos after

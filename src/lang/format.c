@@ -431,12 +431,45 @@ static struct pm_err *format_memory(struct pmdb *db, bool object, const struct f
 	return err;
 }
 
+/* Does each pass over the format read memory and never step back?  Then
+ * a count ends at the first unreadable byte; otherwise nothing bounds it. */
+static bool reads_forward(const struct fmt_item *items, size_t n)
+{
+	bool reads = false;
+	for (size_t i = 0; i < n; i++) {
+		const struct fmtdef *d = items[i].def;
+		if (d->kind == K_DOT_DEC || d->kind == K_CARET)
+			return false;
+		if (!(d->flags & F_NOSIZE) && d->kind != K_DOT_INC && items[i].repeat)
+			reads = true;
+	}
+	return reads;
+}
+
+#define MAX_UNBOUNDED_ITEMS 1000000
+
+static struct pm_err *check_count(const struct fmt_item *items, size_t n, enum pm_fmt_source src,
+				  uint64_t count)
+{
+	if (src != PM_FMT_VALUE && reads_forward(items, n))
+		return NULL;
+	uint64_t per_pass = 0;
+	for (size_t i = 0; i < n; i++)
+		per_pass += items[i].repeat;
+	if (count > MAX_UNBOUNDED_ITEMS || (count && per_pass > MAX_UNBOUNDED_ITEMS / count))
+		return pm_err_new(PM_ERR_SYNTAX, "count 0x%" PRIx64 " too large: this format would "
+				  "repeat more than %d times", count, MAX_UNBOUNDED_ITEMS);
+	return NULL;
+}
+
 struct pm_err *pm_format(struct pmdb *db, const char *fmt, enum pm_fmt_source src,
 			 uint64_t addr, uint64_t count)
 {
 	struct fmt_item *items;
 	size_t n;
 	struct pm_err *err = parse_fmt(fmt, &items, &n);
+	if (!err && (err = check_count(items, n, src, count)))
+		free(items);
 	if (err)
 		return err;
 	if (src == PM_FMT_VALUE) {

@@ -88,6 +88,7 @@ _PROG_LIST = [
     Prog("deep_overflow", "deep.c", "c", _C + ("-DOVERFLOW",)),
     Prog("inline", "inline.c", "c", ("-O2", "-g")),
     Prog("types", "types.c", "c", _C),
+    Prog("hugetypes", "hugetypes.c", "c", _C),
     Prog("lang_data", "lang_data.c", "c", _C + ("-fno-pie", "-no-pie")),
     Prog("linked_list", "linked_list.c", "c", _C + ("-fPIE", "-pie")),
 ]
