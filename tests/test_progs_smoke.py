@@ -18,6 +18,7 @@ GDB = "/usr/bin/gdb" if os.path.exists("/usr/bin/gdb") else "gdb"
 
 # si_code values (asm-generic/siginfo.h)
 SEGV_MAPERR, SI_KERNEL, FPE_INTDIV, BUS_ADRERR, SI_TKILL = 1, 0x80, 1, 2, -6
+SI_USER, ILL_ILLOPN = 0, 2
 
 # name -> (signal, si_code or None, fault address or None,
 #          functions that must appear in `bt`, in order from the innermost;
@@ -58,10 +59,53 @@ EXPECT = {
     "hugetypes": ("SIGSEGV", SEGV_MAPERR, 0x0, ["main"]),
     "lang_data": ("SIGSEGV", SEGV_MAPERR, 0x8, ["read_config", "main"]),
     "linked_list": ("SIGSEGV", SEGV_MAPERR, 0x0, ["main"]),
+    # ::analyze's cases (tests/test_analyze.py)
+    **{f"az_null_{case}_{o}": ("SIGSEGV", SEGV_MAPERR, addr, [func, "main"])
+       for case, addr, func in (("read", 0, "read_value"), ("write", 0, "write_value"),
+                                ("member", 0x10, "conn_bytes"))
+       for o in ("O0", "O2")},
+    "az_cxx_null_O0": ("SIGSEGV", SEGV_MAPERR, 0x10, ["Account::balance", "report", "main"]),
+    "az_cxx_null_O2": ("SIGSEGV", SEGV_MAPERR, 0x10, ["report", "main"]),
+    "az_wild": ("SIGSEGV", SI_KERNEL, 0x0, ["slot", "main"]),
+    "az_jump_null": ("SIGSEGV", SEGV_MAPERR, 0x0, ["call_handler", "main"]),
+    "az_jump_dangling": ("SIGSEGV", SEGV_MAPERR, None, ["call_handler", "main"]),
+    "az_jump_slot": ("SIGSEGV", SEGV_MAPERR, None, ["close_conn", "main"]),
+    "az_jump_ret": ("SIGSEGV", SEGV_MAPERR, 0x414141414141, []),
+    "az_dlclose": ("SIGSEGV", SEGV_MAPERR, None, ["run_codec", "main"]),
+    "az_recurse_self_O0": ("SIGSEGV", SEGV_MAPERR, None, ["parse_expr"] * 3),
+    "az_recurse_self_O2": ("SIGSEGV", SEGV_MAPERR, None, ["parse_expr"] * 3),
+    "az_recurse_mutual": ("SIGSEGV", SEGV_MAPERR, None, ["visit_"] * 3),
+    "az_recurse_thread": ("SIGSEGV", None, None, ["parse_expr"] * 3),
+    "az_recurse_alloca": ("SIGSEGV", SEGV_MAPERR, None, ["expand_macro"] * 3),
+    "az_abort_assert": ("SIGABRT", SI_TKILL, None, ["abort", "__assert_fail", "queue_push", "main"]),
+    "az_abort_dfree": ("SIGABRT", SI_TKILL, None, ["abort", "free", "release", "main"]),
+    "az_abort_plain": ("SIGABRT", SI_TKILL, None, ["abort", "give_up", "main"]),
+    "az_cxx_exc_runtime": ("SIGABRT", SI_TKILL, None, ["abort", "__cxa_throw", "save_file", "main"]),
+    "az_cxx_exc_custom": ("SIGABRT", SI_TKILL, None, ["abort", "__cxa_throw", "load_config", "main"]),
+    "az_cxx_exc_nonstd": ("SIGABRT", SI_TKILL, None, ["abort", "__cxa_throw", "parse_line", "main"]),
+    "az_panic_explicit": ("SIGABRT", SI_TKILL, None, ["abort", "az_panic::check_reactor"]),
+    "az_panic_unwrap": ("SIGABRT", SI_TKILL, None, ["abort", "az_panic::find_user"]),
+    "az_panic_index": ("SIGABRT", SI_TKILL, None, ["abort", "az_panic::nth_reading"]),
+    "az_signal_reraise": ("SIGSEGV", SI_TKILL, None, ["lookup_port", "main"]),
+    "az_signal_nodefer": ("SIGSEGV", SI_TKILL, None,
+                          ["raise", "log_and_reraise", "<signal handler called>", "lookup_port",
+                           "main"]),
+    "az_signal_resethand": ("SIGSEGV", SEGV_MAPERR, 0x8, ["lookup_port", "main"]),
+    "az_signal_quit": ("SIGQUIT", SI_USER, None, ["kill", "send_quit", "main"]),
+    "az_signal_xcpu": ("SIGXCPU", SI_TKILL, None, ["raise", "main"]),
+    "az_signal_killed": ("SIGSEGV", SI_USER, None, ["pause", "main"]),
+    "az_fpe_reg": ("SIGFPE", FPE_INTDIV, None, ["average", "main"]),
+    "az_fpe_mem": ("SIGFPE", FPE_INTDIV, None, ["per_divisor", "main"]),
+    "az_fpe_intmin": ("SIGFPE", FPE_INTDIV, None, ["average", "main"]),
+    "az_trap_ud2": ("SIGILL", ILL_ILLOPN, None, ["check_state", "main"]),
+    "az_trap_junk": ("SIGILL", ILL_ILLOPN, None, ["main"]),
+    "az_trap_int3": ("SIGTRAP", SI_KERNEL, None, ["stop_here", "main"]),
+    "az_bus": ("SIGBUS", BUS_ADRERR, None, ["put_record", "main"]),
 }
 
 # full backtraces, except for the deep ones (`bt 3` is enough there)
-BT_LIMIT = {"deep": 3, "deep_overflow": 3}
+BT_LIMIT = {"deep": 3, "deep_overflow": 3, "az_recurse_self_O0": 3, "az_recurse_self_O2": 3,
+            "az_recurse_mutual": 3, "az_recurse_thread": 3, "az_recurse_alloca": 3}
 
 
 def test_every_program_has_expectations():

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #define SCAN_BYTES 4096       /* stack scanned above the frame of interest */
+#define MIN_CONST_MSG 4       /* shorter "messages" are mostly chance */
 
 static char *chomp(char *s)
 {
@@ -165,73 +166,99 @@ static char *rust_location(struct actx *a, const uint64_t *w, size_t n)
 
 /* fmt::Arguments' pieces: a (pointer, count) pair on the stack whose
  * pointer leads to count &str (pointer, length) pairs of text. */
-static char *rust_message(struct actx *a, const uint64_t *w, size_t n)
+static char *pieces_at(struct actx *a, uint64_t p, uint64_t count)
 {
-	for (size_t i = 0; i + 1 < n; i++) {
-		uint64_t count = w[i + 1];
-		if (!w[i] || count == 0 || count > 8)
-			continue;
-		uint64_t pairs[16];
-		if (pm_memmap_read_partial(&a->db->t->mem, w[i], pairs, count * 16) != count * 16)
-			continue;
-		char *msg = NULL;
-		size_t len = 0;
-		FILE *f = open_memstream(&msg, &len);
-		bool ok = true;
-		for (uint64_t k = 0; k < count && ok; k++) {
-			char *piece = NULL;
-			if (pairs[2 * k + 1] == 0)
-				ok = pairs[2 * k] != 0;        /* an empty piece */
-			else
-				ok = text_at(a, pairs[2 * k], pairs[2 * k + 1], &piece);
-			if (ok)
-				fprintf(f, "%s%s", k ? "{}" : "", piece ? piece : "");
-			free(piece);
-		}
-		fclose(f);
-		/* a single piece that is a file name is the Location, not a message */
-		if (ok && len > 0 && !(len > 3 && strcmp(msg + len - 3, ".rs") == 0))
-			return msg;
-		free(msg);
+	uint64_t pairs[16];
+	if (!p || count == 0 || count > 8 ||
+	    pm_memmap_read_partial(&a->db->t->mem, p, pairs, count * 16) != count * 16)
+		return NULL;
+	char *msg = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&msg, &len);
+	bool ok = true;
+	for (uint64_t k = 0; k < count && ok; k++) {
+		char *piece = NULL;
+		if (pairs[2 * k + 1] == 0)
+			ok = pairs[2 * k] != 0;        /* an empty piece */
+		else
+			ok = text_at(a, pairs[2 * k], pairs[2 * k + 1], &piece);
+		if (ok)
+			fprintf(f, "%s%s", k ? "{}" : "", piece ? piece : "");
+		free(piece);
 	}
+	fclose(f);
+	/* a single piece that is a file name is the Location, not a message */
+	if (ok && len > 0 && !(len > 3 && strcmp(msg + len - 3, ".rs") == 0))
+		return msg;
+	free(msg);
 	return NULL;
 }
 
 /* Rust 1.9x encodes a format string as one byte string: a byte 1-127 is
  * the length of the literal text that follows, a byte with the top bit
- * set is an argument ({}), 0 ends it.  A stack word pointing to a clean
- * such encoding, with at least one literal, is taken for the message. */
-static char *rust_template(struct actx *a, const uint64_t *w, size_t n)
+ * set is an argument ({}), 0 ends it.  A clean such encoding, with at
+ * least one literal, is taken for the message. */
+static char *template_at(struct actx *a, uint64_t p)
+{
+	unsigned char buf[512];
+	size_t got = p ? pm_memmap_read_partial(&a->db->t->mem, p, buf, sizeof(buf)) : 0;
+	if (got < 2 || buf[0] == 0 || buf[0] >= 0x80)
+		return NULL;
+	char *msg = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&msg, &len);
+	bool ok = true, ended = false;
+	for (size_t i = 0; i < got && ok && !ended;) {
+		unsigned char b = buf[i++];
+		if (b == 0) {
+			ended = true;
+		} else if (b >= 0x80) {
+			fputs("{}", f);
+		} else if (i + b > got) {
+			ok = false;
+		} else {
+			for (size_t k = 0; k < b && ok; k++)
+				ok = isprint(buf[i + k]) || buf[i + k] == '\n' || buf[i + k] == '\t';
+			if (ok)
+				fwrite(buf + i, 1, b, f);
+			i += b;
+		}
+	}
+	fclose(f);
+	if (ok && ended && len > 0)
+		return msg;
+	free(msg);
+	return NULL;
+}
+
+/* A message as a &str (pointer, length): what fmt::Arguments::as_str()
+ * gives the panic handler for a message without arguments, or Rust 1.9x's
+ * fmt::Arguments of one (the length shifted left, the low bit set).  Only
+ * phrases are taken: single words on the stack are mostly something else. */
+static char *str_at(struct actx *a, uint64_t p, uint64_t len)
+{
+	char *msg = NULL;
+	if (len >= MIN_CONST_MSG && text_at(a, p, len, &msg) && strchr(msg, ' '))
+		return msg;
+	free(msg);
+	return NULL;
+}
+
+/* The message nearest the top of the stack, in any encoding: the
+ * panic machinery's frames hold it; the frames below may hold slices of
+ * strings that look like pieces. */
+static char *rust_message(struct actx *a, const uint64_t *w, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		unsigned char buf[512];
-		size_t got = w[i] ? pm_memmap_read_partial(&a->db->t->mem, w[i], buf, sizeof(buf)) : 0;
-		if (got < 2 || buf[0] == 0 || buf[0] >= 0x80)
-			continue;
-		char *msg = NULL;
-		size_t len = 0;
-		FILE *f = open_memstream(&msg, &len);
-		bool ok = true, ended = false;
-		for (size_t p = 0; p < got && ok && !ended;) {
-			unsigned char b = buf[p++];
-			if (b == 0) {
-				ended = true;
-			} else if (b >= 0x80) {
-				fputs("{}", f);
-			} else if (p + b > got) {
-				ok = false;
-			} else {
-				for (size_t k = 0; k < b && ok; k++)
-					ok = isprint(buf[p + k]) || buf[p + k] == '\n' || buf[p + k] == '\t';
-				if (ok)
-					fwrite(buf + p, 1, b, f);
-				p += b;
-			}
-		}
-		fclose(f);
-		if (ok && ended && len > 0)
+		char *msg = template_at(a, w[i]);
+		if (!msg && i + 1 < n)
+			msg = pieces_at(a, w[i], w[i + 1]);
+		if (!msg && i + 1 < n)
+			msg = str_at(a, w[i], w[i + 1]);
+		if (!msg && i + 1 < n && (w[i + 1] & 1))
+			msg = str_at(a, w[i], w[i + 1] >> 1);
+		if (msg)
 			return msg;
-		free(msg);
 	}
 	return NULL;
 }
@@ -242,8 +269,6 @@ static void rust_panic(struct actx *a, size_t k)
 	uint64_t *w = stack_words(a, k, &n);
 	char *loc = rust_location(a, w, n);
 	char *msg = rust_message(a, w, n);
-	if (!msg)
-		msg = rust_template(a, w, n);
 	if (msg)
 		pm_fact(a->v, "panic_message", "%s", msg);
 	if (loc)

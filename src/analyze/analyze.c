@@ -54,6 +54,10 @@ static const char *const noise[] = {
 	"__bad_area_nosemaphore", "bad_area_nosemaphore", "do_user_addr_fault", "handle_page_fault",
 	"exc_general_protection", "asm_exc_general_protection", "exc_invalid_op",
 	"asm_exc_invalid_op", "handle_bug", "report_bug", "dump_stack_lvl", "dump_stack",
+	/* glibc's heap checks call abort from inside malloc */
+	"_int_free", "_int_malloc", "_int_realloc", "_int_memalign", "malloc_consolidate", "unlink_chunk",
+	"free", "__libc_free", "malloc", "__libc_malloc", "realloc", "__libc_realloc", "calloc",
+	"__libc_calloc", "kill", "tgkill",
 };
 
 /* The Rust runtime's own frames sit above the code that panicked. */
@@ -116,30 +120,35 @@ static const char *const sigcontext_regs[] = {
 	"rdx", "rax", "rcx", "rsp", "rip", "rflags",
 };
 
-static bool read_sigframe(struct actx *a, size_t k, uint64_t *regs, struct pm_siginfo *si)
+/* After the registers, sigcontext has cs/gs/fs/ss, err, trapno, oldmask
+ * and cr2: the CPU's trap, which the kernel writes even when the handler
+ * did not ask for a siginfo (no SA_SIGINFO: the frame's siginfo is then
+ * whatever was on the stack). */
+enum { SC_ERR = 19, SC_TRAPNO, SC_OLDMASK, SC_CR2, SC_WORDS };
+
+/* The siginfo the kernel would have made for the trap (raised: the signal
+ * the handler was for, when the trap does not tell). */
+static bool siginfo_from_trap(const uint64_t *g, uint64_t pc, struct pm_siginfo *si)
 {
-	struct pm_target *t = a->db->t;
-	if (t->arch != &pm_arch_x86_64 || k + 1 >= a->stack.nframes)
-		return false;
-	uint64_t uc = a->stack.frames[k].sp;
-	uint64_t gregs[ARRAY_SIZE(sigcontext_regs)];
-	unsigned char info[32];
-	struct pm_err *err = pm_target_read(t, uc + UC_MCONTEXT, gregs, sizeof(gregs), "signal frame");
-	if (!err)
-		err = pm_target_read(t, uc + UC_SIZE, info, sizeof(info), "signal frame siginfo");
-	if (err) {
-		pm_err_free(err);
-		return false;
+	memset(si, 0, sizeof(*si));
+	si->addr = pc;
+	switch (g[SC_TRAPNO]) {
+	case 0: si->signo = SIGFPE; si->code = 1; break;                 /* #DE: FPE_INTDIV */
+	case 3: si->signo = SIGTRAP; si->code = 0x80; break;             /* #BP: SI_KERNEL */
+	case 6: si->signo = SIGILL; si->code = 2; break;                 /* #UD: ILL_ILLOPN */
+	case 13: si->signo = SIGSEGV; si->code = 0x80; si->addr = 0; break; /* #GP: SI_KERNEL */
+	case 14:                                                         /* #PF */
+		si->signo = SIGSEGV;
+		si->code = g[SC_ERR] & 1 ? 2 : 1;                        /* SEGV_ACCERR, SEGV_MAPERR */
+		si->addr = g[SC_CR2];
+		break;
+	default: return false;
 	}
-	memcpy(regs, a->th->regs, sizeof(a->th->regs));
-	for (size_t i = 0; i < ARRAY_SIZE(sigcontext_regs); i++) {
-		int r = pm_arch_reg_index(t->arch, sigcontext_regs[i]);
-		if (r >= 0)
-			regs[r] = gregs[i];
-	}
-	/* the unwinder read the same frame: the interrupted pc must agree */
-	if (regs[t->arch->pc] != a->stack.frames[k + 1].pc)
-		return false;
+	return true;
+}
+
+static void decode_siginfo(const unsigned char *info, struct pm_siginfo *si)
+{
 	int32_t w[3];
 	memcpy(w, info, sizeof(w));
 	memset(si, 0, sizeof(*si));
@@ -151,7 +160,39 @@ static bool read_sigframe(struct actx *a, size_t k, uint64_t *regs, struct pm_si
 	memcpy(pu, info + 16, 8);
 	si->pid = pu[0];
 	si->uid = pu[1];
-	return si->signo > 0 && si->signo < 65;
+}
+
+/* The registers a signal frame saved, and its siginfo: the one written
+ * (SA_SIGINFO), else *trusted is false and si is made from the trap. */
+static bool read_sigframe(struct actx *a, size_t k, uint64_t *regs, struct pm_siginfo *si,
+			  bool *trusted)
+{
+	struct pm_target *t = a->db->t;
+	if (t->arch != &pm_arch_x86_64 || k + 1 >= a->stack.nframes)
+		return false;
+	uint64_t uc = a->stack.frames[k].sp;
+	uint64_t g[SC_WORDS];
+	unsigned char info[32];
+	struct pm_err *err = pm_target_read(t, uc + UC_MCONTEXT, g, sizeof(g), "signal frame");
+	if (!err)
+		err = pm_target_read(t, uc + UC_SIZE, info, sizeof(info), "signal frame siginfo");
+	if (err) {
+		pm_err_free(err);
+		return false;
+	}
+	memcpy(regs, a->th->regs, sizeof(a->th->regs));
+	for (size_t i = 0; i < ARRAY_SIZE(sigcontext_regs); i++) {
+		int r = pm_arch_reg_index(t->arch, sigcontext_regs[i]);
+		if (r >= 0)
+			regs[r] = g[i];
+	}
+	/* the unwinder read the same frame: the interrupted pc must agree */
+	if (regs[t->arch->pc] != a->stack.frames[k + 1].pc)
+		return false;
+	decode_siginfo(info, si);
+	*trusted = si->signo > 0 && si->signo < 65 && si->errno_ == 0 && si->code >= -10 &&
+		   si->code <= 0x80;
+	return *trusted || siginfo_from_trap(g, regs[t->arch->pc], si);
 }
 
 static void signal_fact(struct pm_verdict *v, const char *key, const struct pm_siginfo *si)
@@ -176,6 +217,17 @@ static void sent(struct actx *a)
 	pm_az_cert(a, a->si.signo == SIGABRT ? "AbortSignal" : "BenignSignal");
 }
 
+/* Would the instruction at the pc raise a->si.signo if run again? */
+static bool faults_again(struct actx *a)
+{
+	switch (a->si.signo) {
+	case SIGSEGV: return pm_az_access_faults(a);
+	case SIGFPE:
+	case SIGILL: return pm_az_insn_traps(a);
+	default: return false;
+	}
+}
+
 /* A handler caught a fault and raised it again (or another signal): find
  * the signal frame and analyse the fault it saved. */
 static bool recover_original(struct actx *a)
@@ -183,12 +235,25 @@ static bool recover_original(struct actx *a)
 	for (size_t k = 0; k < a->stack.nframes; k++) {
 		if (a->stack.frames[k].kind != PM_FRAME_SIGNAL)
 			continue;
-		uint64_t regs[PM_MAX_REGS];
-		struct pm_siginfo si;
-		if (!read_sigframe(a, k, regs, &si))
+		uint64_t regs[PM_MAX_REGS], saved[PM_MAX_REGS];
+		struct pm_siginfo si, core_si = a->si;
+		bool trusted;
+		if (!read_sigframe(a, k, regs, &si, &trusted))
 			return false;
 		if (sent_by_a_process(&si))
 			return false;          /* the handler ran for a sent signal: not a fault */
+		if (!trusted) {
+			/* the trap fields are those of the thread's last trap: the
+			 * instruction interrupted must be one that faults */
+			memcpy(saved, a->regs, sizeof(saved));
+			memcpy(a->regs, regs, sizeof(regs));
+			a->si = si;
+			bool faults = faults_again(a);
+			memcpy(a->regs, saved, sizeof(saved));
+			a->si = core_si;
+			if (!faults)
+				return false;
+		}
 		const struct pm_frame *h = k > 0 ? &a->stack.frames[k - 1] : NULL;
 		pm_fact(a->v, "reraised_by", "%s, a signal handler, raised %s again",
 			h && h->func ? pm_sym_display(a->db->dw, h->func) : "a handler",
@@ -202,8 +267,33 @@ static bool recover_original(struct actx *a)
 	return false;
 }
 
-static void dispatch(struct actx *a)
+/* A fault signal the process sent itself with no signal frame on the
+ * stack: a handler raised it again while it was blocked (as it is while
+ * its handler runs), and the kernel delivered it when the handler
+ * returned, with the registers back at the instruction that faulted.  That
+ * instruction, run again, must fault. */
+static bool reraised_on_return(struct actx *a)
 {
+	if (a->si.pid != a->db->t->pid || !a->has_siginfo || !sent_by_a_process(&a->si))
+		return false;
+	if (!faults_again(a))
+		return false;
+	const char *n = pm_signal_name(a->si.signo);
+	pm_fact(a->v, "reraised_by", "a signal handler, which raised %s again while it was blocked: "
+		"it was delivered when the handler returned, at the instruction that faulted", n);
+	pm_fact(a->v, "original_signal", "%s (%d), from the instruction at the pc (the handler's "
+		"signal frame is gone: its si_code and address are not known)", n, a->si.signo);
+	return true;
+}
+
+static void dispatch(struct actx *a, bool reraised)
+{
+	/* abort() raises SIGABRT itself */
+	bool aborted = a->si.signo == SIGABRT && a->si.pid == a->db->t->pid;
+	if (sent_by_a_process(&a->si) && !reraised && !aborted) {
+		sent(a);
+		return;
+	}
 	switch (a->si.signo) {
 	case SIGSEGV: pm_az_fault(a); break;
 	case SIGBUS: pm_az_bus(a); break;
@@ -211,9 +301,6 @@ static void dispatch(struct actx *a)
 	case SIGILL:
 	case SIGTRAP: pm_az_illegal(a); break;
 	case SIGABRT: pm_az_abort(a); break;
-	default:
-		if (sent_by_a_process(&a->si))
-			sent(a);
 	}
 }
 
@@ -254,13 +341,13 @@ struct pm_err *pm_analyze(struct pmdb *db, struct pm_verdict *v)
 		if (a.has_siginfo && pm_signal_has_sender(a.si.code))
 			pm_fact(v, "sender_pid", "%d%s", a.si.pid,
 				a.si.pid == t->pid ? " (the process itself)" : "");
-		if (a.has_siginfo && sent_by_a_process(&a.si))
-			recover_original(&a);
+		bool reraised = a.has_siginfo && sent_by_a_process(&a.si) &&
+				(recover_original(&a) || reraised_on_return(&a));
 		v->signo = a.si.signo;
 		v->code = a.si.code;
 		v->has_addr = pm_signal_has_addr(a.si.signo, a.si.code);
 		v->addr = a.si.addr;
-		dispatch(&a);
+		dispatch(&a, reraised);
 	}
 	v->first_interesting_frame = pm_az_first_interesting(&a);
 	if (!v->cls) {

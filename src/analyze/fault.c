@@ -109,6 +109,38 @@ static bool call_before(struct actx *a, uint64_t ret, struct pm_insn *call)
 	return false;
 }
 
+/* The hole a dlclose()d library leaves: bigger than a page or two, and
+ * not the vast space between the executable (or heap) and the libraries. */
+#define MIN_LIB_HOLE 0x4000
+#define MAX_LIB_HOLE (64ull << 20)
+
+/* Anonymous mappings (a library's .bss, the vdso) sit between libraries;
+ * the heap and the stack do not. */
+static bool between_libraries(const struct pm_mapping *m)
+{
+	return !m->path && !strstr(m->label, "heap") && !strstr(m->label, "stack");
+}
+
+/* The nearest mapping of a file below (dir < 0) or above the hole
+ * [lo, hi), past anonymous ones. */
+static const struct pm_mapping *file_beside(struct actx *a, uint64_t lo, uint64_t hi, int dir)
+{
+	struct pm_target *t = a->db->t;
+	for (;;) {
+		const struct pm_mapping *next = NULL;
+		for (size_t i = 0; i < t->nmaps; i++) {
+			const struct pm_mapping *m = &t->maps[i];
+			if (dir < 0 ? m->end <= lo && (!next || m->end > next->end) :
+			    m->start >= hi && (!next || m->start < next->start))
+				next = m;
+		}
+		if (!next || next->path || !between_libraries(next))
+			return next && next->path ? next : NULL;
+		lo = next->start;
+		hi = next->end;
+	}
+}
+
 static void where_no_code_is(struct actx *a, uint64_t target)
 {
 	const struct pm_mapping *below = NULL, *above = NULL;
@@ -120,10 +152,14 @@ static void where_no_code_is(struct actx *a, uint64_t target)
 		if (m->start > target && (!above || m->start < above->start))
 			above = m;
 	}
-	if (below && above && below->path && above->path && strcmp(below->path, above->path) != 0)
-		pm_fact(a->v, "gap", "0x%" PRIx64 " lies in a gap between %s (ends 0x%" PRIx64
-			") and %s (starts 0x%" PRIx64 "): where a library unloaded with dlclose() "
-			"would have been", target, below->path, below->end, above->path, above->start);
+	uint64_t lo = below ? below->end : 0, hi = above ? above->start : UINT64_MAX;
+	const struct pm_mapping *lib_below = file_beside(a, lo, hi, -1);
+	const struct pm_mapping *lib_above = file_beside(a, lo, hi, 1);
+	if (lib_below && lib_above && strcmp(lib_below->path, lib_above->path) != 0 &&
+	    hi - lo >= MIN_LIB_HOLE && hi - lo <= MAX_LIB_HOLE)
+		pm_fact(a->v, "gap", "0x%" PRIx64 " lies in a hole of 0x%" PRIx64 " bytes (0x%" PRIx64 "-0x%"
+			PRIx64 ") between %s and %s: where a library unloaded with dlclose() could have "
+			"been", target, hi - lo, lo, hi, lib_below->path, lib_above->path);
 	else if (below || above)
 		pm_fact(a->v, "gap", "0x%" PRIx64 " is in no mapping (nearest below: %s, above: %s)",
 			target, below ? pm_az_mapping_name(below) : "none",
@@ -195,6 +231,24 @@ static void bad_jump(struct actx *a, uint64_t pc, const struct pm_mapping *m)
 	}
 }
 
+/* A call or jump through a pointer in memory that is no longer mapped:
+ * a vtable or function table of an unloaded library, or of freed memory. */
+static void table_jump(struct actx *a, const struct pm_insn *in, uint64_t slot, const char *op,
+		       const char *where)
+{
+	struct pm_verdict *v = a->v;
+	v->cls = PM_CLASS_BAD_JUMP;
+	char *caller = pm_az_symbolize(a, in->addr);
+	pm_fact(v, "caller", "%s: %s", caller, in->text);
+	free(caller);
+	pm_fact(v, "target_from", "a pointer at 0x%" PRIx64 " (%s), in no mapping: a vtable or "
+		"function table that was unmapped", slot, op);
+	const char *kind = in->kind == PM_INSN_CALL ? "call" : "jump";
+	v->summary = xasprintf("%s through a function pointer at unmapped 0x%" PRIx64 " (%s) in %s: a "
+			       "vtable or function table of an unloaded library or freed memory", kind, slot,
+			       op, where);
+}
+
 /* ---- stack overflow ---- */
 
 static bool overflowed(struct actx *a, uint64_t fault, const struct pm_insn *in)
@@ -256,8 +310,11 @@ static void pointer_fault(struct actx *a, const struct pm_insn *in, const struct
 			pm_fact(v, "mapping", "0x%" PRIx64 " is in no mapping (freed and unmapped, or never valid)",
 				ea);
 			where_no_code_is(a, ea);
-			v->summary = xasprintf("%s of unmapped address 0x%" PRIx64 " (%s) in %s", access, ea, op,
-					       where);
+			if (branch)
+				table_jump(a, in, ea, op, where);
+			else
+				v->summary = xasprintf("%s of unmapped address 0x%" PRIx64 " (%s) in %s", access, ea,
+						       op, where);
 		} else {
 			pm_fact(v, "mapping", "0x%" PRIx64 " is in %s, mapped %c%c%c", ea, pm_az_mapping_name(mm),
 				mm->prot & PF_R ? 'r' : '-', mm->prot & PF_W ? 'w' : '-', mm->prot & PF_X ? 'x' : '-');
@@ -268,6 +325,31 @@ static void pointer_fault(struct actx *a, const struct pm_insn *in, const struct
 	}
 	free(where);
 	free(op);
+}
+
+/* An address no access can succeed at. */
+static bool unusable(struct actx *a, uint64_t ea)
+{
+	return ea < NEAR_NULL || !canonical(ea) || !pm_az_mapping(a, ea);
+}
+
+bool pm_az_access_faults(struct actx *a)
+{
+	const struct pm_arch *arch = a->db->t->arch;
+	uint64_t pc = a->regs[arch->pc];
+	const struct pm_mapping *pcmap = pm_az_mapping(a, pc);
+	if (!pcmap || !(pcmap->prot & PF_X))
+		return true;
+	struct pm_insn in;
+	struct pm_err *err = pm_insn_decode(a->db, pc, &in);
+	if (err) {
+		pm_err_free(err);
+		return false;
+	}
+	for (int i = 0; i < in.nmem; i++)
+		if (!in.mem[i].segment && unusable(a, pm_insn_effective(arch, a->regs, &in, &in.mem[i])))
+			return true;
+	return false;
 }
 
 void pm_az_fault(struct actx *a)

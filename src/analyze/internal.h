@@ -31,6 +31,10 @@ void pm_az_arith(struct actx *a);       /* SIGFPE */
 void pm_az_illegal(struct actx *a);     /* SIGILL, SIGTRAP */
 void pm_az_abort(struct actx *a);       /* SIGABRT */
 void pm_az_kernel(struct actx *a);      /* kernel dumps: sets v->thread to the panic CPU */
+/* Would the instruction at the pc fault (SIGSEGV) or trap (SIGFPE's
+ * division by zero, SIGILL's ud2 or undecodable bytes) if run again? */
+bool pm_az_access_faults(struct actx *a);
+bool pm_az_insn_traps(struct actx *a);
 /* Stack overflow: bounds, depth, recursion, biggest frames. */
 void pm_az_stack_overflow(struct actx *a, uint64_t fault);
 /* Is this frame abort/raise/assert/signal machinery (skipped by the

@@ -31,6 +31,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import Dict, List, Optional
 
@@ -64,6 +65,10 @@ class Prog:
     stack_kib: int = DEFAULT_STACK_KIB
     mangling: Optional[str] = None  # rust: "legacy" or "v0"
     split_debug: bool = False     # stripped: separate debug file + debuglink
+    args: tuple = ()              # command-line arguments of the crash run
+    shlib: bool = False           # also build src with -DSHLIB -shared into lib<name>.so
+    kill_with: int = 0            # a signal the test harness sends once the program
+                                  # prints "ready" (the program must wait for it)
 
 
 _C = ("-O0", "-g")
@@ -91,6 +96,48 @@ _PROG_LIST = [
     Prog("hugetypes", "hugetypes.c", "c", _C),
     Prog("lang_data", "lang_data.c", "c", _C + ("-fno-pie", "-no-pie")),
     Prog("linked_list", "linked_list.c", "c", _C + ("-fPIE", "-pie")),
+] + [  # ::analyze's cases (tests/test_analyze.py): one per class and variant
+    Prog(f"az_null_{case}_{o}", "az_null.c", "c", (f"-{o}", "-g"), args=(case,))
+    for case in ("read", "write", "member") for o in ("O0", "O2")
+] + [
+    Prog(f"az_cxx_null_{o}", "az_cxx_null.cc", "c++", (f"-{o}", "-g")) for o in ("O0", "O2")
+] + [
+    Prog("az_wild", "az_wild.c", "c", ("-O2", "-g")),
+    Prog("az_jump_null", "az_jump.c", "c", _C, args=("null",)),
+    Prog("az_jump_dangling", "az_jump.c", "c", ("-O2", "-g"), args=("dangling",)),
+    Prog("az_jump_slot", "az_jump.c", "c", ("-O2", "-g"), args=("slot",)),
+    Prog("az_jump_ret", "az_jump.c", "c", _C + ("-fno-stack-protector",), args=("ret",)),
+    Prog("az_dlclose", "az_dlclose.cc", "c++", ("-O2", "-g"), shlib=True),
+    Prog("az_recurse_self_O0", "az_recurse.c", "c", _C, args=("self",)),
+    Prog("az_recurse_self_O2", "az_recurse.c", "c", ("-O2", "-g"), args=("self",)),
+    Prog("az_recurse_mutual", "az_recurse.c", "c", ("-O2", "-g"), args=("mutual",)),
+    Prog("az_recurse_thread", "az_recurse.c", "c", _C + ("-pthread",), args=("thread",)),
+    Prog("az_recurse_alloca", "az_recurse.c", "c", _C, args=("alloca",)),
+    Prog("az_abort_assert", "az_abort.c", "c", ("-O2", "-g"), args=("assert",)),
+    Prog("az_abort_dfree", "az_abort.c", "c", _C, args=("dfree",)),
+    Prog("az_abort_plain", "az_abort.c", "c", _C, args=("plain",)),
+    Prog("az_cxx_exc_runtime", "az_cxx_exc.cc", "c++", ("-O2", "-g"), args=("runtime",)),
+    Prog("az_cxx_exc_custom", "az_cxx_exc.cc", "c++", _C, args=("custom",)),
+    Prog("az_cxx_exc_nonstd", "az_cxx_exc.cc", "c++", _C, args=("nonstd",)),
+] + [
+    Prog(f"az_panic_{case}", "az_panic.rs", "rust",
+         ("-C", "panic=abort", "-g", "-C", f"opt-level={opt}"), args=(case,))
+    for case, opt in (("explicit", 0), ("unwrap", 0), ("index", 2))
+] + [
+    Prog("az_signal_reraise", "az_signal.c", "c", _C, args=("reraise",)),
+    Prog("az_signal_nodefer", "az_signal.c", "c", _C, args=("nodefer",)),
+    Prog("az_signal_resethand", "az_signal.c", "c", _C, args=("resethand",)),
+    Prog("az_signal_quit", "az_signal.c", "c", _C, args=("quit",)),
+    Prog("az_signal_xcpu", "az_signal.c", "c", _C, args=("xcpu",)),
+    Prog("az_signal_killed", "az_signal.c", "c", _C, args=("wait",),
+         kill_with=signal.SIGSEGV.value),
+    Prog("az_fpe_reg", "az_fpe.c", "c", _C, args=("reg",)),
+    Prog("az_fpe_mem", "az_fpe.c", "c", ("-O2", "-g"), args=("mem",)),
+    Prog("az_fpe_intmin", "az_fpe.c", "c", ("-O2", "-g"), args=("intmin",)),
+    Prog("az_trap_ud2", "az_trap.c", "c", ("-O2", "-g"), args=("trap",)),
+    Prog("az_trap_junk", "az_trap.c", "c", _C, args=("junk",)),
+    Prog("az_trap_int3", "az_trap.c", "c", _C, args=("int3",)),
+    Prog("az_bus", "az_bus.c", "c", ("-O2", "-g")),
 ]
 PROGS: Dict[str, Prog] = {p.name: p for p in _PROG_LIST}
 
@@ -216,8 +263,12 @@ def _build_id(path: Path) -> str:
 
 
 def _build_rust(prog: Prog, cc: str, src: Path, out: Path) -> List[str]:
-    base = [cc, "--edition=2021", "--crate-name", "rust_panic", "--crate-type", "bin",
-            *prog.flags]
+    crate = Path(prog.src).stem
+    base = [cc, "--edition=2021", "--crate-name", crate, "--crate-type", "bin", *prog.flags]
+    if prog.mangling is None:
+        cmd = base + ["-o", out, src]
+        _check(_run(cmd, f"build {prog.name}"), f"build {prog.name}")
+        return [str(c) for c in cmd]
     cmd = base + ["-C", f"symbol-mangling-version={prog.mangling}", "-o", out, src]
     r = _run(cmd, f"build {prog.name}")
     note = []
@@ -235,18 +286,24 @@ def _build_rust(prog: Prog, cc: str, src: Path, out: Path) -> List[str]:
                                   + r.stdout)
     _check(r, f"build {prog.name}")
     data = out.read_bytes()
-    pat = {"legacy": rb"_ZN10rust_panic", "v0": rb"_R[0-9A-Za-z_]*10rust_panic"}[prog.mangling]
+    tag = f"{len(crate)}{crate}".encode()
+    pat = {"legacy": rb"_ZN" + tag, "v0": rb"_R[0-9A-Za-z_]*" + tag}[prog.mangling]
     if not re.search(pat, data):
         out.unlink()
         raise BuildError(f"{prog.name}: built, but has no {prog.mangling}-mangled "
-                         f"rust_panic symbols ({' '.join(map(str, cmd))})")
+                         f"{crate} symbols ({' '.join(map(str, cmd))})")
     return [str(c) for c in cmd] + note
 
 
 def _build_c(prog: Prog, cc: str, src: Path, out: Path) -> List[str]:
     cmd = [cc, *prog.flags, "-o", out, src]
+    if prog.shlib:
+        cmd.append("-ldl")
+        lib = [cc, *prog.flags, "-DSHLIB", "-shared", "-fPIC", "-o",
+               out.parent / f"lib{prog.name}.so", src]
+        _check(_run(lib, f"build lib{prog.name}.so"), f"build lib{prog.name}.so")
     _check(_run(cmd, f"build {prog.name}"), f"build {prog.name}")
-    return [str(c) for c in cmd]
+    return ([str(c) for c in lib] if prog.shlib else []) + [str(c) for c in cmd]
 
 
 def _split_debug(prog: Prog, full: Path, exe: Path, debugdir: Path) -> Path:
@@ -386,10 +443,21 @@ exec "$@"
 '''
 
 
+def _send_when_ready(p: subprocess.Popen, outpath: Path, sig: int, timeout: float) -> None:
+    """Send sig to p once its output has a line "ready" (unless it died first)."""
+    deadline = time.monotonic() + timeout
+    while p.poll() is None and time.monotonic() < deadline:
+        if b"ready\n" in outpath.read_bytes():
+            os.kill(p.pid, sig)
+            return
+        time.sleep(0.01)
+
+
 def _crash(exe: str, workdir: Path, stack_kib: int, args=(), timeout: float = CORE_TIMEOUT,
-           label: Optional[str] = None):
+           label: Optional[str] = None, kill_with: int = 0):
     """Run exe in workdir (which must exist) until it dies by a signal.
 
+    With kill_with, that signal is sent to it once it prints "ready".
     Returns (core path, pid, signal number); the core is renamed to
     workdir/core.  Older core files in workdir are removed first.
     """
@@ -407,6 +475,8 @@ def _crash(exe: str, workdir: Path, stack_kib: int, args=(), timeout: float = CO
                              cwd=workdir, env=env, stdin=subprocess.DEVNULL,
                              stdout=out, stderr=subprocess.STDOUT,
                              start_new_session=True)
+        if kill_with:
+            _send_when_ready(p, outpath, kill_with, timeout)
         try:
             rc = p.wait(timeout)
         except subprocess.TimeoutExpired:
@@ -476,7 +546,8 @@ def make_core(name: str, timeout: float = CORE_TIMEOUT) -> Core:
             pass
         shutil.rmtree(cdir, ignore_errors=True)
         cdir.mkdir(parents=True)
-        core, pid, sig = _crash(str(exe), cdir, prog.stack_kib, (), timeout, name)
+        core, pid, sig = _crash(str(exe), cdir, prog.stack_kib, prog.args, timeout, name,
+                                prog.kill_with)
         meta.write_text(json.dumps({"exe": str(exe), "pid": pid, "signal": sig}, indent=1))
         return Core(name, str(exe), str(core), b["debugdir"], pid, sig)
 
