@@ -2,7 +2,7 @@
 # Install the Debian packages pmdb needs, only those missing.
 # Usage: scripts/deps.sh build|test|bench
 set -e
-build="gcc make pkg-config libelf-dev libdw-dev libcapstone-dev libiberty-dev libedit-dev libzstd-dev zlib1g-dev"
+build="gcc make pkg-config libelf-dev libdw-dev libcapstone-dev libiberty-dev libedit-dev libzstd-dev zlib1g-dev libkdumpfile-dev"
 test="$build gdb elfutils python3 python3-pytest g++ bzip2 zstd gzip binutils libc6-dbg"
 bench="$test lldb time"
 case "$1" in

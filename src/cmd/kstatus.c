@@ -50,13 +50,32 @@ static char *panic_message(struct pmdb *db, double *last_ts)
 	return msg;
 }
 
-static uint64_t memory_bytes(struct pm_kernel *k)
+/* Memory as crash counts it: the present pages of every NUMA node
+ * (node_data[] of pglist_data, the member's offset from BTF); else the
+ * kernel's max_pfn. */
+static uint64_t memory_bytes(struct pm_target *t)
 {
-	uint64_t total = 0;
-	for (size_t i = 0; i < k->phys.nsegs; i++)
-		if (k->phys.segs[i].start < (4ull << 30) || k->phys.segs[i].end - k->phys.segs[i].start > (1u << 20))
-			total += k->phys.segs[i].end - k->phys.segs[i].start;
-	return total;
+	struct pm_kernel *k = t->kernel;
+	uint64_t node_data, pages = 0;
+	int64_t len = 0;
+	struct pm_btf *b;
+	uint64_t off;
+	struct pm_err *err = pm_kernel_btf(t, &b);
+	if (!err && pm_vmcoreinfo_symbol(&k->vi, "node_data", &node_data) &&
+	    pm_vmcoreinfo_number(&k->vi, "LENGTH", "node_data", &len) && len > 0 && len <= 4096 &&
+	    pm_btf_member(b, pm_btf_find_struct(b, "pglist_data"), "node_present_pages", &off, NULL)) {
+		for (int64_t i = 0; i < len; i++) {
+			uint64_t node = 0, present = 0;
+			if (pm_memmap_read_partial(&t->mem, node_data + 8 * (uint64_t)i, &node, 8) == 8 && node &&
+			    pm_memmap_read_partial(&t->mem, node + off, &present, 8) == 8)
+				pages += present;
+		}
+	}
+	pm_err_free(err);
+	const struct pm_ksym *mp;
+	if (!pages && (mp = pm_ksym_by_name(t, "max_pfn")))
+		pm_memmap_read_partial(&t->mem, mp->addr, &pages, 8);
+	return pages * 4096;
 }
 
 struct pm_err *pm_kernel_status(struct pmdb *db)
@@ -81,7 +100,7 @@ struct pm_err *pm_kernel_status(struct pmdb *db)
 	fprintf(out, "     RELEASE: %s\n", release[0] ? release : osrel ? osrel : "?");
 	fprintf(out, "     VERSION: %s\n", version);
 	fprintf(out, "     MACHINE: %s\n", machine);
-	fprintf(out, "      MEMORY: %.1f MB\n", (double)memory_bytes(k) / (1 << 20));
+	fprintf(out, "      MEMORY: %.1f MB\n", (double)memory_bytes(t) / (1 << 20));
 	fprintf(out, "       PANIC: \"%s\"\n", panic ? panic : "");
 	fprintf(out, "    BUILD-ID: %s\n", pm_vmcoreinfo_get(&k->vi, "BUILD-ID") ?
 		pm_vmcoreinfo_get(&k->vi, "BUILD-ID") : "?");

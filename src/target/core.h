@@ -12,7 +12,6 @@ struct pm_core {
 	struct pm_backing core_backing;   /* the core file itself */
 	struct pm_backing *files;         /* one per distinct NT_FILE path */
 	size_t nbackings;
-	size_t threads_cap;
 };
 
 void pm_core_note(struct pm_target *t, const char *owner, unsigned type,
@@ -21,5 +20,8 @@ void pm_core_note(struct pm_target *t, const char *owner, unsigned type,
 void pm_core_build_maps(struct pm_target *t);
 /* Choose the executable: the user's, or found from NT_FILE / auxv. */
 void pm_core_find_exe(struct pm_target *t, const char *user_exe);
+
+/* Kernel dumps in kdump-compressed or flattened format (kdump.c). */
+struct pm_err *pm_kdump_open(const char *path, bool flattened, struct pm_target **out);
 
 #endif

@@ -31,8 +31,7 @@ static void note_prstatus(struct pm_target *t, const unsigned char *d, size_t n)
 			n, a->prstatus_size);
 		return;
 	}
-	vec_reserve(&t->threads, &((struct pm_core *)t->priv)->threads_cap, t->nthreads + 1,
-		    sizeof(*t->threads));
+	vec_reserve(&t->threads, &t->threads_cap, t->nthreads + 1, sizeof(*t->threads));
 	struct pm_thread *th = &t->threads[t->nthreads++];
 	memset(th, 0, sizeof(*th));
 	th->cursig = (int16_t)(d[12] | d[13] << 8);

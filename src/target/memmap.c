@@ -95,12 +95,16 @@ int pm_backing_open(struct pm_backing *b)
 /* Bytes available in seg from addr on, copying them into buf. */
 static size_t seg_read(const struct pm_segment *s, uint64_t addr, void *buf, size_t len)
 {
-	if (!s->backing || pm_backing_open(s->backing) < 0)
+	if (!s->backing)
 		return 0;
 	uint64_t room = s->end - addr;
 	if (len > room)
 		len = (size_t)room;
 	uint64_t off = s->offset + (addr - s->start);
+	if (s->backing->read)
+		return s->backing->read(s->backing->read_ctx, off, buf, len);
+	if (pm_backing_open(s->backing) < 0)
+		return 0;
 	if (off >= s->backing->size)
 		return 0;
 	if (len > s->backing->size - off)

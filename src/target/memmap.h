@@ -10,9 +10,13 @@
 
 #include "../base/err.h"
 
-/* A backing store: a whole file mapped read-only (or a hole). */
+/* A backing store: a whole file mapped read-only (or a hole), or a
+ * reader function (a compressed dump decompressing pages as asked). */
 struct pm_backing {
 	char *path;
+	/* when set: bytes from offset off on, as many as are there */
+	size_t (*read)(void *ctx, uint64_t off, void *buf, size_t len);
+	void *read_ctx;
 	const unsigned char *data; /* NULL until opened, or if it failed */
 	uint64_t size;
 	int state;                  /* 0 not yet opened, 1 ok, -1 failed */

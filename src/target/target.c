@@ -1,6 +1,7 @@
 /* Generic target entry points: probing which kind a file is, and helpers
  * every kind shares. */
 #include "target.h"
+#include "core.h"
 #include "../base/util.h"
 
 #include <stdarg.h>
@@ -8,29 +9,32 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Kernel dump formats pmdb recognises but does not read yet. */
-static struct pm_err *unsupported_format(const char *path)
+/* The first bytes say which kind of dump it is. */
+enum dump_kind { DUMP_ELF, DUMP_KDUMP, DUMP_FLATTENED };
+
+static enum dump_kind probe(const char *path)
 {
 	char magic[16] = { 0 };
 	FILE *f = fopen(path, "rb");
 	if (!f)
-		return NULL;
+		return DUMP_ELF;       /* the ELF reader says why it cannot open it */
 	size_t n = fread(magic, 1, sizeof(magic), f);
 	fclose(f);
 	if (n >= 12 && memcmp(magic, "makedumpfile", 12) == 0)
-		return pm_err_new(PM_ERR_FORMAT, "%s: a kernel dump in makedumpfile's flattened format: "
-				  "not supported yet (ELF vmcores are)", path);
+		return DUMP_FLATTENED;
 	if (n >= 8 && (memcmp(magic, "KDUMP   ", 8) == 0 || memcmp(magic, "DISKDUMP", 8) == 0))
-		return pm_err_new(PM_ERR_FORMAT, "%s: a kdump-compressed (diskdump) kernel dump: not "
-				  "supported yet; ELF vmcores are", path);
-	return NULL;
+		return DUMP_KDUMP;
+	return DUMP_ELF;
 }
 
 struct pm_err *pm_target_open(const char *path, const char *exe, struct pm_target **out)
 {
-	/* An ELF core: a user core, or a kernel dump when it has VMCOREINFO. */
-	struct pm_err *err = unsupported_format(path);
-	return err ? err : pm_core_open(path, exe, out);
+	/* An ELF core is a user core, or a kernel dump when it has VMCOREINFO. */
+	switch (probe(path)) {
+	case DUMP_KDUMP: return pm_kdump_open(path, false, out);
+	case DUMP_FLATTENED: return pm_kdump_open(path, true, out);
+	default: return pm_core_open(path, exe, out);
+	}
 }
 
 void pm_target_close(struct pm_target *t)

@@ -79,7 +79,7 @@ struct pm_target {
 	bool has_prpsinfo;
 
 	struct pm_thread *threads;
-	size_t nthreads;
+	size_t nthreads, threads_cap;
 	struct pm_siginfo siginfo;     /* the process-wide NT_SIGINFO */
 	bool has_siginfo;
 

@@ -1,0 +1,213 @@
+/* Kernel dumps in makedumpfile's kdump-compressed ("diskdump") format,
+ * read through libkdumpfile (zlib, lzo, snappy, zstd pages), and its
+ * flattened format (what makedumpfile -F and QEMU's kdump writer emit),
+ * put back together in memory first.  libkdumpfile gives machine-physical
+ * pages only: pmdb does its own translation from VMCOREINFO (QEMU 7.2
+ * writes a wrong phys_base and an empty utsname into the header, which
+ * would mislead libkdumpfile's).  The CPU notes are read from the file. */
+#include "core.h"
+#include "../base/util.h"
+#include "../kernel/kernel.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libkdumpfile/kdumpfile.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#define FLAT_HEADER 4096
+#define MAX_FLAT_RECORD (1u << 30)
+#define MAX_NOTES (16u << 20)
+
+struct pm_kdump {
+	kdump_ctx_t *ctx;
+	int fd;
+	unsigned char *notes;          /* NT_PRSTATUS, VMCOREINFO: the targets point into it */
+	struct pm_backing phys;
+};
+
+static size_t phys_read(void *ctx, uint64_t off, void *buf, size_t len)
+{
+	struct pm_kdump *k = ctx;
+	size_t done = 0;
+	while (done < len) {
+		/* one page at a time: a page the dump filtered out ends the read */
+		size_t chunk = 4096 - ((off + done) & 4095);
+		if (chunk > len - done)
+			chunk = len - done;
+		size_t n = chunk;
+		if (kdump_read(k->ctx, KDUMP_MACHPHYSADDR, off + done, (char *)buf + done, &n) != KDUMP_OK)
+			break;
+		done += n;
+		if (n < chunk)
+			break;
+	}
+	return done;
+}
+
+static struct pm_err *kdump_target_read(struct pm_target *t, uint64_t addr, void *buf, size_t len,
+					const char *what)
+{
+	return pm_memmap_read(&t->mem, addr, buf, len, what);
+}
+
+static void kdump_close(struct pm_target *t)
+{
+	struct pm_kdump *k = t->priv;
+	pm_kernel_free(t->kernel);
+	if (k->ctx)
+		kdump_free(k->ctx);
+	if (k->fd >= 0)
+		close(k->fd);
+	free(k->notes);
+	free(k->phys.path);
+	free(k);
+}
+
+static const struct pm_target_ops kdump_ops = {
+	.kind = "kernel",
+	.read = kdump_target_read,
+	.close = kdump_close,
+};
+
+static uint64_t be64(const unsigned char *p)
+{
+	uint64_t v = 0;
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/* The flattened format: a 4 KiB header, then (offset, size) records in
+ * big-endian, each followed by its data, until offset -1. */
+static int unflatten(int fd, const char *path, struct pm_err **err)
+{
+	int out = memfd_create("pmdb-kdump", MFD_CLOEXEC);
+	if (out < 0) {
+		*err = pm_err_new(PM_ERR_IO, "%s: memfd_create: %s", path, strerror(errno));
+		return -1;
+	}
+	off_t pos = FLAT_HEADER;
+	unsigned char h[16];
+	char *buf = NULL;
+	for (;;) {
+		if (pread(fd, h, 16, pos) != 16)
+			break;              /* a file cut short keeps what it has */
+		int64_t off = (int64_t)be64(h);
+		uint64_t size = be64(h + 8);
+		if (off < 0)
+			break;
+		if (size > MAX_FLAT_RECORD || (uint64_t)off > (1ull << 50)) {
+			*err = pm_err_new(PM_ERR_FORMAT, "%s: a flattened record of %llu bytes at 0x%llx: not "
+					  "a flattened dump", path, (unsigned long long)size, (unsigned long long)off);
+			break;
+		}
+		buf = xrealloc(buf, size ? size : 1);
+		ssize_t got = pread(fd, buf, size, pos + 16);
+		if (got <= 0 || pwrite(out, buf, (size_t)got, off) != got)
+			break;
+		pos += 16 + (off_t)size;
+	}
+	free(buf);
+	if (*err) {
+		close(out);
+		return -1;
+	}
+	return out;
+}
+
+/* kdump_sub_header (one block after the main header): the notes. */
+static bool read_notes(struct pm_target *t, struct pm_kdump *k)
+{
+	unsigned char hdr[512];
+	if (pread(k->fd, hdr, sizeof(hdr), 0) != (ssize_t)sizeof(hdr))
+		return false;
+	int32_t version, block_size;
+	memcpy(&version, hdr + 8, 4);
+	memcpy(&block_size, hdr + 428, 4);
+	uint64_t sub[8];
+	if (version < 4 || block_size <= 0 || block_size > (1 << 20) ||
+	    pread(k->fd, sub, sizeof(sub), block_size) != (ssize_t)sizeof(sub))
+		return false;
+	uint64_t off = sub[6], size = sub[7];
+	if (!size || size > MAX_NOTES)
+		return false;
+	k->notes = xmalloc(size);
+	if (pread(k->fd, k->notes, size, (off_t)off) != (ssize_t)size)
+		return false;
+	for (size_t p = 0; p + 12 <= size;) {
+		uint32_t namesz, descsz, type;
+		memcpy(&namesz, k->notes + p, 4);
+		memcpy(&descsz, k->notes + p + 4, 4);
+		memcpy(&type, k->notes + p + 8, 4);
+		size_t name = p + 12, desc = name + ((namesz + 3) & ~3u);
+		size_t next = desc + ((descsz + 3) & ~(size_t)3);
+		if (next > size || next <= p || (namesz && k->notes[name + namesz - 1] != 0))
+			break;
+		pm_core_note(t, namesz ? (const char *)k->notes + name : "", type, k->notes + desc, descsz);
+		p = next;
+	}
+	return true;
+}
+
+static struct pm_err *open_fd(struct pm_target *t, struct pm_kdump *k)
+{
+	k->ctx = kdump_new();
+	if (!k->ctx)
+		return pm_err_new(PM_ERR_NOMEM, "libkdumpfile: out of memory");
+	if (kdump_open_fd(k->ctx, k->fd) != KDUMP_OK)
+		return pm_err_new(PM_ERR_FORMAT, "%s: libkdumpfile: %s", t->path, kdump_get_err(k->ctx));
+	if (!read_notes(t, k))
+		pm_warn("%s: the dump has no readable notes: no CPU registers", t->path);
+	const char *vmci = NULL;
+	if (!t->vmcoreinfo && kdump_get_string_attr(k->ctx, "linux.vmcoreinfo.raw", &vmci) == KDUMP_OK) {
+		t->vmcoreinfo = vmci;
+		t->vmcoreinfo_len = strlen(vmci);
+	}
+	if (!t->vmcoreinfo)
+		return pm_err_new(PM_ERR_FORMAT, "%s: the dump has no VMCOREINFO: finding the kernel "
+				  "without it is not supported yet", t->path);
+	kdump_num_t max_pfn = 0;
+	kdump_get_number_attr(k->ctx, "max_pfn", &max_pfn);
+	if (!max_pfn)
+		max_pfn = 1ull << 36;
+	k->phys.path = xstrdup(t->path);
+	k->phys.read = phys_read;
+	k->phys.read_ctx = k;
+	k->phys.state = 1;
+	struct pm_memmap phys = { 0 };
+	pm_memmap_add(&phys, 0, (uint64_t)max_pfn * 4096, &k->phys, 0);
+	pm_memmap_finish(&phys);
+	return pm_kernel_attach(t, &k->phys, &phys, t->vmcoreinfo, t->vmcoreinfo_len);
+}
+
+struct pm_err *pm_kdump_open(const char *path, bool flattened, struct pm_target **out)
+{
+	*out = NULL;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return pm_err_new(PM_ERR_IO, "cannot open %s: %s", path, strerror(errno));
+	struct pm_err *err = NULL;
+	if (flattened) {
+		int whole = unflatten(fd, path, &err);
+		close(fd);
+		if (whole < 0)
+			return err;
+		fd = whole;
+	}
+	struct pm_target *t = xcalloc(1, sizeof(*t));
+	struct pm_kdump *k = xcalloc(1, sizeof(*k));
+	k->fd = fd;
+	t->ops = &kdump_ops;
+	t->arch = &pm_arch_x86_64;
+	t->path = xstrdup(path);
+	t->priv = k;
+	if ((err = open_fd(t, k))) {
+		pm_target_close(t);
+		return err;
+	}
+	*out = t;
+	return NULL;
+}
