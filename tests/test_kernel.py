@@ -249,3 +249,14 @@ def test_analyze_names_the_sysrq_crash(dump):
     assert f"task: {comm} (pid {pid}, task_struct 0x{task})" in out
     assert f"panic_message: {crash_sys()['PANIC'].strip(chr(34))}" in out
     assert re.search(r"^  => sysrq_handle_crash$", out, re.M), out
+
+
+def test_lsmod_matches_crash_and_module_symbols(dump):
+    """crash's `mod` line for the one module the guest loaded, and that
+    module's own symbols naming addresses in its code."""
+    m = re.search(r"^([0-9a-f]{16})\s+(\w+)\s+([0-9a-f]{16})\s+(\d+)", ref("qemu-kaslr-96m.crash.txt"), re.M)
+    addr, name, base, size = m.groups()
+    rows = [l.split() for l in run(dump, "::lsmod").splitlines()[1:]]
+    assert rows == [[addr, name, base, size]]
+    out = run(dump, f"{base}=a; {int(base, 16) + 0x100:x}=a").split()
+    assert all(re.fullmatch(r"fw_cfg\w*(\+0x[0-9a-f]+)?", o) for o in out), out

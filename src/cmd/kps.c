@@ -42,3 +42,21 @@ struct pm_err *pm_cmd_pgrep(struct pmdb *db, const struct pm_call *call)
 		return pm_err_new(PM_ERR_SYNTAX, "usage: ::pgrep PATTERN (a shell glob on the command name)");
 	return list_tasks(db, call->argv[1]);
 }
+
+struct pm_err *pm_cmd_lsmod(struct pmdb *db, const struct pm_call *call)
+{
+	(void)call;
+	if (!db->t->kernel)
+		return pm_err_new(PM_ERR_LOOKUP, "not a kernel crash dump");
+	struct pm_kmodule *v;
+	size_t n;
+	struct pm_err *err = pm_kernel_modules(db->t, &v, &n);
+	if (err)
+		return err;
+	fprintf(db->out, "%-16s  %-20s %-16s  %8s\n", "MODULE", "NAME", "BASE", "SIZE");
+	for (size_t i = 0; i < n; i++)
+		fprintf(db->out, "%016" PRIx64 "  %-20s %016" PRIx64 "  %8u\n", v[i].addr, v[i].name,
+			v[i].base, v[i].size);
+	pm_kernel_modules_free(v, n);
+	return NULL;
+}

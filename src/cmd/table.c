@@ -103,6 +103,11 @@ const struct pm_dcmd pm_dcmds[] = {
 	{ "pgrep", "PATTERN", "the tasks whose command matches a glob",
 	  "As ::ps, only the tasks whose command name matches PATTERN (fnmatch).",
 	  "::pgrep 'kworker*'", pm_cmd_pgrep, PM_NEEDS_TARGET },
+	{ "lsmod", "", "the loaded kernel modules",
+	  "Each module of the kernel's module list: its struct module, name, the base and\n"
+	  "size of its code.  Their symbols (from each module's own symbol table in the\n"
+	  "dump) name addresses in modules.",
+	  NULL, pm_cmd_lsmod, PM_NEEDS_TARGET },
 	{ "dmesg", "", "the kernel log (as ::msgbuf)", "The same as ::msgbuf.", NULL, pm_cmd_msgbuf,
 	  PM_NEEDS_TARGET },
 	{ "print", "[-atdx] TYPE [MEMBER ...]", "print memory at addr as a DWARF type",

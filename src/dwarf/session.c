@@ -244,7 +244,7 @@ static bool ksym_by_addr(struct pm_dwarf *d, uint64_t addr, struct pm_sym *sym)
 	sym->addr = k->addr;
 	sym->size = k->size;
 	sym->offset = addr - k->addr;
-	sym->module = "vmlinux";
+	sym->module = k->module ? k->module : "vmlinux";
 	return true;
 }
 

@@ -52,10 +52,9 @@ static void decode(struct pm_target *t, struct pm_kernel *k)
 	    pm_memmap_read_partial(&t->mem, names_va, names, names_len) != names_len ||
 	    pm_memmap_read_partial(&t->mem, off_va, offs, (size_t)num * 4) != (size_t)num * 4)
 		goto out;
-	size_t cap = 0, used = 0, pos = 0;
+	size_t names_cap = 0, used = 0, pos = 0, cap = num;
 	char name[1024];
 	k->syms = xcalloc(num, sizeof(*k->syms));
-	size_t *name_at = xcalloc(num, sizeof(*name_at));
 	for (uint32_t i = 0; i < num && pos < names_len; i++) {
 		size_t len = names[pos++];
 		if ((len & 0x80) && pos < names_len)       /* a long name: two length bytes */
@@ -72,19 +71,28 @@ static void decode(struct pm_target *t, struct pm_kernel *k)
 		if (n == 0)
 			continue;
 		name[n] = 0;
-		vec_reserve(&k->names, &cap, used + n, 1);
+		vec_reserve(&k->names, &names_cap, used + n, 1);
 		memcpy(k->names + used, name + 1, n);      /* name[0] is the type letter */
-		struct pm_ksym *s = &k->syms[k->nsyms];
+		struct pm_ksym *s = &k->syms[k->nsyms++];
 		s->type = name[0];
 		s->addr = offs[i] >= 0 ? (uint64_t)offs[i] : rel_base - 1 - (uint64_t)(int64_t)offs[i];
-		name_at[k->nsyms++] = used;
+		/* an offset into k->names until the table stops growing */
+		s->name = (const char *)(uintptr_t)used;
 		used += n;
 	}
 	for (size_t i = 0; i < k->nsyms; i++)
-		k->syms[i].name = k->names + name_at[i];
-	free(name_at);
+		k->syms[i].name = k->names + (uintptr_t)k->syms[i].name;
+	struct pm_ksym *msyms;
+	size_t nm = pm_kernel_module_symbols(t, &msyms, &k->module_names);
+	vec_reserve(&k->syms, &cap, k->nsyms + nm, sizeof(*k->syms));
+	if (nm)
+		memcpy(k->syms + k->nsyms, msyms, nm * sizeof(*msyms));
+	k->nsyms += nm;
+	free(msyms);
 	qsort(k->syms, k->nsyms, sizeof(*k->syms), by_addr);
 	for (size_t i = 0; i < k->nsyms; i++) {
+		if (k->syms[i].size)
+			continue;      /* a module's symbols come with their sizes */
 		size_t j = i + 1;
 		while (j < k->nsyms && k->syms[j].addr == k->syms[i].addr)
 			j++;

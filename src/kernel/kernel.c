@@ -130,6 +130,7 @@ void pm_kernel_free(struct pm_kernel *k)
 	pm_memmap_free(&k->phys);
 	free(k->syms);
 	free(k->names);
+	free(k->module_names);
 	pm_btf_free(&k->btf);
 	free(k);
 }

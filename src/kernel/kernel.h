@@ -20,6 +20,14 @@ struct pm_ksym {
 	uint64_t size;        /* to the next symbol's address (kallsyms has no sizes) */
 	char type;            /* nm's letter: t T d D b B r R ... */
 	const char *name;
+	const char *module;   /* "[qemu_fw_cfg]", NULL for vmlinux */
+};
+
+/* A loaded kernel module. */
+struct pm_kmodule {
+	uint64_t addr, base;  /* struct module, and its code */
+	uint32_t size;
+	char *name;
 };
 
 struct pm_kernel {
@@ -32,6 +40,7 @@ struct pm_kernel {
 	struct pm_ksym *syms;
 	size_t nsyms;
 	char *names;                /* all names, NUL-separated */
+	char *module_names;         /* the modules' symbol names */
 	bool syms_loaded;
 	struct pm_btf btf;          /* loaded on first use */
 	int btf_state;              /* 0 not tried, 1 loaded, -1 failed */
@@ -72,6 +81,12 @@ const char *pm_ktask_state(const struct pm_ktask *task);
 /* A kernel stack from registers, with the dump's ORC tables; at an entry
  * from user space, a last frame with the user pc and sp and no name. */
 struct pm_err *pm_kernel_unwind(struct pm_target *t, const uint64_t *regs, struct pm_stack *out);
+
+/* Loaded modules, from the `modules` list (BTF layouts). */
+struct pm_err *pm_kernel_modules(struct pm_target *t, struct pm_kmodule **out, size_t *n);
+void pm_kernel_modules_free(struct pm_kmodule *v, size_t n);
+/* For kallsyms.c: every module's symbols, their strings in *names. */
+size_t pm_kernel_module_symbols(struct pm_target *t, struct pm_ksym **out, char **names);
 
 /* The printk ring buffer, "[seconds.micros] text" lines. */
 struct pm_err *pm_kernel_msgbuf(struct pm_target *t, FILE *out);
