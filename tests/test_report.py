@@ -215,3 +215,15 @@ def test_rust_manglings_agree():
     assert sa == sb
     for f in sa[0].split(": ", 1)[1].split(" < "):
         assert not re.search(r"::h[0-9a-f]{16}|[<>\[]", f), f
+
+
+def test_bench_bugs(tmp_path):
+    """bench/progs/triage_crash.c: recursion depth does not change the
+    signature; a NULL function call is named by its caller."""
+    exe = tmp_path / "triage_crash"
+    subprocess.run(["gcc", "-O0", "-g", "-o", exe,
+                    os.path.join(pmdb.ROOT, "bench", "progs", "triage_crash.c")], check=True)
+    sig = lambda bug, depth: signature(
+        cores.crash_in_dir(exe, tmp_path / f"{bug}-{depth}", args=(bug, depth)), str(exe))[0]
+    assert sig(0, 3) == sig(0, 8)
+    assert sig(4, 0) == "bad-jump: bad_call"

@@ -148,6 +148,32 @@ static void fold_next(struct names *s, struct folding *f)
 	}
 }
 
+static char *frame_name(struct pm_dwarf *d, uint64_t pc)
+{
+	struct pm_sym sym;
+	if (pm_sym_by_addr(d, pc, &sym))
+		return pm_sig_function(sym.name);
+	return unnamed(d, pc);
+}
+
+/* A call through a pointer to no mapping (a NULL function pointer) leaves
+ * the unwinder nothing to start from; the return address the call pushed
+ * is still at the stack pointer, naming the caller. */
+static void caller_of_bad_jump(struct pmdb *db, const struct pm_thread *th, struct names *s)
+{
+	const struct pm_arch *arch = db->t->arch;
+	uint64_t ret;
+	if (pm_target_mapping(db->t, th->regs[arch->pc]))
+		return;
+	struct pm_err *err = pm_target_read_u64(db->t, th->regs[arch->sp], &ret, "return address");
+	if (err) {
+		pm_err_free(err);
+		return;
+	}
+	if (pm_module_at(db->dw, ret - 1))
+		push(s, frame_name(db->dw, ret - 1));
+}
+
 void pm_signature_make(struct pmdb *db, const struct pm_verdict *v, struct pm_signature *sig)
 {
 	struct names s = { 0 };
@@ -179,6 +205,8 @@ void pm_signature_make(struct pmdb *db, const struct pm_verdict *v, struct pm_si
 	}
 	drop(&s, s.n - fs.pending, fs.pending);
 	pm_stack_free(&st);
+	if (s.n == 0 && v->thread < db->t->nthreads)
+		caller_of_bad_jump(db, &db->t->threads[v->thread], &s);
 
 	char *text = NULL;
 	size_t len = 0;
