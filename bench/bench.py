@@ -14,6 +14,9 @@ into build/bench/corpus; nothing is written under /work/shared).
 
 Usage: bench/bench.py [--runs N] [--json FILE] [--only CORE,...]
                       [--tools pmdb,gdb,...] [--timeout SEC]
+
+--only triage runs the fleet workload instead (bench/triage.py): 1,000 cores
+through `pmdb triage`, in cores per second.
 """
 import argparse
 import bz2
@@ -451,7 +454,7 @@ def main():
     corpus = FROM_CORPUS
     if args.only:
         want = set(args.only.split(","))
-        known = {s["name"] for s in BUILT + FROM_CORPUS}
+        known = {s["name"] for s in BUILT + FROM_CORPUS} | {"triage"}
         if want - known:
             ap.error(f"unknown core(s) {', '.join(sorted(want - known))} (known: {', '.join(sorted(known))})")
         built = [s for s in BUILT if s["name"] in want]
@@ -479,9 +482,15 @@ def main():
         results[core["name"]] = (core, res)
         print_table(core, res, tools)
         summary.append(summary_line(core, res, tools))
-    print("\nsummary (tool/pmdb; > 1 means pmdb is faster / smaller):")
+    if summary:
+        print("\nsummary (tool/pmdb; > 1 means pmdb is faster / smaller):")
     for line in summary:
         print("  " + line)
+    triage_res = None
+    if args.only and "triage" in want:
+        import triage
+        triage_res = triage.bench(args.pmdb, OUT, PROGS, _run, CorePattern, log, envs["pmdb"],
+                                  args.runs, max(args.timeout, 600))
     elapsed = time.monotonic() - t_start
     print(f"\n({elapsed:.0f} s in all)")
 
@@ -492,7 +501,7 @@ def main():
             runs=args.runs, versions=versions, elapsed_s=round(elapsed, 1),
             pmdb_commit=git_head(), lldb_env=envs["lldb"].get("PYTHONPATH") and
             {"PYTHONPATH": envs["lldb"]["PYTHONPATH"]} if "lldb" in envs else None,
-            cores={})
+            cores={}, triage=triage_res)
         for name, (core, res) in results.items():
             doc["cores"][name] = dict(
                 core=core["core"], exe=core["exe"], source=core["source"], mode=core["mode"],
@@ -508,6 +517,8 @@ def main():
             f.write("\n")
         print(f"wrote {args.json}")
     failed = [n for n, (_, res) in results.items() if res["pmdb"]["status"] != "ok"]
+    if triage_res and triage_res["status"] != "ok":
+        failed.append("triage")
     if failed:
         log(f"pmdb FAILED on {', '.join(failed)}")
         return 1

@@ -5,6 +5,7 @@
 #include "base/util.h"
 #include "cmd/cmds.h"
 #include "cmd/registry.h"
+#include "triage/triage.h"
 
 #include <editline/readline.h>
 #include <getopt.h>
@@ -22,12 +23,16 @@ struct pm_thread *pm_cur_thread(struct pmdb *db)
 static void usage(FILE *out)
 {
 	fputs("usage: pmdb [options] [EXECUTABLE] CORE\n"
+	      "       pmdb triage [--json] [-j N] [-t SEC] [-d DIR] [-v] CORE|DIR ...\n"
+	      "                  (many cores in parallel, grouped by crash signature)\n"
 	      "  -e CMDS         run commands (';' or newline separated) and exit;\n"
 	      "                  the exit status is 1 if any command failed\n"
 	      "  -f FILE         run the commands in FILE and exit\n"
 	      "  -d DIR          also look for separate debug info under DIR\n"
 	      "                  (DIR/.build-id/xx/rest.debug, or debuglink names)\n"
 	      "  -q              quiet: no banner\n"
+	      "  --analyze       run ::analyze and exit (status 0 whatever the verdict)\n"
+	      "  --json          with --analyze: the JSON report (::analyze -j)\n"
 	      "  --cache-dir DIR keep inflated copies of compressed debug files in\n"
 	      "                  DIR/debug (default $PMDB_CACHE_DIR, $XDG_CACHE_HOME/pmdb\n"
 	      "                  or ~/.cache/pmdb)\n"
@@ -79,11 +84,15 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ "cache-dir", required_argument, NULL, 'C' },
 		{ "no-cache", no_argument, NULL, 'N' },
+		{ "analyze", no_argument, NULL, 'A' },
+		{ "json", no_argument, NULL, 'J' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *cmds = NULL, *script = NULL, *debug_dirs = NULL;
-	bool quiet = false;
+	bool quiet = false, json = false;
 	int c;
+	if (argc > 1 && strcmp(argv[1], "triage") == 0)
+		return pm_triage_main(argc - 1, argv + 1);
 	while ((c = getopt_long(argc, argv, "e:f:d:q", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'e': cmds = optarg; break;
@@ -92,6 +101,8 @@ int main(int argc, char **argv)
 		case 'q': quiet = true; break;
 		case 'C': pm_dwarf_set_cache_dir(optarg); break;
 		case 'N': pm_dwarf_set_cache_dir(""); break;
+		case 'A': cmds = "::analyze"; break;
+		case 'J': json = true; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("pmdb %s\n", PMDB_VERSION); return 0;
 		default: usage(stderr); return 2;
@@ -125,6 +136,8 @@ int main(int argc, char **argv)
 	if (db.t->nthreads)
 		db.dot = db.t->threads[db.cur_thread].regs[db.t->arch->pc];
 
+	if (json)
+		cmds = "::analyze -j";
 	int failed = 0;
 	if (cmds) {
 		failed = pm_exec_line(&db, cmds);

@@ -78,7 +78,7 @@ const struct pm_dcmd pm_dcmds[] = {
 	  "At the start of a function, the whole function.  Elsewhere, count (default 10)\n"
 	  "instructions before and after addr, addr marked with =>.  AT&T syntax.",
 	  "<rip::dis -n 6\nmain::dis", pm_cmd_dis, PM_NEEDS_TARGET },
-	{ "analyze", "", "why the process crashed, with the evidence",
+	{ "analyze", "[-j]", "why the process crashed, with the evidence",
 	  "A class (null-deref, wild-pointer, bad-jump, stack-overflow, abort, signal-sent,\n"
 	  "arithmetic, illegal-instruction, breakpoint, bus-error, bad-access, unknown) and\n"
 	  "a one-line summary; then the facts behind it, each 'key: value' (docs/analyze.md\n"
@@ -87,8 +87,10 @@ const struct pm_dcmd pm_dcmds[] = {
 	  "recursion, the abort message, the C++ exception or Rust panic; CERT's exploitable\n"
 	  "class; the crashing thread's frames, => marking the first one past abort/raise.\n"
 	  "When a signal handler re-raised a fault, the original fault is analysed, from the\n"
-	  "signal frame.",
-	  "::analyze", pm_cmd_analyze, PM_NEEDS_TARGET },
+	  "signal frame.  Last, the crash signature (class and top functions, the same for\n"
+	  "the same bug across runs) and its hash.  -j: the JSON report of the whole dump\n"
+	  "instead, on one line (docs/json.md).",
+	  "::analyze\n::analyze -j", pm_cmd_analyze, PM_NEEDS_TARGET },
 	{ "msgbuf", "", "the kernel log (printk ring buffer) of a kernel dump",
 	  "Every record of the printk ring buffer (Linux 5.10 and later) as\n"
 	  "[seconds.microseconds] text, oldest first, read with the offsets VMCOREINFO\n"
