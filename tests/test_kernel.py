@@ -260,3 +260,21 @@ def test_lsmod_matches_crash_and_module_symbols(dump):
     assert rows == [[addr, name, base, size]]
     out = run(dump, f"{base}=a; {int(base, 16) + 0x100:x}=a").split()
     assert all(re.fullmatch(r"fw_cfg\w*(\+0x[0-9a-f]+)?", o) for o in out), out
+
+
+def test_vtop_agrees_with_the_kernels_own_arithmetic(dump):
+    """The page-table walk against the two linear mappings the kernel
+    defines: its image (va - __START_KERNEL_map + phys_base, VMCOREINFO's
+    phys_base) and the direct map (va - page_offset_base, read from the
+    dump)."""
+    vi = ref("qemu-kaslr-96m.notes.txt")
+    phys_base = int(re.search(r"NUMBER\(phys_base\)=(-?\d+)", vi).group(1))
+    init_task = int(run(dump, "init_task=K"), 16)
+    pob = int(run(dump, "page_offset_base/J").split()[-1], 16)
+    task = next(r["task"] for r in ps_rows(dump) if r["pid"] == 1)
+    for va, want in [(init_task, init_task - 0xffffffff80000000 + phys_base),
+                     (task, task - pob), (task + 0x123, task + 0x123 - pob)]:
+        out = run(dump, f"{va:x}::vtop")
+        assert int(out.split()[3], 16) == want, (hex(va), out)
+    p = pmdb.run([dump], "0::vtop")
+    assert p.rc == 1 and "not mapped" in p.err

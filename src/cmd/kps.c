@@ -60,3 +60,22 @@ struct pm_err *pm_cmd_lsmod(struct pmdb *db, const struct pm_call *call)
 	pm_kernel_modules_free(v, n);
 	return NULL;
 }
+
+struct pm_err *pm_cmd_vtop(struct pmdb *db, const struct pm_call *call)
+{
+	if (!db->t->kernel)
+		return pm_err_new(PM_ERR_LOOKUP, "::vtop: not a kernel crash dump");
+	uint64_t va = call->has_addr ? call->addr : db->dot;
+	struct pm_vtop v;
+	struct pm_err *err = pm_kernel_vtop(db->t, va, &v);
+	if (err)
+		return err;
+	static const char *const l5[] = { "PGD", "P4D", "PUD", "PMD", "PTE" };
+	static const char *const l4[] = { "PGD", "PUD", "PMD", "PTE" };
+	const char *const *names = db->t->kernel->l5 ? l5 : l4;
+	fprintf(db->out, "virtual %016" PRIx64 " physical %016" PRIx64 " (%" PRIu64 " KiB page)\n", va,
+		v.pa, v.page_size / 1024);
+	for (int i = 0; i < v.nentries; i++)
+		fprintf(db->out, "  %s: %016" PRIx64 "\n", names[i], v.entries[i]);
+	return NULL;
+}

@@ -110,6 +110,10 @@ const struct pm_dcmd pm_dcmds[] = {
 	  "size of its code.  Their symbols (from each module's own symbol table in the\n"
 	  "dump) name addresses in modules.",
 	  NULL, pm_cmd_lsmod, PM_NEEDS_TARGET },
+	{ "vtop", "", "translate a kernel virtual address to a physical one",
+	  "addr::vtop walks the kernel's page tables (init_top_pgt) for addr and prints\n"
+	  "the physical address, the page size and the entry of each level.",
+	  "init_task::vtop", pm_cmd_vtop, PM_NEEDS_TARGET },
 	{ "dmesg", "", "the kernel log (as ::msgbuf)", "The same as ::msgbuf.", NULL, pm_cmd_msgbuf,
 	  PM_NEEDS_TARGET },
 	{ "print", "[-atdx] TYPE [MEMBER ...]", "print memory at addr as a DWARF type",

@@ -134,3 +134,34 @@ void pm_kernel_free(struct pm_kernel *k)
 	pm_btf_free(&k->btf);
 	free(k);
 }
+
+struct pm_err *pm_kernel_vtop(struct pm_target *t, uint64_t va, struct pm_vtop *out)
+{
+	struct pm_kernel *k = t->kernel;
+	memset(out, 0, sizeof(*out));
+	if (!k)
+		return pm_err_new(PM_ERR_LOOKUP, "not a kernel dump");
+	int levels = k->l5 ? 5 : 4;
+	uint64_t table = k->pgd;
+	for (int level = levels; level >= 1; level--) {
+		unsigned shift = 12 + 9 * (unsigned)(level - 1);
+		unsigned idx = (unsigned)(va >> shift) & 511;
+		uint64_t e;
+		if (pm_memmap_read_partial(&k->phys, table + idx * 8, &e, 8) != 8)
+			return pm_err_new(PM_ERR_FAULT, "page table at physical 0x%llx is not in the dump",
+					  (unsigned long long)(table + idx * 8));
+		out->entries[out->nentries++] = e;
+		if (!(e & PTE_PRESENT))
+			return pm_err_new(PM_ERR_FAULT, "0x%llx is not mapped (level-%d entry 0x%llx not present)",
+					  (unsigned long long)va, level, (unsigned long long)e);
+		uint64_t pa = e & PTE_ADDR;
+		if (level == 1 || ((level == 2 || level == 3) && (e & PTE_LARGE))) {
+			uint64_t size = 1ull << shift;
+			out->page_size = size;
+			out->pa = (pa & ~(size - 1)) + (va & (size - 1));
+			return NULL;
+		}
+		table = pa;
+	}
+	return pm_err_new(PM_ERR_FAULT, "0x%llx: no page-table leaf", (unsigned long long)va);
+}

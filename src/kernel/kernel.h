@@ -63,6 +63,14 @@ struct pm_err *pm_kernel_attach(struct pm_target *t, struct pm_backing *dump,
 				size_t len);
 void pm_kernel_free(struct pm_kernel *k);
 
+/* A kernel virtual address's translation, with the entry of each level. */
+struct pm_vtop {
+	uint64_t pa, page_size;
+	uint64_t entries[5];
+	int nentries;
+};
+struct pm_err *pm_kernel_vtop(struct pm_target *t, uint64_t va, struct pm_vtop *out);
+
 /* kallsyms (decoded on first use) */
 const struct pm_ksym *pm_ksym_by_addr(struct pm_target *t, uint64_t addr);
 const struct pm_ksym *pm_ksym_by_name(struct pm_target *t, const char *name);
