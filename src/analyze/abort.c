@@ -144,7 +144,7 @@ static bool text_at(struct actx *a, uint64_t p, uint64_t len, char **out)
 
 /* core::panic::Location { file: &str, line: u32, col: u32 }: a pointer on
  * the stack to (ptr, len, line|col<<32) where the text ends in ".rs". */
-static char *rust_location(struct actx *a, const uint64_t *w, size_t n)
+static char *rust_location(struct actx *a, const uint64_t *w, size_t n, size_t *slot)
 {
 	for (size_t i = 0; i < n; i++) {
 		uint64_t loc[3];
@@ -157,6 +157,7 @@ static char *rust_location(struct actx *a, const uint64_t *w, size_t n)
 		if (fl > 3 && strcmp(file + fl - 3, ".rs") == 0 && line > 0 && line < 10000000) {
 			char *r = xasprintf("%s:%u:%u", file, line, col);
 			free(file);
+			*slot = i;
 			return r;
 		}
 		free(file);
@@ -244,19 +245,51 @@ static char *str_at(struct actx *a, uint64_t p, uint64_t len)
 	return NULL;
 }
 
+/* The message in any encoding starting at w[i]. */
+static char *message_at(struct actx *a, const uint64_t *w, size_t n, size_t i)
+{
+	char *msg = template_at(a, w[i]);
+	if (!msg && i + 1 < n)
+		msg = pieces_at(a, w[i], w[i + 1]);
+	if (!msg && i + 1 < n)
+		msg = str_at(a, w[i], w[i + 1]);
+	if (!msg && i + 1 < n && (w[i + 1] & 1))
+		msg = str_at(a, w[i], w[i + 1] >> 1);
+	return msg;
+}
+
+/* The panic's PanicInfo keeps a reference to the message's fmt::Arguments
+ * next to the one to its Location: the words around the Location's slot,
+ * read as pointers to an Arguments, come first.  The stack also holds
+ * stale pointers to other messages' format strings, so a bare scan from
+ * the top is only the fallback. */
+static char *message_near_location(struct actx *a, const uint64_t *w, size_t n, size_t slot)
+{
+	for (size_t d = 1; d <= 6; d++) {
+		for (int side = -1; side <= 1; side += 2) {
+			if ((side < 0 && slot < d) || slot + d >= n)
+				continue;
+			uint64_t args[6];
+			uint64_t p = w[side < 0 ? slot - d : slot + d];
+			if (!p || pm_memmap_read_partial(&a->db->t->mem, p, args, sizeof(args)) != sizeof(args))
+				continue;
+			for (size_t i = 0; i < 5; i++) {
+				char *msg = message_at(a, args, 6, i);
+				if (msg)
+					return msg;
+			}
+		}
+	}
+	return NULL;
+}
+
 /* The message nearest the top of the stack, in any encoding: the
  * panic machinery's frames hold it; the frames below may hold slices of
  * strings that look like pieces. */
 static char *rust_message(struct actx *a, const uint64_t *w, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		char *msg = template_at(a, w[i]);
-		if (!msg && i + 1 < n)
-			msg = pieces_at(a, w[i], w[i + 1]);
-		if (!msg && i + 1 < n)
-			msg = str_at(a, w[i], w[i + 1]);
-		if (!msg && i + 1 < n && (w[i + 1] & 1))
-			msg = str_at(a, w[i], w[i + 1] >> 1);
+		char *msg = message_at(a, w, n, i);
 		if (msg)
 			return msg;
 	}
@@ -265,10 +298,12 @@ static char *rust_message(struct actx *a, const uint64_t *w, size_t n)
 
 static void rust_panic(struct actx *a, size_t k)
 {
-	size_t n;
+	size_t n, slot = 0;
 	uint64_t *w = stack_words(a, k, &n);
-	char *loc = rust_location(a, w, n);
-	char *msg = rust_message(a, w, n);
+	char *loc = rust_location(a, w, n, &slot);
+	char *msg = loc ? message_near_location(a, w, n, slot) : NULL;
+	if (!msg)
+		msg = rust_message(a, w, n);
 	if (msg)
 		pm_fact(a->v, "panic_message", "%s", msg);
 	if (loc)
