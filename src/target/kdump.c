@@ -143,8 +143,9 @@ static bool read_notes(struct pm_target *t, struct pm_kdump *k)
 		memcpy(&namesz, k->notes + p, 4);
 		memcpy(&descsz, k->notes + p + 4, 4);
 		memcpy(&type, k->notes + p + 8, 4);
-		size_t name = p + 12, desc = name + ((namesz + 3) & ~3u);
-		size_t next = desc + ((descsz + 3) & ~(size_t)3);
+		/* in size_t: (namesz + 3) would wrap in 32 bits */
+		size_t name = p + 12, desc = name + (((size_t)namesz + 3) & ~(size_t)3);
+		size_t next = desc + (((size_t)descsz + 3) & ~(size_t)3);
 		if (next > size || next <= p || (namesz && k->notes[name + namesz - 1] != 0))
 			break;
 		pm_core_note(t, namesz ? (const char *)k->notes + name : "", type, k->notes + desc, descsz);
