@@ -66,7 +66,40 @@ bench:
 	$(MAKE) all
 	$(PYTHON) bench/bench.py
 
+# libFuzzer harnesses (fuzz/README.md): every source but main.c, built with
+# clang; `make fuzz-run FUZZ_SECONDS=N` runs each for N seconds on the seeds
+# fuzz/mkseeds.py makes plus fuzz/seeds/ and fuzz/regressions/.
+FUZZ_CC = clang
+FUZZ_FLAGS = -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+FUZZ_HARNESSES = core kernel kdump expr
+FUZZ_SECONDS ?= 60
+FUZZ_JOBS ?= 2
+FUZZ_LIB_OBJS = $(filter-out $(BUILD)/fuzz/obj/src/main.o,$(SRCS:%.c=$(BUILD)/fuzz/obj/%.o)) $(BUILD)/fuzz/obj/fuzz/common.o
+
+fuzz: fuzz-deps $(FUZZ_HARNESSES:%=$(BUILD)/fuzz/fuzz_%) $(BUILD)/fuzz/pagetrace
+
+$(BUILD)/fuzz/fuzz_%: $(BUILD)/fuzz/obj/fuzz/fuzz_%.o $(FUZZ_LIB_OBJS)
+	$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $@ $^ $(LDLIBS)
+
+$(BUILD)/fuzz/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CFLAGS) -Isrc $(FUZZ_FLAGS) -MMD -MP -c -o $@ $<
+
+-include $(wildcard $(BUILD)/fuzz/obj/*/*.d $(BUILD)/fuzz/obj/*/*/*.d)
+
+# Records which pages of a dump pmdb reads (fuzz/mkseeds.py shrinks the
+# kernel dump to them).
+$(BUILD)/fuzz/pagetrace: fuzz/pagetrace.c $(filter-out $(BUILD)/src/main.o,$(OBJS))
+	$(CC) $(CFLAGS) -Isrc -Wl,--wrap=mmap -o $@ $^ $(LDLIBS)
+
+fuzz-deps:
+	scripts/deps.sh fuzz
+
+fuzz-run: fuzz
+	$(PYTHON) fuzz/mkseeds.py
+	$(PYTHON) fuzz/run.py --seconds $(FUZZ_SECONDS) --jobs $(FUZZ_JOBS) $(FUZZ_HARNESSES)
+
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all asan dmod-example deps demo test bench clean
+.PHONY: all asan dmod-example deps demo test bench clean fuzz fuzz-deps fuzz-run

@@ -1,15 +1,17 @@
 #!/bin/sh
 # Install the Debian packages pmdb needs, only those missing.
-# Usage: scripts/deps.sh build|test|bench
+# Usage: scripts/deps.sh build|test|bench|fuzz
 set -e
 build="gcc make pkg-config libelf-dev libdw-dev libcapstone-dev libiberty-dev libedit-dev libzstd-dev zlib1g-dev libkdumpfile-dev"
 test="$build gdb elfutils python3 python3-pytest g++ bzip2 zstd gzip binutils libc6-dbg"
 bench="$test lldb time"
+fuzz="$test clang"
 case "$1" in
   build) want=$build ;;
   test) want=$test ;;
   bench) want=$bench ;;
-  *) echo "usage: $0 build|test|bench" >&2; exit 2 ;;
+  fuzz) want=$fuzz ;;
+  *) echo "usage: $0 build|test|bench|fuzz" >&2; exit 2 ;;
 esac
 missing=""
 # rustc: the machine image may ship rustup's; otherwise Debian's.

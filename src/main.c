@@ -13,13 +13,6 @@
 #include <string.h>
 #include <unistd.h>
 
-struct pm_thread *pm_cur_thread(struct pmdb *db)
-{
-	if (!db->t || db->cur_thread >= db->t->nthreads)
-		return NULL;
-	return &db->t->threads[db->cur_thread];
-}
-
 static void usage(FILE *out)
 {
 	fputs("usage: pmdb [options] [EXECUTABLE] CORE\n"

@@ -50,8 +50,11 @@ static size_t panic_cpu(struct actx *a)
 	struct pm_target *t = a->db->t;
 	for (size_t i = 0; i < t->nthreads; i++) {
 		struct pm_stack s;
-		if (pm_dwarf_stack(a->db->dw, &t->threads[i], &s) != NULL)
+		struct pm_err *err = pm_dwarf_stack(a->db->dw, &t->threads[i], &s);
+		if (err) {
+			pm_err_free(err);
 			continue;
+		}
 		bool found = false;
 		for (size_t k = 0; k < s.nframes && !found; k++)
 			found = s.frames[k].func && (strcmp(s.frames[k].func, "panic") == 0 ||

@@ -4,6 +4,13 @@
 #include <inttypes.h>
 #include <string.h>
 
+struct pm_thread *pm_cur_thread(struct pmdb *db)
+{
+	if (!db->t || db->cur_thread >= db->t->nthreads)
+		return NULL;
+	return &db->t->threads[db->cur_thread];
+}
+
 struct pm_err *pm_cmd_context(struct pmdb *db, const struct pm_call *call)
 {
 	if (!call->has_addr) {

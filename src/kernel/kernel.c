@@ -30,6 +30,20 @@ static void flush(struct walk *w)
 	w->end = w->va = 0;
 }
 
+/* The start of the first segment above pa (UINT64_MAX if none). */
+static uint64_t next_start(const struct pm_memmap *m, uint64_t pa)
+{
+	size_t lo = 0, hi = m->nsegs;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (m->segs[mid].start <= pa)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < m->nsegs ? m->segs[lo].start : UINT64_MAX;
+}
+
 /* Virtual [va, va+size) maps physical pa: the parts the dump holds. */
 static void add_leaf(struct walk *w, uint64_t va, uint64_t pa, uint64_t size)
 {
@@ -37,7 +51,12 @@ static void add_leaf(struct walk *w, uint64_t va, uint64_t pa, uint64_t size)
 	for (uint64_t done = 0; done < size;) {
 		const struct pm_segment *s = pm_memmap_find(&w->k->phys, pa + done);
 		if (!s || !s->backing) {
-			done += 4096;
+			/* a hole: jump to the next segment, not 4 KiB at a time (a
+			 * hostile 1 GiB leaf over nothing would take 262144 steps) */
+			uint64_t next = next_start(&w->k->phys, pa + done);
+			if (next <= pa + done || next - pa >= size)
+				break;
+			done = next - pa;
 			continue;
 		}
 		uint64_t len = s->end - (pa + done);

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define FLAT_HEADER 4096
@@ -142,8 +143,9 @@ static bool read_notes(struct pm_target *t, struct pm_kdump *k)
 		memcpy(&namesz, k->notes + p, 4);
 		memcpy(&descsz, k->notes + p + 4, 4);
 		memcpy(&type, k->notes + p + 8, 4);
-		size_t name = p + 12, desc = name + ((namesz + 3) & ~3u);
-		size_t next = desc + ((descsz + 3) & ~(size_t)3);
+		/* in size_t: (namesz + 3) would wrap in 32 bits */
+		size_t name = p + 12, desc = name + (((size_t)namesz + 3) & ~(size_t)3);
+		size_t next = desc + (((size_t)descsz + 3) & ~(size_t)3);
 		if (next > size || next <= p || (namesz && k->notes[name + namesz - 1] != 0))
 			break;
 		pm_core_note(t, namesz ? (const char *)k->notes + name : "", type, k->notes + desc, descsz);
@@ -152,8 +154,34 @@ static bool read_notes(struct pm_target *t, struct pm_kdump *k)
 	return true;
 }
 
+/* libkdumpfile maps the header, sub-header and bitmaps without checking
+ * them against the file's size: a truncated dump would fault (SIGBUS). */
+static struct pm_err *check_layout(struct pm_target *t, int fd)
+{
+	unsigned char hdr[440];
+	struct stat st;
+	if (fstat(fd, &st) < 0 || pread(fd, hdr, sizeof(hdr), 0) != (ssize_t)sizeof(hdr))
+		return pm_err_new(PM_ERR_FORMAT, "%s: the kdump header is cut short (truncated dump?)",
+				  t->path);
+	int32_t block_size, sub_blocks;
+	uint32_t bitmap_blocks;
+	memcpy(&block_size, hdr + 428, 4);
+	memcpy(&sub_blocks, hdr + 432, 4);
+	memcpy(&bitmap_blocks, hdr + 436, 4);
+	if (block_size <= 0 || sub_blocks < 0 ||
+	    (1 + (uint64_t)sub_blocks + bitmap_blocks) * (uint64_t)block_size > (uint64_t)st.st_size)
+		return pm_err_new(PM_ERR_FORMAT, "%s: the kdump header's block size %d, %d sub-header "
+				  "and %u bitmap blocks do not fit in the file's %lld bytes (truncated "
+				  "or corrupt dump?)", t->path, block_size, sub_blocks, bitmap_blocks,
+				  (long long)st.st_size);
+	return NULL;
+}
+
 static struct pm_err *open_fd(struct pm_target *t, struct pm_kdump *k)
 {
+	struct pm_err *err = check_layout(t, k->fd);
+	if (err)
+		return err;
 	k->ctx = kdump_new();
 	if (!k->ctx)
 		return pm_err_new(PM_ERR_NOMEM, "libkdumpfile: out of memory");

@@ -1,0 +1,56 @@
+#include "common.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+static FILE *devnull;
+
+void fuzz_session_init(struct pmdb *db, struct pm_target *t, struct pm_dwarf *dw)
+{
+	if (!devnull)
+		devnull = fopen("/dev/null", "w");
+	*db = (struct pmdb){ .out = devnull, .radix = 16, .t = t, .dw = dw };
+	db->cur_thread = pm_signal_thread(t);
+	if (t->nthreads)
+		db->dot = t->threads[db->cur_thread].regs[t->arch->pc];
+}
+
+void fuzz_dump(const uint8_t *data, size_t size, const char *cmds)
+{
+	/* no inflated debug files written to the cache by the fuzzer */
+	pm_dwarf_set_cache_dir("");
+	int fd = memfd_create("pmdb-fuzz", MFD_CLOEXEC);
+	if (fd < 0)
+		abort();
+	for (size_t done = 0; done < size;) {
+		ssize_t n = write(fd, data + done, size - done);
+		if (n <= 0)
+			abort();
+		done += (size_t)n;
+	}
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	struct pm_target *t;
+	struct pm_err *err = pm_target_open(path, NULL, &t);
+	if (err) {
+		pm_err_free(err);
+		close(fd);
+		return;
+	}
+	struct pm_dwarf *dw = NULL;
+	if ((err = pm_dwarf_open(t, NULL, &dw))) {
+		pm_err_free(err);
+		pm_target_close(t);
+		close(fd);
+		return;
+	}
+	struct pmdb db;
+	fuzz_session_init(&db, t, dw);
+	pm_exec_line(&db, cmds);
+	fflush(db.out);
+	pm_dwarf_close(dw);
+	pm_target_close(t);
+	close(fd);
+}

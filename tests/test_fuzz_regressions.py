@@ -1,0 +1,46 @@
+"""Every input the fuzzers (fuzz/) found a crash, leak or hang with, run
+through the ASan/UBSan build of pmdb: a clean exit (0, 1 or 2), no sanitizer
+report, no hang.  The file is what the harness was given: for kdump the first
+byte picks the signature the harness writes over the start, for expr it is
+the command line run on the types core; a .zst file is decompressed first."""
+import glob
+import os
+import subprocess
+
+import pytest
+
+import cores
+import pmdb
+from test_badinput import run_asan
+
+REG = os.path.join(pmdb.ROOT, "fuzz", "regressions")
+CMDS = {
+    "core": "::status; $c; ::mappings; ::modules; $r; ::threads",
+    "kernel": "::status; ::msgbuf; ::ps; $c; ::stacks; ::analyze",
+    "kdump": "::status; ::msgbuf; ::ps; $c",
+}
+MAGIC = [b"KDUMP   ", b"DISKDUMP", b"makedumpfile"]
+INPUTS = sorted(os.path.relpath(p, REG) for p in glob.glob(os.path.join(REG, "*", "*")))
+
+
+def load(path):
+    if path.endswith(".zst"):
+        return subprocess.run(["zstd", "-qdc", path], capture_output=True, check=True).stdout
+    return open(path, "rb").read()
+
+
+@pytest.mark.parametrize("name", INPUTS)
+def test_regression(name, tmp_path):
+    harness = name.split(os.sep)[0]
+    data = load(os.path.join(REG, name))
+    if harness == "expr":
+        types = cores.make_core("types")
+        run_asan([types.exe, types.core], data.decode("latin-1"), timeout=60)
+        return
+    if harness == "kdump":
+        m = MAGIC[data[0] % 3] if data else MAGIC[0]
+        data = data[1:]
+        data = m + data[len(m):] if len(data) >= len(m) else m
+    f = tmp_path / "input"
+    f.write_bytes(data)
+    run_asan([str(f)], CMDS[harness], timeout=60)
