@@ -99,8 +99,11 @@ static void drop(struct names *s, size_t from, size_t count)
 {
 	for (size_t i = from; i < from + count; i++)
 		free(s->name[i]);
-	memmove(s->name + from, s->name + from + count, (s->n - from - count) * sizeof(*s->name));
-	memmove(s->hash + from, s->hash + from + count, (s->n - from - count) * sizeof(*s->hash));
+	size_t after = s->n - from - count;
+	if (after) {
+		memmove(s->name + from, s->name + from + count, after * sizeof(*s->name));
+		memmove(s->hash + from, s->hash + from + count, after * sizeof(*s->hash));
+	}
 	s->n -= count;
 }
 

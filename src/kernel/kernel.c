@@ -150,6 +150,7 @@ void pm_kernel_free(struct pm_kernel *k)
 	free(k->syms);
 	free(k->names);
 	free(k->module_names);
+	pm_orc_free(k->orc);
 	pm_btf_free(&k->btf);
 	free(k);
 }

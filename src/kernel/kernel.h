@@ -30,6 +30,8 @@ struct pm_kmodule {
 	char *name;
 };
 
+struct pm_orc;
+
 struct pm_kernel {
 	struct pm_vmcoreinfo vi;
 	struct pm_memmap phys;      /* physical address -> the dump file */
@@ -43,6 +45,7 @@ struct pm_kernel {
 	char *module_names;         /* the modules' symbol names */
 	bool syms_loaded;
 	struct pm_btf btf;          /* loaded on first use */
+	struct pm_orc *orc;         /* the ORC tables, loaded on first use */
 	int btf_state;              /* 0 not tried, 1 loaded, -1 failed */
 };
 
@@ -89,6 +92,7 @@ const char *pm_ktask_state(const struct pm_ktask *task);
 /* A kernel stack from registers, with the dump's ORC tables; at an entry
  * from user space, a last frame with the user pc and sp and no name. */
 struct pm_err *pm_kernel_unwind(struct pm_target *t, const uint64_t *regs, struct pm_stack *out);
+void pm_orc_free(struct pm_orc *o);
 
 /* Loaded modules, from the `modules` list (BTF layouts). */
 struct pm_err *pm_kernel_modules(struct pm_target *t, struct pm_kmodule **out, size_t *n);

@@ -20,7 +20,7 @@
 enum { R_UNDEFINED, R_PREV_SP, R_DX, R_DI, R_BP, R_SP, R_R10, R_R13, R_BP_INDIRECT, R_SP_INDIRECT };
 enum { T_CALL, T_REGS, T_REGS_PARTIAL, T_END, T_UNDEFINED };
 
-struct orc {
+struct pm_orc {
 	int32_t *ip;          /* self-relative */
 	uint8_t (*entry)[6];
 	size_t n;
@@ -29,16 +29,23 @@ struct orc {
 	int state;            /* 0 not loaded, 1 ok, -1 none */
 };
 
-static struct orc orc_tables;   /* one dump per process */
+void pm_orc_free(struct pm_orc *o)
+{
+	if (!o)
+		return;
+	free(o->ip);
+	free(o->entry);
+	free(o);
+}
 
-static uint64_t ip_at(const struct orc *o, size_t i)
+static uint64_t ip_at(const struct pm_orc *o, size_t i)
 {
 	return o->ip_base + i * 4 + (uint64_t)(int64_t)o->ip[i];
 }
 
 /* Newer kernels renumbered the types (CALL became 2) and widened the
  * field: whichever reading makes CALL the most common type is right. */
-static void detect_layout(struct orc *o)
+static void detect_layout(struct pm_orc *o)
 {
 	size_t old_call = 0, new_call = 0;
 	for (size_t i = 0; i < o->n; i += 7) {
@@ -49,7 +56,7 @@ static void detect_layout(struct orc *o)
 	o->new_layout = new_call > old_call;
 }
 
-static bool load(struct pm_target *t, struct orc *o)
+static bool load(struct pm_target *t, struct pm_orc *o)
 {
 	if (o->state)
 		return o->state > 0;
@@ -82,7 +89,7 @@ struct entry {
 	unsigned sp_reg, bp_reg, type;
 };
 
-static bool find(const struct orc *o, uint64_t ip, struct entry *e)
+static bool find(const struct pm_orc *o, uint64_t ip, struct entry *e)
 {
 	size_t lo = 0, hi = o->n;
 	while (lo < hi) {
@@ -150,7 +157,10 @@ static void user_frame(struct pm_target *t, struct pm_stack *s, uint64_t regs)
 struct pm_err *pm_kernel_unwind(struct pm_target *t, const uint64_t *regs, struct pm_stack *out)
 {
 	memset(out, 0, sizeof(*out));
-	struct orc *o = &orc_tables;
+	struct pm_kernel *k = t->kernel;
+	if (!k->orc)
+		k->orc = xcalloc(1, sizeof(*k->orc));
+	struct pm_orc *o = k->orc;
 	if (!load(t, o))
 		return pm_err_new(PM_ERR_LOOKUP, "the dump has no ORC unwind tables (__start_orc_unwind_ip)");
 	const struct pm_arch *a = t->arch;
