@@ -1,6 +1,7 @@
 /* ::status - what the dump is: program, argv, threads, and the signal. */
 #include "cmds.h"
 #include "signals.h"
+#include "coredumps.h"
 
 #include <inttypes.h>
 #include <string.h>
@@ -38,6 +39,7 @@ struct pm_err *pm_cmd_status(struct pmdb *db, const struct pm_call *call)
 	if (t->packed)
 		fprintf(out, " (%s-compressed)", t->packed);
 	fputc('\n', out);
+	pm_coredump_status(t->path, out);
 	if (t->exe_path)
 		fprintf(out, "executable: %s\n", t->exe_path);
 	else
