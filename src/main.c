@@ -6,6 +6,8 @@
 #include "cmd/cmds.h"
 #include "cmd/registry.h"
 #include "triage/triage.h"
+#include "cmd/coredumps.h"
+#include "target/coredumpdir.h"
 
 #include <editline/readline.h>
 #include <getopt.h>
@@ -30,6 +32,12 @@ static void usage(FILE *out)
 	      "                  DIR/debug (default $PMDB_CACHE_DIR, $XDG_CACHE_HOME/pmdb\n"
 	      "                  or ~/.cache/pmdb)\n"
 	      "  --no-cache      inflate compressed debug files on every run instead\n"
+	      "  --list          list systemd-coredump's cores (oldest first) and exit\n"
+	      "  --latest        open the newest of them (CORE is not given)\n"
+	      "  --pid PID, --exe NAME\n"
+	      "                  open the newest core of that pid or executable\n"
+	      "  --coredump-dir DIR  systemd-coredump's folder (default\n"
+	      "                  $PMDB_COREDUMP_DIR or /var/lib/systemd/coredump)\n"
 	      "  --help          this help\n"
 	      "  --version       the version\n"
 	      "Without -e or -f, commands are read from standard input, with line\n"
@@ -79,10 +87,17 @@ int main(int argc, char **argv)
 		{ "no-cache", no_argument, NULL, 'N' },
 		{ "analyze", no_argument, NULL, 'A' },
 		{ "json", no_argument, NULL, 'J' },
+		{ "list", no_argument, NULL, 'L' },
+		{ "latest", no_argument, NULL, 'T' },
+		{ "pid", required_argument, NULL, 'P' },
+		{ "exe", required_argument, NULL, 'X' },
+		{ "coredump-dir", required_argument, NULL, 'D' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *cmds = NULL, *script = NULL, *debug_dirs = NULL;
-	bool quiet = false, json = false;
+	const char *cd_dir = NULL, *cd_exe = NULL;
+	bool quiet = false, json = false, cd_list = false, cd_pick = false;
+	int cd_pid = 0;
 	int c;
 	if (argc > 1 && strcmp(argv[1], "triage") == 0)
 		return pm_triage_main(argc - 1, argv + 1);
@@ -96,25 +111,35 @@ int main(int argc, char **argv)
 		case 'N': pm_dwarf_set_cache_dir(""); break;
 		case 'A': cmds = "::analyze"; break;
 		case 'J': json = true; break;
+		case 'L': cd_list = true; break;
+		case 'T': cd_pick = true; break;
+		case 'P': cd_pick = true; cd_pid = atoi(optarg); break;
+		case 'X': cd_pick = true; cd_exe = optarg; break;
+		case 'D': cd_dir = optarg; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("pmdb %s\n", PMDB_VERSION); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
+	if (cd_list)
+		return pm_coredump_list(pm_coredump_dir(cd_dir), stdout);
 	int nargs = argc - optind;
-	if (nargs < 1 || nargs > 2) {
+	if (nargs < !cd_pick || nargs > 2 - cd_pick) {
 		usage(stderr);
 		return 2;
 	}
-	const char *exe = nargs == 2 ? argv[optind] : NULL;
-	const char *core = argv[optind + nargs - 1];
+	const char *exe = nargs == 2 - cd_pick ? argv[optind] : NULL;
 	if (exe && access(exe, R_OK) != 0) {
 		fprintf(stderr, "pmdb: cannot read executable %s: %m\n", exe);
 		return 2;
 	}
+	char *picked = NULL;
+	if (cd_pick && pm_err_report(pm_coredump_pick(pm_coredump_dir(cd_dir), cd_pid, cd_exe, &picked)))
+		return 2;
 
 	struct pmdb db = { .out = stdout, .radix = 16 };
-	struct pm_err *err = pm_target_open(core, exe, &db.t);
+	struct pm_err *err = pm_target_open(picked ? picked : argv[optind + nargs - 1], exe, &db.t);
+	free(picked);
 	if (err) {
 		pm_err_report(err);
 		return 2;
@@ -148,7 +173,7 @@ int main(int argc, char **argv)
 	} else {
 		if (!quiet)
 			printf("pmdb %s: core file %s of %s (pid %d, %zu threads). ::help for help.\n",
-			       PMDB_VERSION, core, db.t->fname[0] ? db.t->fname : "?", db.t->pid,
+			       PMDB_VERSION, db.t->path, db.t->fname[0] ? db.t->fname : "?", db.t->pid,
 			       db.t->nthreads);
 		run_repl(&db);
 	}

@@ -43,7 +43,8 @@ struct pm_err *pm_cmd_modules(struct pmdb *db, const struct pm_call *call)
 			m->build_id[0] ? m->build_id : "-", m->name);
 		fprintf(out, "%34s file: %s\n", "", m->file ? m->file : "(not found)");
 		if (m->debug_file)
-			fprintf(out, "%34s debug: %s\n", "", m->debug_file);
+			fprintf(out, "%34s debug: %s%s\n", "", m->debug_file,
+				m->debuginfod ? " (from debuginfod)" : "");
 	}
 	return NULL;
 }

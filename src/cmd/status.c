@@ -1,6 +1,7 @@
 /* ::status - what the dump is: program, argv, threads, and the signal. */
 #include "cmds.h"
 #include "signals.h"
+#include "coredumps.h"
 
 #include <inttypes.h>
 #include <string.h>
@@ -34,7 +35,11 @@ struct pm_err *pm_cmd_status(struct pmdb *db, const struct pm_call *call)
 	FILE *out = db->out;
 	const char *name = t->fname[0] ? t->fname : "(unknown)";
 	fprintf(out, "debugging core file of %s (%u-bit)\n", name, t->arch->ptr_size * 8);
-	fprintf(out, "core file: %s\n", t->path);
+	fprintf(out, "core file: %s", t->path);
+	if (t->packed)
+		fprintf(out, " (%s-compressed)", t->packed);
+	fputc('\n', out);
+	pm_coredump_status(t->path, out);
 	if (t->exe_path)
 		fprintf(out, "executable: %s\n", t->exe_path);
 	else

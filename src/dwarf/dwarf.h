@@ -62,6 +62,7 @@ struct pm_module_info {
 	char build_id[129];   /* hex, or "" */
 	const char *file;     /* file used for symbols, or NULL */
 	const char *debug_file; /* separate debug info used, or NULL */
+	bool debuginfod;        /* debug_file came from a debuginfod server */
 };
 size_t pm_dwarf_modules(struct pm_dwarf *d, struct pm_module_info **out);
 

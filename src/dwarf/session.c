@@ -4,6 +4,7 @@
 #include "internal.h"
 #include "debugcache.h"
 #include "debuglink.h"
+#include "debuginfod.h"
 #include "../kernel/kernel.h"
 #include "../base/util.h"
 
@@ -87,12 +88,6 @@ static char *libdwfl_debug_path(void)
 	return p;
 }
 
-static bool debuginfod_configured(void)
-{
-	const char *urls = getenv("DEBUGINFOD_URLS");
-	return urls && *urls;
-}
-
 /* Marks a module whose own debug file was already looked for: libdwfl
  * calls back again for the module's dwz supplementary file. */
 static char looked_up;
@@ -127,9 +122,8 @@ static int find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname
 		};
 		fd = pm_debuglink_find(&q, debuginfo_file_name);
 	}
-	if (fd < 0 && debuginfod_configured())
-		fd = dwfl_standard_find_debuginfo(mod, userdata, modname, base, file_name,
-						  debuglink_file, debuglink_crc, debuginfo_file_name);
+	if (fd < 0 && len > 0)
+		fd = pm_debuginfod_find(id, len, debuginfo_file_name);
 	if (fd >= 0 && len > 0)
 		pm_debugcache_store(fd, id, len);
 	return fd;
@@ -141,6 +135,7 @@ struct pm_err *pm_dwarf_open(struct pm_target *t, const char *debug_dirs, struct
 	d->t = t;
 	d->demangle = true;
 	set_search_dirs(debug_dirs);
+	pm_debuginfod_setup();
 	d->debug_path = libdwfl_debug_path();
 	d->callbacks.find_elf = find_elf;
 	exe_recorded = t->exe_name;
@@ -176,6 +171,7 @@ void pm_dwarf_close(struct pm_dwarf *d)
 		return;
 	dwfl_end(d->dwfl);
 	free_search_dirs();
+	pm_debuginfod_end();
 	for (size_t i = 0; i < d->pool.n; i++)
 		free(d->pool.strs[i]);
 	free(d->pool.strs);
@@ -379,6 +375,7 @@ static int collect_module(Dwfl_Module *mod, void **ud, const char *name, Dwarf_A
 	dwfl_module_info(mod, NULL, NULL, NULL, NULL, NULL, &mainfile, &debugfile);
 	m->file = mainfile;
 	m->debug_file = debugfile;
+	m->debuginfod = pm_debuginfod_gave(debugfile);
 	const unsigned char *bits;
 	GElf_Addr vaddr;
 	int len = dwfl_module_build_id(mod, &bits, &vaddr);

@@ -2,17 +2,19 @@
  * every kind shares. */
 #include "target.h"
 #include "core.h"
+#include "unpack.h"
 #include "../base/util.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* The first bytes say which kind of dump it is. */
-enum dump_kind { DUMP_ELF, DUMP_KDUMP, DUMP_FLATTENED };
+enum dump_kind { DUMP_ELF, DUMP_KDUMP, DUMP_FLATTENED, DUMP_PACKED };
 
-static enum dump_kind probe(const char *path)
+static enum dump_kind probe(const char *path, const char **packed)
 {
 	char magic[16] = { 0 };
 	FILE *f = fopen(path, "rb");
@@ -20,6 +22,8 @@ static enum dump_kind probe(const char *path)
 		return DUMP_ELF;       /* the ELF reader says why it cannot open it */
 	size_t n = fread(magic, 1, sizeof(magic), f);
 	fclose(f);
+	if ((*packed = pm_unpack_kind((const unsigned char *)magic, n)))
+		return DUMP_PACKED;
 	if (n >= 12 && memcmp(magic, "makedumpfile", 12) == 0)
 		return DUMP_FLATTENED;
 	if (n >= 8 && (memcmp(magic, "KDUMP   ", 8) == 0 || memcmp(magic, "DISKDUMP", 8) == 0))
@@ -27,10 +31,65 @@ static enum dump_kind probe(const char *path)
 	return DUMP_ELF;
 }
 
+/* The readers open the inflated copy by its /proc/self/fd name; messages
+ * and the target carry the user's name instead. */
+static struct {
+	const char *inner, *outer;
+} alias;
+
+/* msg with alias.inner replaced by alias.outer, in a new string. */
+static char *unalias(const char *msg)
+{
+	const char *at = alias.inner ? strstr(msg, alias.inner) : NULL;
+	if (!at)
+		return xstrdup(msg);
+	char *rest = unalias(at + strlen(alias.inner));
+	char *s = xasprintf("%.*s%s%s", (int)(at - msg), msg, alias.outer, rest);
+	free(rest);
+	return s;
+}
+
+static struct pm_err *open_packed(const char *path, const char *packed, const char *exe,
+				  struct pm_target **out)
+{
+	int fd;
+	struct pm_err *err = pm_unpack(path, packed, &fd);
+	if (err)
+		return err;
+	char *inner = xasprintf("/proc/self/fd/%d", fd);
+	const char *nested;
+	if (probe(inner, &nested) == DUMP_PACKED)
+		err = pm_err_new(PM_ERR_FORMAT, "%s: a %s stream inside %s: not a dump", path,
+				 nested, packed);
+	else {
+		alias.inner = inner;
+		alias.outer = path;
+		err = pm_target_open(inner, exe, out);
+	}
+	if (err && err != PM_ERR_NOMEM_OBJ) {
+		char *msg = unalias(err->msg);
+		struct pm_err *e = pm_err_new(err->code, "%s", msg);
+		free(msg);
+		pm_err_free(err);
+		err = e;
+	}
+	alias.inner = alias.outer = NULL;
+	close(fd);
+	free(inner);
+	if (err)
+		return err;
+	free((*out)->path);
+	(*out)->path = xstrdup(path);
+	(*out)->packed = packed;
+	return NULL;
+}
+
 struct pm_err *pm_target_open(const char *path, const char *exe, struct pm_target **out)
 {
 	/* An ELF core is a user core, or a kernel dump when it has VMCOREINFO. */
-	switch (probe(path)) {
+	const char *packed;
+	switch (probe(path, &packed)) {
+	case DUMP_PACKED: return open_packed(path, packed, exe, out);
 	case DUMP_KDUMP: return pm_kdump_open(path, false, out);
 	case DUMP_FLATTENED: return pm_kdump_open(path, true, out);
 	default: return pm_core_open(path, exe, out);
@@ -116,8 +175,12 @@ void pm_warn(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fputs("pmdb: warning: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	char *msg;
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
 	va_end(ap);
+	char *shown = msg ? unalias(msg) : NULL;
+	fprintf(stderr, "pmdb: warning: %s\n", shown ? shown : fmt);
+	free(shown);
+	free(msg);
 }

@@ -70,6 +70,7 @@ struct pm_target {
 	const struct pm_target_ops *ops;
 	const struct pm_arch *arch;
 	char *path;                    /* the dump */
+	const char *packed;            /* "zstd", "xz", "lz4": it was compressed */
 	char *exe_path;                /* executable on disk, or NULL */
 	char *exe_name;                /* name recorded in the dump */
 
