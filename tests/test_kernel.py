@@ -278,3 +278,21 @@ def test_vtop_agrees_with_the_kernels_own_arithmetic(dump):
         assert int(out.split()[3], 16) == want, (hex(va), out)
     p = pmdb.run([dump], "0::vtop")
     assert p.rc == 1 and "not mapped" in p.err
+
+
+def test_print_kernel_structs_from_btf(dump):
+    """::print with the dump's BTF, no vmlinux: every task_struct crash
+    listed, pid and comm as crash printed them (with the debug vmlinux's
+    DWARF); init_uts_ns's strings as crash's sys shows them."""
+    crash = re.findall(r"^([0-9a-f]{16})\n  pid = (\d+),\n  comm = \"(.*?)(?:\\000)*\",",
+                       ref("qemu-kaslr-96m.crash.txt"), re.M)
+    assert len(crash) >= 50
+    out = run(dump, ";".join(f"{a}::print -d struct task_struct pid comm" for a, _, _ in crash))
+    got = re.findall(r"^pid = (\d+)\ncomm = \[ \"(.*?)\" \]$", out, re.M)
+    assert got == [(pid, comm) for _, pid, comm in crash]
+    uts = run(dump, "init_uts_ns::print struct uts_namespace name")
+    sysinfo = crash_sys()
+    assert f'release = [ "{sysinfo["RELEASE"]}" ]' in uts
+    assert f'version = [ "{sysinfo["VERSION"]}" ]' in uts
+    p = pmdb.run([dump], "init_task::print struct no_such_struct")
+    assert p.rc == 1 and "no struct or union 'struct no_such_struct'" in p.err
