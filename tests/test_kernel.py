@@ -296,3 +296,14 @@ def test_print_kernel_structs_from_btf(dump):
     assert f'version = [ "{sysinfo["VERSION"]}" ]' in uts
     p = pmdb.run([dump], "init_task::print struct no_such_struct")
     assert p.rc == 1 and "no struct or union 'struct no_such_struct'" in p.err
+
+
+def test_task_walker_and_stacks(dump):
+    """::walk task gives the tasks ::ps lists; ::stacks groups all of
+    them (a kworker pool shares one stack)."""
+    tasks = [int(x, 16) for x in run(dump, "::walk task").split()]
+    assert tasks == [r["task"] for r in ps_rows(dump)]
+    out = run(dump, "::stacks")
+    counts = [int(c) for c in re.findall(r"^[0-9a-f]{16}\s+(\d+)$", out, re.M)]
+    assert sum(counts) == len(tasks) and max(counts) > 1
+    assert "worker_thread+" in out and "ret_from_fork+" in out

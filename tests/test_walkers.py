@@ -21,7 +21,7 @@ def test_walkers_lists_builtins(nullread):
     r = pmdb.run(pmdb.core_args(nullread), "::walkers")
     assert r.rc == 0, r
     names = [line.split()[0] for line in r.out.splitlines()]
-    assert names == ["thread", "mapping", "module", "link_map", "list"]
+    assert names == ["thread", "mapping", "module", "link_map", "list", "task"]
 
 
 def test_walk_thread_matches_gdb():

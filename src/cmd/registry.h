@@ -31,6 +31,9 @@ int pm_walk_list_init(pmdb_ctx *ctx, struct pmdb_walk_state *ws);
 int pm_walk_list_step(pmdb_ctx *ctx, struct pmdb_walk_state *ws, uint64_t *elem);
 void pm_walk_list_fini(pmdb_ctx *ctx, struct pmdb_walk_state *ws);
 int pm_walk_link_map_init(pmdb_ctx *ctx, struct pmdb_walk_state *ws);
+int pm_walk_task_init(pmdb_ctx *ctx, struct pmdb_walk_state *ws);
+int pm_walk_task_step(pmdb_ctx *ctx, struct pmdb_walk_state *ws, uint64_t *elem);
+void pm_walk_task_fini(pmdb_ctx *ctx, struct pmdb_walk_state *ws);
 /* Start a list walk at ws->addr following the pointer at offset; what
  * names that pointer in errors.  Step and fini are the list walker's. */
 void pm_walk_list_begin(struct pmdb_walk_state *ws, uint64_t offset, const char *what);

@@ -164,11 +164,12 @@ struct pm_err *pm_cmd_findstack(struct pmdb *db, const struct pm_call *call)
 	return NULL;
 }
 
-/* ::stacks groups threads whose stacks have the same pcs. */
+/* ::stacks groups threads whose stacks have the same pcs; on a kernel
+ * dump, tasks (named by their task_struct address). */
 struct group {
 	struct pm_stack stack;
-	int *tids;
-	size_t ntids, cap;
+	uint64_t *ids;
+	size_t nids, cap;
 };
 
 static bool same_stack(const struct pm_stack *a, const struct pm_stack *b)
@@ -181,19 +182,58 @@ static bool same_stack(const struct pm_stack *a, const struct pm_stack *b)
 	return true;
 }
 
+/* The stacks to group: every thread, or every kernel task. */
+struct stack_source {
+	struct pm_ktask *tasks;
+	size_t n;
+	bool kernel;
+};
+
+static struct pm_err *source_open(struct pmdb *db, struct stack_source *src)
+{
+	memset(src, 0, sizeof(*src));
+	src->kernel = db->t->kernel != NULL;
+	if (src->kernel)
+		return pm_kernel_tasks(db->t, &src->tasks, &src->n);
+	src->n = db->t->nthreads;
+	return NULL;
+}
+
+static struct pm_err *source_stack(struct pmdb *db, struct stack_source *src, size_t i, uint64_t *id,
+				   struct pm_stack *s)
+{
+	if (!src->kernel) {
+		*id = (uint64_t)db->t->threads[i].tid;
+		return pm_dwarf_stack(db->dw, &db->t->threads[i], s);
+	}
+	struct pm_thread th;
+	memset(&th, 0, sizeof(th));
+	*id = src->tasks[i].addr;
+	struct pm_err *err = pm_kernel_task_regs(db->t, src->tasks[i].addr, th.regs);
+	return err ? err : pm_dwarf_stack(db->dw, &th, s);
+}
+
 struct pm_err *pm_cmd_stacks(struct pmdb *db, const struct pm_call *call)
 {
 	struct pm_opts o;
 	struct pm_err *err = pm_getopts(db, call, "v", "", &o);
 	if (err)
 		return err;
-	struct pm_target *t = db->t;
-	struct group *groups = xcalloc(t->nthreads + 1, sizeof(*groups));
+	struct stack_source src;
+	if ((err = source_open(db, &src)))
+		return err;
+	struct group *groups = xcalloc(src.n + 1, sizeof(*groups));
 	size_t ngroups = 0;
-	for (size_t i = 0; i < t->nthreads; i++) {
+	for (size_t i = 0; i < src.n; i++) {
 		struct pm_stack s;
-		if ((err = pm_dwarf_stack(db->dw, &t->threads[i], &s)))
-			break;
+		uint64_t id;
+		if ((err = source_stack(db, &src, i, &id, &s))) {
+			if (!src.kernel)
+				break;
+			pm_err_free(err);       /* a task whose stack is unreadable: left out */
+			err = NULL;
+			continue;
+		}
 		size_t g;
 		for (g = 0; g < ngroups; g++)
 			if (same_stack(&groups[g].stack, &s))
@@ -202,18 +242,19 @@ struct pm_err *pm_cmd_stacks(struct pmdb *db, const struct pm_call *call)
 			groups[ngroups++].stack = s;
 		else
 			pm_stack_free(&s);
-		vec_reserve(&groups[g].tids, &groups[g].cap, groups[g].ntids + 1, sizeof(int));
-		groups[g].tids[groups[g].ntids++] = t->threads[i].tid;
+		vec_reserve(&groups[g].ids, &groups[g].cap, groups[g].nids + 1, sizeof(uint64_t));
+		groups[g].ids[groups[g].nids++] = id;
 	}
 	FILE *out = db->out;
+	const char *fmt = src.kernel ? "%016" PRIx64 " %5zu\n" : "%-16" PRIu64 " %5zu\n";
 	if (!err)
-		fprintf(out, "%-16s %5s\n", "THREAD", "COUNT");
+		fprintf(out, "%-16s %5s\n", src.kernel ? "TASK" : "THREAD", "COUNT");
 	for (size_t g = 0; g < ngroups && !err; g++) {
-		fprintf(out, "%-16d %5zu\n", groups[g].tids[0], groups[g].ntids);
-		if (o.flag['v'] && groups[g].ntids > 1) {
-			fputs("                 tids:", out);
-			for (size_t k = 0; k < groups[g].ntids; k++)
-				fprintf(out, " %d", groups[g].tids[k]);
+		fprintf(out, fmt, groups[g].ids[0], groups[g].nids);
+		if (o.flag['v'] && groups[g].nids > 1) {
+			fputs(src.kernel ? "                 tasks:" : "                 tids:", out);
+			for (size_t k = 0; k < groups[g].nids; k++)
+				fprintf(out, src.kernel ? " %" PRIx64 : " %" PRIu64, groups[g].ids[k]);
 			fputc('\n', out);
 		}
 		for (size_t f = 0; f < groups[g].stack.nframes; f++) {
@@ -225,8 +266,9 @@ struct pm_err *pm_cmd_stacks(struct pmdb *db, const struct pm_call *call)
 	}
 	for (size_t g = 0; g < ngroups; g++) {
 		pm_stack_free(&groups[g].stack);
-		free(groups[g].tids);
+		free(groups[g].ids);
 	}
 	free(groups);
+	free(src.tasks);
 	return err;
 }

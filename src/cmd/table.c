@@ -235,6 +235,8 @@ const struct pmdb_walker pm_walkers[] = {
 	  pm_walk_link_map_init, pm_walk_list_step, pm_walk_list_fini, 0 },
 	{ "list", "addr::walk list [offset]: a list linked by the pointer at offset",
 	  pm_walk_list_init, pm_walk_list_step, pm_walk_list_fini, 0 },
+	{ "task", "kernel dumps: every task_struct (init_task, the tasks list, threads)",
+	  pm_walk_task_init, pm_walk_task_step, pm_walk_task_fini, 0 },
 };
 
 const size_t pm_nwalkers = sizeof(pm_walkers) / sizeof(pm_walkers[0]);
