@@ -67,7 +67,8 @@ import pmdb
 
 FIXTURES = corpus.fixtures()
 X86_64 = [fx for fx in FIXTURES if fx.arch == "x86_64"]
-OTHER = [fx for fx in FIXTURES if fx.arch != "x86_64"]
+AARCH64 = [fx for fx in FIXTURES if fx.arch == "aarch64"]
+OTHER = [fx for fx in FIXTURES if fx.arch not in ("x86_64", "aarch64")]
 
 GROUPS = {
     "status": {"pid", "threads", "tids", "thread", "signal", "fault_addr", "args",
@@ -508,7 +509,7 @@ def check_status(fx, lines, problems):
 # eu-readelf's names -> pmdb's
 EU_GPRS = {"r15", "r14", "r13", "r12", "rbp", "rbx", "r11", "r10", "r9", "r8", "rax", "rcx", "rdx",
            "rsi", "rdi", "rip", "rflags", "rsp", "fs.base", "gs.base", "cs", "ss", "ds", "es",
-           "fs", "gs", "orig_rax"}
+           "fs", "gs", "orig_rax"} | {f"x{i}" for i in range(31)} | {"sp", "pc", "pstate"}
 
 
 def eu_readelf_prstatus(path):
@@ -912,9 +913,9 @@ def format_lines(fx):
     return out
 
 
-def x86_64_params():
+def arch_params(fixtures):
     params = []
-    for fx in X86_64:
+    for fx in fixtures:
         kws = {l.kw for l in fx.lines}
         for g, members in GROUPS.items():
             if kws & members:
@@ -948,11 +949,24 @@ KNOWN_GAPS = {
                                            "by libdwfl 0.188's module reporting",
     "lldb/linux-x86_64-frames": "pmdb unwinds past a -nostdlib entry point into a bogus "
                                 "pc 0x1 (gdb stops at the entry point)",
+    "elfutils/testfile-sysroot.core.bash-frames": "pmdb has no sysroot option: libc.so.6 and "
+                                                  "ld-linux-aarch64.so.1 are not found under "
+                                                  "testfile-sysroot/sysroot, so their frames have "
+                                                  "no names and the unwind through them is wrong",
 }
 
 
-@pytest.mark.parametrize("fx,group", x86_64_params())
+@pytest.mark.parametrize("fx,group", arch_params(X86_64))
 def test_x86_64(corpus_dir, fx, group):
+    check_group(fx, group)
+
+
+@pytest.mark.parametrize("fx,group", arch_params(AARCH64))
+def test_aarch64(corpus_dir, fx, group):
+    check_group(fx, group)
+
+
+def check_group(fx, group):
     if group == "unsupported":
         pytest.xfail(f"not checked, pmdb cannot show it yet: {_reason(unsupported_lines(fx))}")
     if group == "format":

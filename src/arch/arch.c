@@ -7,6 +7,8 @@ const struct pm_arch *pm_arch_for_machine(unsigned elf_machine)
 {
 	if (elf_machine == EM_X86_64)
 		return &pm_arch_x86_64;
+	if (elf_machine == EM_AARCH64)
+		return &pm_arch_aarch64;
 	return NULL;
 }
 

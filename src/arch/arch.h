@@ -25,10 +25,14 @@ struct pm_arch {
 	size_t prstatus_size;             /* sizeof(struct elf_prstatus) */
 	size_t prstatus_reg_offset;       /* offset of pr_reg */
 	int pc, sp, fp;                   /* indexes into regs[] */
+	int lr;                           /* link register index, -1 if calls push */
 	size_t ndwarf_initial;            /* DWARF regs 0..n-1 given to the unwinder */
 	/* Print the registers in mdb's $r layout. */
 	void (*print_regs)(FILE *out, const uint64_t *regs,
 			   void (*sym)(FILE *, uint64_t, void *), void *arg);
+	/* Print NT_FPREGSET for ::fpregs, -1 if too short; NULL: the x86
+	 * FXSAVE/XSAVE printer of src/cmd/regs.c. */
+	int (*print_fpregs)(FILE *out, const unsigned char *fp, size_t len);
 };
 
 const struct pm_arch *pm_arch_for_machine(unsigned elf_machine);
@@ -36,5 +40,6 @@ const struct pm_arch *pm_arch_for_machine(unsigned elf_machine);
 int pm_arch_reg_index(const struct pm_arch *arch, const char *name);
 
 extern const struct pm_arch pm_arch_x86_64;
+extern const struct pm_arch pm_arch_aarch64;
 
 #endif

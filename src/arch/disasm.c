@@ -6,23 +6,45 @@
 #include <stdio.h>
 #include <string.h>
 
-static csh handle;
-static int handle_state; /* 0 none, 1 ok, -1 failed */
+/* One capstone handle per architecture, opened on first use. */
+static csh handle;           /* x86-64, AT&T syntax: pm_insn_decode's too */
+static int handle_state;     /* 0 none, 1 ok, -1 failed */
+static csh a64_handle;
+static int a64_state;
+
+static struct pm_err *open_cs(cs_arch cs, cs_mode mode, const char *name, csh *h, int *state)
+{
+	if (*state > 0)
+		return NULL;
+	if (*state < 0 || cs_open(cs, mode, h) != CS_ERR_OK) {
+		*state = -1;
+		return pm_err_new(PM_ERR_GENERIC, "capstone: cannot open an %s disassembler", name);
+	}
+	if (cs == CS_ARCH_X86)
+		cs_option(*h, CS_OPT_SYNTAX, CS_OPT_SYNTAX_ATT);
+	cs_option(*h, CS_OPT_DETAIL, CS_OPT_ON);
+	*state = 1;
+	return NULL;
+}
 
 static struct pm_err *open_handle(const struct pm_arch *arch)
 {
-	if (handle_state > 0)
-		return NULL;
-	if (handle_state < 0 || arch->elf_machine != pm_arch_x86_64.elf_machine)
+	if (arch->elf_machine != pm_arch_x86_64.elf_machine)
 		return pm_err_new(PM_ERR_GENERIC, "no disassembler for %s", arch->name);
-	if (cs_open(CS_ARCH_X86, CS_MODE_64, &handle) != CS_ERR_OK) {
-		handle_state = -1;
-		return pm_err_new(PM_ERR_GENERIC, "capstone: cannot open an x86-64 disassembler");
+	return open_cs(CS_ARCH_X86, CS_MODE_64, "x86-64", &handle, &handle_state);
+}
+
+/* The handle that disassembles for ::dis on this architecture. */
+static struct pm_err *dis_handle(const struct pm_arch *arch, csh *h)
+{
+	if (arch == &pm_arch_aarch64) {
+		struct pm_err *err = open_cs(CS_ARCH_ARM64, CS_MODE_ARM, "AArch64", &a64_handle, &a64_state);
+		*h = a64_handle;
+		return err;
 	}
-	cs_option(handle, CS_OPT_SYNTAX, CS_OPT_SYNTAX_ATT);
-	cs_option(handle, CS_OPT_DETAIL, CS_OPT_ON);
-	handle_state = 1;
-	return NULL;
+	struct pm_err *err = open_handle(arch);
+	*h = handle;
+	return err;
 }
 
 /* Direct jumps and calls name their target, as gdb does. */
@@ -35,9 +57,18 @@ static void branch_target(struct pmdb *db, const cs_insn *insn, char *text, size
 	for (uint8_t i = 0; i < det->groups_count; i++)
 		if (det->groups[i] == CS_GRP_JUMP || det->groups[i] == CS_GRP_CALL)
 			branch = true;
-	if (!branch || det->x86.op_count != 1 || det->x86.operands[0].type != X86_OP_IMM)
-		return;
-	uint64_t target = (uint64_t)det->x86.operands[0].imm;
+	uint64_t target;
+	if (db->t->arch == &pm_arch_aarch64) {
+		/* b, bl, b.cond, cbz/cbnz and tbz/tbnz: the target is the last operand */
+		const cs_arm64 *a = &det->arm64;
+		if (!branch || !a->op_count || a->operands[a->op_count - 1].type != ARM64_OP_IMM)
+			return;
+		target = (uint64_t)a->operands[a->op_count - 1].imm;
+	} else {
+		if (!branch || det->x86.op_count != 1 || det->x86.operands[0].type != X86_OP_IMM)
+			return;
+		target = (uint64_t)det->x86.operands[0].imm;
+	}
 	struct pm_sym s;
 	if (!pm_sym_by_addr(db->dw, target, &s))
 		return;
@@ -62,11 +93,12 @@ struct pm_err *pm_disasm_one(struct pmdb *db, uint64_t addr, char *text, size_t 
 struct pm_err *pm_disasm_bytes(struct pmdb *db, uint64_t addr, const uint8_t *buf, size_t n,
 			       char *text, size_t textlen, unsigned *len)
 {
-	struct pm_err *err = open_handle(db->t->arch);
+	csh h;
+	struct pm_err *err = dis_handle(db->t->arch, &h);
 	if (err)
 		return err;
 	cs_insn *insn;
-	size_t count = cs_disasm(handle, buf, n, addr, 1, &insn);
+	size_t count = cs_disasm(h, buf, n, addr, 1, &insn);
 	if (count == 0) {
 		snprintf(text, textlen, "(bad)");
 		*len = 1;
@@ -154,6 +186,9 @@ struct pm_err *pm_insn_decode(struct pmdb *db, uint64_t addr, struct pm_insn *ou
 	size_t n = pm_memmap_read_partial(&db->t->mem, addr, buf, sizeof(buf));
 	if (n == 0)
 		return pm_err_fault(addr, "instruction");
+	if (db->t->arch != &pm_arch_x86_64)
+		return pm_err_new(PM_ERR_GENERIC, "the instruction decoder is x86-only (no operand "
+				  "decoding for %s yet)", db->t->arch->name);
 	struct pm_err *err = open_handle(db->t->arch);
 	if (err)
 		return err;

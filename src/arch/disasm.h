@@ -1,4 +1,5 @@
-/* Disassembly with capstone (AT&T syntax on x86-64). */
+/* Disassembly with capstone (AT&T syntax on x86-64; AArch64 for ::dis;
+ * operand decoding for ::analyze on x86-64 only). */
 #ifndef PM_DISASM_H
 #define PM_DISASM_H
 

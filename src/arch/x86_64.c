@@ -87,6 +87,7 @@ const struct pm_arch pm_arch_x86_64 = {
 	.pc = RIP,
 	.sp = RSP,
 	.fp = RBP,
+	.lr = -1,
 	.ndwarf_initial = 17,
 	.print_regs = print_regs,
 };

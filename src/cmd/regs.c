@@ -50,6 +50,13 @@ struct pm_err *pm_cmd_fpregs(struct pmdb *db, const struct pm_call *call)
 	struct pm_thread *th = pm_cur_thread(db);
 	if (!th)
 		return pm_err_new(PM_ERR_LOOKUP, "the dump has no threads");
+	const struct pm_arch *arch = db->t->arch;
+	if (arch->print_fpregs) {
+		if (!th->fpregs || arch->print_fpregs(db->out, th->fpregs, th->fpregs_len) < 0)
+			return pm_err_new(PM_ERR_LOOKUP, "thread %d: the dump holds no floating-point registers",
+					  th->tid);
+		return NULL;
+	}
 	const unsigned char *fx = th->fpregs;
 	size_t len = th->fpregs_len;
 	if ((!fx || len < 512) && th->xstate && th->xstate_len >= 512) {

@@ -57,6 +57,9 @@ static bool cb_set_initial_registers(Dwfl_Thread *thread, void *thread_arg)
 		if (dw >= 0 && (size_t)dw < n)
 			regs[dw] = ctx->th->regs[i];
 	}
+	/* libdwfl 0.188 knows no PAC: a signed link register would be no pc */
+	if (a->lr >= 0)
+		regs[a->regs[a->lr].dwarf] = pm_target_code_addr(ctx->d->t, ctx->th->regs[a->lr]);
 	if (!dwfl_thread_state_registers(thread, 0, (unsigned)n, regs))
 		return false;
 	dwfl_thread_state_register_pc(thread, ctx->th->regs[a->pc]);
@@ -96,6 +99,7 @@ struct collect {
 	struct physical *v;
 	size_t n, cap;
 	int sp_dwarf;
+	const struct pm_target *t;
 };
 
 static int frame_cb(Dwfl_Frame *state, void *arg)
@@ -105,6 +109,7 @@ static int frame_cb(Dwfl_Frame *state, void *arg)
 	bool activation;
 	if (!dwfl_frame_pc(state, &pc, &activation))
 		return DWARF_CB_ABORT;
+	pc = pm_target_code_addr(c->t, pc);
 	Dwarf_Word sp = 0;
 	if (dwfl_frame_reg(state, (unsigned)c->sp_dwarf, &sp) != 0)
 		sp = 0;
@@ -126,7 +131,7 @@ struct pm_err *pm_dwarf_stack(struct pm_dwarf *d, const struct pm_thread *th, st
 	struct pm_err *err = attach(d);
 	if (err)
 		return err;
-	struct collect c = { .sp_dwarf = d->t->arch->regs[d->t->arch->sp].dwarf };
+	struct collect c = { .sp_dwarf = d->t->arch->regs[d->t->arch->sp].dwarf, .t = d->t };
 	int rc = dwfl_getthread_frames(d->dwfl, th->tid, frame_cb, &c);
 	if (rc < 0 && dwfl_errno() != 0) {
 		const char *msg = dwfl_errmsg(-1);

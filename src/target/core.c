@@ -146,14 +146,14 @@ struct pm_err *pm_core_open(const char *path, const char *exe, struct pm_target 
 	if (eh.e_machine == EM_X86_64 && gelf_getclass(elf) == ELFCLASS32) {
 		elf_end(elf);
 		close(fd);
-		return pm_err_new(PM_ERR_FORMAT, "%s: x32 (x86-64 ILP32) core files are not supported yet (pmdb reads x86-64 cores)",
+		return pm_err_new(PM_ERR_FORMAT, "%s: x32 (x86-64 ILP32) core files are not supported yet (pmdb reads x86-64 and AArch64 cores)",
 				  path);
 	}
 	if (!arch || gelf_getclass(elf) != ELFCLASS64) {
 		elf_end(elf);
 		close(fd);
 		return pm_err_new(PM_ERR_FORMAT,
-				  "%s: %s %d-bit core files are not supported yet (pmdb reads x86-64 cores)",
+				  "%s: %s %d-bit core files are not supported yet (pmdb reads x86-64 and AArch64 cores)",
 				  path, machine_name(eh.e_machine),
 				  gelf_getclass(elf) == ELFCLASS64 ? 64 : 32);
 	}

@@ -1,5 +1,6 @@
 /* Decoding of a user core's notes: NT_PRSTATUS (one per thread),
- * NT_PRPSINFO, NT_SIGINFO, NT_AUXV, NT_FILE, NT_FPREGSET, NT_X86_XSTATE.
+ * NT_PRPSINFO, NT_SIGINFO, NT_AUXV, NT_FILE, NT_FPREGSET, NT_X86_XSTATE,
+ * NT_ARM_PAC_MASK.
  * Every size and count is checked against the note's length: cores come
  * from untrusted machines. */
 #include "core.h"
@@ -161,6 +162,13 @@ static void note_xstate(struct pm_target *t, const unsigned char *d, size_t n)
 	}
 }
 
+/* struct user_pac_mask { data_mask, insn_mask }: the same in every thread */
+static void note_pac_mask(struct pm_target *t, const unsigned char *d, size_t n)
+{
+	if (n >= 16)
+		t->pac_insn_mask = get64(d + 8);
+}
+
 void pm_core_note(struct pm_target *t, const char *owner, unsigned type,
 		  const unsigned char *desc, size_t len)
 {
@@ -180,6 +188,8 @@ void pm_core_note(struct pm_target *t, const char *owner, unsigned type,
 		note_fpregset(t, desc, len);
 	else if (linux_ && type == NT_X86_XSTATE)
 		note_xstate(t, desc, len);
+	else if (linux_ && type == NT_ARM_PAC_MASK)
+		note_pac_mask(t, desc, len);
 	else if (strcmp(owner, "QEMU") == 0)
 		t->qemu_notes = true;
 	else if (strcmp(owner, "VMCOREINFO") == 0 && !t->vmcoreinfo) {

@@ -84,6 +84,8 @@ struct pm_target {
 	struct pm_siginfo siginfo;     /* the process-wide NT_SIGINFO */
 	bool has_siginfo;
 
+	uint64_t pac_insn_mask;        /* NT_ARM_PAC_MASK: authentication bits of code pointers */
+
 	uint64_t *auxv;                /* key, value pairs */
 	size_t nauxv;
 
@@ -112,6 +114,12 @@ static inline struct pm_err *pm_target_read(struct pm_target *t, uint64_t addr,
 					    void *buf, size_t len, const char *what)
 {
 	return t->ops->read(t, addr, buf, len, what);
+}
+
+/* A code address without its pointer-authentication bits (AArch64 PAC). */
+static inline uint64_t pm_target_code_addr(const struct pm_target *t, uint64_t addr)
+{
+	return addr & ~t->pac_insn_mask;
 }
 
 struct pm_err *pm_target_read_u64(struct pm_target *t, uint64_t addr, uint64_t *val,
