@@ -4,7 +4,8 @@ import re
 import subprocess
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-PMDB = os.path.join(ROOT, "build", "pmdb")
+# PMDB_BIN=build/asan/pmdb runs the whole suite on the ASan/UBSan build
+PMDB = os.environ.get("PMDB_BIN") or os.path.join(ROOT, "build", "pmdb")
 ASAN = os.path.join(ROOT, "build", "asan", "pmdb")   # make asan
 
 
