@@ -8,6 +8,8 @@
 #include "triage/triage.h"
 #include "cmd/coredumps.h"
 #include "target/coredumpdir.h"
+#include "target/looklog.h"
+#include "target/resolve.h"
 
 #include <editline/readline.h>
 #include <getopt.h>
@@ -32,6 +34,10 @@ static void usage(FILE *out)
 	      "                  DIR/debug (default $PMDB_CACHE_DIR, $XDG_CACHE_HOME/pmdb\n"
 	      "                  or ~/.cache/pmdb)\n"
 	      "  --no-cache      inflate compressed debug files on every run instead\n"
+	      "  --sysroot DIR   look for the files the core names (executable,\n"
+	      "                  libraries) under DIR first, as gdb's 'set sysroot'\n"
+	      "  --solib-path DIRS  also look for shared libraries by file name in\n"
+	      "                  these ':'-separated folders (gdb's solib-search-path)\n"
 	      "  --list          list systemd-coredump's cores (oldest first) and exit\n"
 	      "  --latest        open the newest of them (CORE is not given)\n"
 	      "  --pid PID, --exe NAME\n"
@@ -92,10 +98,13 @@ int main(int argc, char **argv)
 		{ "pid", required_argument, NULL, 'P' },
 		{ "exe", required_argument, NULL, 'X' },
 		{ "coredump-dir", required_argument, NULL, 'D' },
+		{ "sysroot", required_argument, NULL, 'R' },
+		{ "solib-path", required_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *cmds = NULL, *script = NULL, *debug_dirs = NULL;
 	const char *cd_dir = NULL, *cd_exe = NULL;
+	const char *sysroot = NULL, *solib_path = NULL;
 	bool quiet = false, json = false, cd_list = false, cd_pick = false;
 	int cd_pid = 0;
 	int c;
@@ -116,6 +125,8 @@ int main(int argc, char **argv)
 		case 'P': cd_pick = true; cd_pid = atoi(optarg); break;
 		case 'X': cd_pick = true; cd_exe = optarg; break;
 		case 'D': cd_dir = optarg; break;
+		case 'R': sysroot = optarg; break;
+		case 'S': solib_path = optarg; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("pmdb %s\n", PMDB_VERSION); return 0;
 		default: usage(stderr); return 2;
@@ -137,6 +148,7 @@ int main(int argc, char **argv)
 	if (cd_pick && pm_err_report(pm_coredump_pick(pm_coredump_dir(cd_dir), cd_pid, cd_exe, &picked)))
 		return 2;
 
+	pm_resolve_configure(sysroot, solib_path);
 	struct pmdb db = { .out = stdout, .radix = 16 };
 	struct pm_err *err = pm_target_open(picked ? picked : argv[optind + nargs - 1], exe, &db.t);
 	free(picked);
@@ -181,5 +193,7 @@ int main(int argc, char **argv)
 	pm_dmod_unload_all();
 	pm_dwarf_close(db.dw);
 	pm_target_close(db.t);
+	pm_resolve_end();
+	pm_looklog_clear();
 	return failed ? 1 : 0;
 }

@@ -18,6 +18,7 @@ struct pm_err *pm_cmd_tid(struct pmdb *db, const struct pm_call *call);
 struct pm_err *pm_cmd_threads(struct pmdb *db, const struct pm_call *call);
 struct pm_err *pm_cmd_mappings(struct pmdb *db, const struct pm_call *call);
 struct pm_err *pm_cmd_modules(struct pmdb *db, const struct pm_call *call);
+struct pm_err *pm_cmd_modinfo(struct pmdb *db, const struct pm_call *call);
 struct pm_err *pm_cmd_dis(struct pmdb *db, const struct pm_call *call);
 struct pm_err *pm_cmd_print(struct pmdb *db, const struct pm_call *call);
 struct pm_err *pm_cmd_sizeof(struct pmdb *db, const struct pm_call *call);

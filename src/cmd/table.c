@@ -74,6 +74,12 @@ const struct pm_dcmd pm_dcmds[] = {
 	  "Every module (executable, shared libraries, vDSO) with its address range,\n"
 	  "build-id, the file its symbols come from and its separate debug file.",
 	  NULL, pm_cmd_modules, PM_NEEDS_TARGET },
+	{ "modinfo", "", "where each module's file and debug file were looked for",
+	  "For every module, each place searched for its file (command line, --sysroot,\n"
+	  "--solib-path, the recorded path) and for its debug info (the file itself, the\n"
+	  "cache, build-id folders, .gnu_debuglink names, debuginfod), in order, with what\n"
+	  "was found there: missing, build-id mismatch, used.",
+	  NULL, pm_cmd_modinfo, PM_NEEDS_TARGET },
 	{ "dis", "[addr] [-n count]", "disassemble",
 	  "At the start of a function, the whole function.  Elsewhere, count (default 10)\n"
 	  "instructions before and after addr, addr marked with =>.  AT&T syntax.",

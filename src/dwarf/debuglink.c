@@ -8,6 +8,7 @@
  * that function ends every unsuccessful search by loading libdebuginfod
  * and libcurl, 8 ms of a 14 ms run, even when no server is configured. */
 #include "debuglink.h"
+#include "../target/looklog.h"
 #include "../base/util.h"
 
 #include <elfutils/libdwelf.h>
@@ -56,7 +57,12 @@ static int try_path(char *path, const struct stat *main_st, const struct pm_debu
 		    char **found)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0 && acceptable(fd, main_st, q->id, q->idlen, q->has_crc, q->crc)) {
+	bool ok = fd >= 0 && acceptable(fd, main_st, q->id, q->idlen, q->has_crc, q->crc);
+	if (q->trace_module)
+		pm_looklog_add(q->trace_module, PM_LOOK_DEBUG, "debuglink", path,
+			       ok ? "used" : fd < 0 ? "missing" :
+			       "not this module's (build-id or CRC differs)");
+	if (ok) {
 		*found = path;
 		return fd;
 	}

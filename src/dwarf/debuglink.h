@@ -15,6 +15,7 @@ struct pm_debuglink_query {
 	int idlen;
 	const char *const *dirs;        /* debug folders: -d folders, /usr/lib/debug */
 	size_t ndirs;
+	const char *trace_module;       /* if set: log each place tried under it */
 };
 
 /* Open the debug file, set *found to its path (malloc'd); -1 if none. */

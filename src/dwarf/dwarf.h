@@ -63,6 +63,7 @@ struct pm_module_info {
 	const char *file;     /* file used for symbols, or NULL */
 	const char *debug_file; /* separate debug info used, or NULL */
 	bool debuginfod;        /* debug_file came from a debuginfod server */
+	bool has_dwarf;         /* DWARF found, in file or debug_file */
 };
 size_t pm_dwarf_modules(struct pm_dwarf *d, struct pm_module_info **out);
 

@@ -5,7 +5,9 @@
 #include "debugcache.h"
 #include "debuglink.h"
 #include "debuginfod.h"
+#include "looksteps.h"
 #include "../kernel/kernel.h"
+#include "../target/resolve.h"
 #include "../base/util.h"
 
 #include <fcntl.h>
@@ -31,8 +33,10 @@ static int find_elf(Dwfl_Module *mod, void **userdata, const char *modname, Dwar
 		    char **file_name, Elf **elfp)
 {
 	int fd = dwfl_build_id_find_elf(mod, userdata, modname, base, file_name, elfp);
-	if (fd >= 0 || *elfp || !exe_recorded || !exe_local || strcmp(modname, exe_recorded) != 0)
+	if (fd >= 0 || *elfp)
 		return fd;
+	if (!exe_recorded || !exe_local || strcmp(modname, exe_recorded) != 0)
+		return pm_find_elf_resolved(mod, modname, file_name);
 	fd = open(exe_local, O_RDONLY | O_CLOEXEC);
 	if (fd >= 0)
 		*file_name = xstrdup(exe_local);
@@ -69,6 +73,12 @@ static void set_search_dirs(const char *debug_dirs)
 		search_dirs[nsearch_dirs++] = abs ? abs : xstrdup(dir);
 	}
 	free(all);
+	/* gdb also looks for debug files under the sysroot's debug folder */
+	const char *root = pm_resolve_sysroot();
+	if (root) {
+		vec_reserve(&search_dirs, &cap, nsearch_dirs + 1, sizeof(*search_dirs));
+		search_dirs[nsearch_dirs++] = xasprintf("%s/usr/lib/debug", root);
+	}
 }
 
 /* libdwfl's syntax: a leading '+' asks for CRC checks of debuglink files;
@@ -109,21 +119,28 @@ static int find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname
 	GElf_Addr vaddr;
 	int len = dwfl_module_build_id(mod, &id, &vaddr);
 	int fd = len > 0 ? pm_debugcache_lookup(id, len, debuginfo_file_name) : -1;
+	if (len > 0)
+		pm_look_step(modname, "cache", fd >= 0 ? *debuginfo_file_name : NULL, fd >= 0);
 	if (fd >= 0)
 		return fd;
 	fd = dwfl_build_id_find_debuginfo(mod, userdata, modname, base, file_name, debuglink_file,
 					  debuglink_crc, debuginfo_file_name);
+	pm_look_buildid_dirs(modname, id, len, (const char *const *)search_dirs, nsearch_dirs,
+			     fd >= 0 ? *debuginfo_file_name : NULL);
 	if (fd < 0) {
 		struct pm_debuglink_query q = {
 			.file_name = file_name, .link = debuglink_file,
 			.has_crc = debuglink_file != NULL, .crc = debuglink_crc,
 			.id = id, .idlen = len > 0 ? len : 0,
 			.dirs = (const char *const *)search_dirs, .ndirs = nsearch_dirs,
+			.trace_module = modname,
 		};
 		fd = pm_debuglink_find(&q, debuginfo_file_name);
 	}
-	if (fd < 0 && len > 0)
+	if (fd < 0 && len > 0) {
 		fd = pm_debuginfod_find(id, len, debuginfo_file_name);
+		pm_look_debuginfod(modname, fd >= 0 ? *debuginfo_file_name : NULL);
+	}
 	if (fd >= 0 && len > 0)
 		pm_debugcache_store(fd, id, len);
 	return fd;
@@ -371,7 +388,7 @@ static int collect_module(Dwfl_Module *mod, void **ud, const char *name, Dwarf_A
 	if (dwfl_module_getelf(mod, &bias))
 		m->bias = bias;
 	Dwarf_Addr dbias;
-	dwfl_module_getdwarf(mod, &dbias);
+	m->has_dwarf = dwfl_module_getdwarf(mod, &dbias) != NULL;
 	dwfl_module_info(mod, NULL, NULL, NULL, NULL, NULL, &mainfile, &debugfile);
 	m->file = mainfile;
 	m->debug_file = debugfile;

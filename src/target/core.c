@@ -207,8 +207,7 @@ struct pm_err *pm_core_open(const char *path, const char *exe, struct pm_target 
 		return NULL;
 	}
 
-	pm_core_find_exe(t, exe);
-	pm_core_build_maps(t);
+	pm_core_build_maps(t, exe);
 	*out = t;
 	return NULL;
 }

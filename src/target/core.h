@@ -16,8 +16,9 @@ struct pm_core {
 
 void pm_core_note(struct pm_target *t, const char *owner, unsigned type,
 		  const unsigned char *desc, size_t len);
-/* Build t->maps from PT_LOAD and NT_FILE and fill t->mem. */
-void pm_core_build_maps(struct pm_target *t);
+/* Build t->maps from PT_LOAD and NT_FILE and fill t->mem; chooses the
+ * executable (pm_core_find_exe) once the core's own bytes are in. */
+void pm_core_build_maps(struct pm_target *t, const char *user_exe);
 /* Choose the executable: the user's, or found from NT_FILE / auxv. */
 void pm_core_find_exe(struct pm_target *t, const char *user_exe);
 

@@ -3,6 +3,7 @@
  * NT_FILE names, when their build-id matches the image in the core. */
 #include "core.h"
 #include "buildid.h"
+#include "resolve.h"
 #include "../base/util.h"
 
 #include <elf.h>
@@ -20,6 +21,17 @@ static const struct pm_ntfile *ntfile_at(const struct pm_target *t, uint64_t add
 	return NULL;
 }
 
+/* The build-id of the image the core holds for the file recorded as
+ * PATH (its first page is saved), or 0. */
+static size_t recorded_id(struct pm_target *t, const char *path, unsigned char *id, size_t max)
+{
+	for (size_t i = 0; i < t->nfiles; i++)
+		if (t->files[i].offset == 0 && strcmp(t->files[i].path, path) == 0)
+			return pm_buildid_from_memory(t, t->files[i].start, id, max);
+	return 0;
+}
+
+/* Needs the core's own memory in t->mem, for the build-id check. */
 void pm_core_find_exe(struct pm_target *t, const char *user_exe)
 {
 	bool found;
@@ -36,76 +48,59 @@ void pm_core_find_exe(struct pm_target *t, const char *user_exe)
 		t->exe_name = xstrdup(f->path);
 	else if (t->fname[0])
 		t->exe_name = xstrdup(t->fname);
+	if (user_exe && t->exe_name)
+		pm_resolve_given(t->exe_name, user_exe);
 
+	char *local = NULL;
+	if (f) {
+		unsigned char id[64];
+		size_t idlen = recorded_id(t, f->path, id, sizeof(id));
+		local = pm_resolve_file(f->path, false, id, idlen, NULL);
+	}
 	if (user_exe) {
 		t->exe_path = xstrdup(user_exe);
-	} else if (f && access(f->path, R_OK) == 0) {
-		t->exe_path = xstrdup(f->path);
+		free(local);
+	} else if (local) {
+		t->exe_path = local;
 	} else {
-		pm_warn("executable %s is not on disk: give it as 'pmdb EXECUTABLE CORE'",
-			t->exe_name ? t->exe_name : "(unknown)");
+		pm_warn("executable %s is not on disk: give it as 'pmdb EXECUTABLE CORE'%s",
+			t->exe_name ? t->exe_name : "(unknown)",
+			pm_resolve_sysroot() ? " or put it under --sysroot" : "");
 	}
 }
 
-/* Where the file recorded as path is on this machine. */
-static const char *local_path(const struct pm_target *t, const char *path)
-{
-	if (t->exe_path && t->exe_name && strcmp(path, t->exe_name) == 0)
-		return t->exe_path;
-	return path;
-}
-
+/* The backing for the file recorded as PATH: the file found for it here
+ * (resolve.c: --sysroot, --solib-path, the path itself) with the
+ * build-id of the image in the core, or one marked unusable. */
 static struct pm_backing *backing_for(struct pm_target *t, const char *path)
 {
 	struct pm_core *c = t->priv;
-	const char *lp = local_path(t, path);
+	unsigned char id[64];
+	size_t idlen = recorded_id(t, path, id, sizeof(id));
+	bool mismatch = false;
+	char *lp = pm_resolve_file(path, !t->exe_name || strcmp(path, t->exe_name) != 0, id, idlen,
+				   &mismatch);
+	const char *key = lp ? lp : path;
 	for (size_t i = 0; i < c->nbackings; i++)
-		if (strcmp(c->files[i].path, lp) == 0)
+		if (strcmp(c->files[i].path, key) == 0) {
+			free(lp);
 			return &c->files[i];
+		}
 	/* Pointers into c->files are handed out: size it once, up front. */
 	if (!c->files)
 		c->files = xcalloc(t->nfiles + 1, sizeof(*c->files));
 	struct pm_backing *b = &c->files[c->nbackings++];
-	b->path = xstrdup(lp);
-	return b;
-}
-
-/* Compare the build-id of the image in the core (its ELF header page is
- * saved) with the file's; a mismatched file is never used. */
-static void check_backing(struct pm_target *t, struct pm_backing *b, const char *recorded)
-{
-	if (b->state)
-		return;
-	if (pm_backing_open(b) < 0) {
-		pm_warn("%s is mapped in the core but cannot be read (%s): its unsaved contents are not available",
-			recorded, b->why);
-		return;
-	}
-	uint64_t hdr = 0;
-	bool have_hdr = false;
-	for (size_t i = 0; i < t->nfiles; i++)
-		if (t->files[i].offset == 0 && strcmp(t->files[i].path, recorded) == 0) {
-			hdr = t->files[i].start;
-			have_hdr = true;
-			break;
-		}
-	if (!have_hdr)
-		return;
-	unsigned char in_core[64], on_disk[64];
-	size_t nc = pm_buildid_from_memory(t, hdr, in_core, sizeof(in_core));
-	if (nc == 0)
-		return;
-	size_t nd = pm_buildid_from_file(b->path, on_disk, sizeof(on_disk));
-	if (nd != nc || memcmp(in_core, on_disk, nc) != 0) {
-		char h1[129], h2[129];
-		pm_warn("%s does not match the core (build-id %s in the core, %s on disk): its contents are not used",
-			b->path, pm_buildid_hex(in_core, nc, h1),
-			nd ? pm_buildid_hex(on_disk, nd, h2) : "none");
-		munmap((void *)b->data, b->size);
-		b->data = NULL;
+	b->path = lp ? lp : xstrdup(path);
+	if (!lp) {
 		b->state = -1;
-		b->why = xstrdup("build-id mismatch");
+		b->why = xstrdup(mismatch ? "build-id mismatch" : "not on disk");
+	} else {
+		pm_backing_open(b);
 	}
+	if (b->state < 0 && !mismatch)
+		pm_warn("%s is mapped in the core but cannot be read (%s): its unsaved contents are not available",
+			path, b->why);
+	return b;
 }
 
 static void add_file_parts(struct pm_target *t, uint64_t start, uint64_t end)
@@ -117,7 +112,6 @@ static void add_file_parts(struct pm_target *t, uint64_t start, uint64_t end)
 		if (s >= e)
 			continue;
 		struct pm_backing *b = backing_for(t, f->path);
-		check_backing(t, b, f->path);
 		if (b->state > 0)
 			pm_memmap_add(&t->mem, s, e, b, f->offset + (s - f->start));
 	}
@@ -163,7 +157,7 @@ static void label_maps(struct pm_target *t)
 	}
 }
 
-void pm_core_build_maps(struct pm_target *t)
+void pm_core_build_maps(struct pm_target *t, const char *user_exe)
 {
 	struct pm_core *c = t->priv;
 	size_t phnum = 0;
@@ -187,6 +181,7 @@ void pm_core_build_maps(struct pm_target *t)
 		pm_memmap_add(&t->mem, ph.p_vaddr, ph.p_vaddr + filesz, &c->core_backing, ph.p_offset);
 	}
 	pm_memmap_finish(&t->mem);
+	pm_core_find_exe(t, user_exe);
 
 	t->maps = xcalloc(phnum + 1, sizeof(*t->maps));
 	for (size_t i = 0; i < phnum; i++) {
