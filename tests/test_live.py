@@ -224,3 +224,13 @@ def test_permission_denied(target):
         pytest.skip("nobody cannot run build/pmdb here")
     assert r.returncode == 2 and "permission denied" in r.stderr, r.stderr
     assert_runs_on(p, counter)
+
+
+@pytest.mark.skipif(not os.path.exists(pmdb.ASAN), reason="make asan first")
+def test_asan(target):
+    p, counter = target
+    r = subprocess.run([pmdb.ASAN, "-p", str(p.pid), "-e",
+                        "::status; $C; ::stacks; $r; ::mappings; ::modules; ::analyze -j; "
+                        "::p counter; main::dis"], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0 and "Sanitizer" not in r.stderr, r.stderr
+    assert_runs_on(p, counter)

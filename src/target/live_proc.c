@@ -80,7 +80,8 @@ struct pm_err *pm_live_check(int pid)
 	struct pm_err *err = NULL;
 	long tgid = status_num(st, "Tgid:");
 	long tracer = status_num(st, "TracerPid:");
-	if (status_state(st) == 'Z') {
+	/* a leader that exited before its threads shows as a zombie too */
+	if (status_state(st) == 'Z' && status_num(st, "Threads:") <= 1) {
 		err = pm_err_new(PM_ERR_GENERIC, "pid %d is a zombie: it has exited and only waits for its "
 				 "parent (pid %ld) to reap it; it has no threads or memory to debug",
 				 pid, status_num(st, "PPid:"));
