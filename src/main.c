@@ -20,6 +20,8 @@
 static void usage(FILE *out)
 {
 	fputs("usage: pmdb [options] [EXECUTABLE] CORE\n"
+	      "       pmdb [options] -p PID   (a running process: stopped while pmdb\n"
+	      "                  looks, and always resumed when pmdb exits)\n"
 	      "       pmdb triage [--json] [-j N] [-t SEC] [-d DIR] [-v] CORE|DIR ...\n"
 	      "                  (many cores in parallel, grouped by crash signature)\n"
 	      "  -e CMDS         run commands (';' or newline separated) and exit;\n"
@@ -49,6 +51,13 @@ static void usage(FILE *out)
 	      "Without -e or -f, commands are read from standard input, with line\n"
 	      "editing and history when it is a terminal.  Type ::help for help.\n",
 	      out);
+}
+
+static int parse_pid(const char *s)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+	return *s && !*end && v > 0 && v <= 0x3fffffff ? (int)v : -1;
 }
 
 static int run_stream(struct pmdb *db, FILE *in)
@@ -106,16 +115,22 @@ int main(int argc, char **argv)
 	const char *cd_dir = NULL, *cd_exe = NULL;
 	const char *sysroot = NULL, *solib_path = NULL;
 	bool quiet = false, json = false, cd_list = false, cd_pick = false;
-	int cd_pid = 0;
+	int cd_pid = 0, live_pid = 0;
 	int c;
 	if (argc > 1 && strcmp(argv[1], "triage") == 0)
 		return pm_triage_main(argc - 1, argv + 1);
-	while ((c = getopt_long(argc, argv, "e:f:d:q", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "e:f:d:qp:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'e': cmds = optarg; break;
 		case 'f': script = optarg; break;
 		case 'd': debug_dirs = optarg; break;
 		case 'q': quiet = true; break;
+		case 'p':
+			if ((live_pid = parse_pid(optarg)) <= 0) {
+				fprintf(stderr, "pmdb: -p %s: not a process id\n", optarg);
+				return 2;
+			}
+			break;
 		case 'C': pm_dwarf_set_cache_dir(optarg); break;
 		case 'N': pm_dwarf_set_cache_dir(""); break;
 		case 'A': cmds = "::analyze"; break;
@@ -135,11 +150,15 @@ int main(int argc, char **argv)
 	if (cd_list)
 		return pm_coredump_list(pm_coredump_dir(cd_dir), stdout);
 	int nargs = argc - optind;
-	if (nargs < !cd_pick || nargs > 2 - cd_pick) {
+	if (live_pid && (nargs || cd_pick)) {
 		usage(stderr);
 		return 2;
 	}
-	const char *exe = nargs == 2 - cd_pick ? argv[optind] : NULL;
+	if (!live_pid && (nargs < !cd_pick || nargs > 2 - cd_pick)) {
+		usage(stderr);
+		return 2;
+	}
+	const char *exe = !live_pid && nargs == 2 - cd_pick ? argv[optind] : NULL;
 	if (exe && access(exe, R_OK) != 0) {
 		fprintf(stderr, "pmdb: cannot read executable %s: %m\n", exe);
 		return 2;
@@ -150,7 +169,8 @@ int main(int argc, char **argv)
 
 	pm_resolve_configure(sysroot, solib_path);
 	struct pmdb db = { .out = stdout, .radix = 16 };
-	struct pm_err *err = pm_target_open(picked ? picked : argv[optind + nargs - 1], exe, &db.t);
+	struct pm_err *err = live_pid ? pm_live_open(live_pid, &db.t)
+		: pm_target_open(picked ? picked : argv[optind + nargs - 1], exe, &db.t);
 	free(picked);
 	if (err) {
 		pm_err_report(err);
@@ -183,7 +203,10 @@ int main(int argc, char **argv)
 	} else if (!isatty(STDIN_FILENO)) {
 		failed = run_stream(&db, stdin);
 	} else {
-		if (!quiet)
+		if (!quiet && db.t->live_pid)
+			printf("pmdb %s: attached to pid %d (%s, %zu threads), stopped until pmdb exits. ::help for help.\n",
+			       PMDB_VERSION, db.t->pid, db.t->fname, db.t->nthreads);
+		else if (!quiet)
 			printf("pmdb %s: core file %s of %s (pid %d, %zu threads). ::help for help.\n",
 			       PMDB_VERSION, db.t->path, db.t->fname[0] ? db.t->fname : "?", db.t->pid,
 			       db.t->nthreads);

@@ -334,7 +334,8 @@ struct pm_err *pm_analyze(struct pmdb *db, struct pm_verdict *v)
 		/* the verdict came from the kernel's own report */
 	} else if (a.si.signo == 0) {
 		v->cls = PM_CLASS_NO_CRASH;
-		v->summary = xstrdup("no signal: the core was written while the process ran (gcore)");
+		v->summary = xstrdup(t->live_pid ? "no signal: a live process, stopped while pmdb is attached"
+				     : "no signal: the core was written while the process ran (gcore)");
 	} else {
 		signal_fact(v, "signal", &a.si);
 		pm_fact(v, "thread", "%d", a.th->tid);

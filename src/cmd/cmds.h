@@ -36,6 +36,7 @@ struct pm_err *pm_cmd_vtop(struct pmdb *db, const struct pm_call *call);
 struct pm_err *pm_cmd_msgbuf(struct pmdb *db, const struct pm_call *call);
 /* ::status of a kernel dump (kstatus.c) */
 struct pm_err *pm_kernel_status(struct pmdb *db);
+struct pm_err *pm_live_status(struct pmdb *db);
 struct pm_err *pm_cmd_help(struct pmdb *db, const struct pm_call *call);
 struct pm_err *pm_cmd_dcmds(struct pmdb *db, const struct pm_call *call);
 struct pm_err *pm_cmd_formats(struct pmdb *db, const struct pm_call *call);

@@ -10,6 +10,7 @@ static const char *data_name(enum pm_data d)
 	case PM_DATA_CORE: return "core";
 	case PM_DATA_FILE: return "file";
 	case PM_DATA_PART: return "part";
+	case PM_DATA_LIVE: return "live";
 	default: return "none";
 	}
 }

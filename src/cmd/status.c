@@ -32,6 +32,8 @@ struct pm_err *pm_cmd_status(struct pmdb *db, const struct pm_call *call)
 	struct pm_target *t = db->t;
 	if (t->kernel)
 		return pm_kernel_status(db);
+	if (t->live_pid)
+		return pm_live_status(db);
 	FILE *out = db->out;
 	const char *name = t->fname[0] ? t->fname : "(unknown)";
 	fprintf(out, "debugging core file of %s (%u-bit)\n", name, t->arch->ptr_size * 8);

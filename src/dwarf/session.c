@@ -166,7 +166,16 @@ struct pm_err *pm_dwarf_open(struct pm_target *t, const char *debug_dirs, struct
 		free(d);
 		return err;
 	}
-	if (t->elf && !t->kernel) {
+	if (t->live_pid) {
+		/* the files of /proc/PID/maps; the vDSO is read from the process */
+		d->callbacks.find_elf = dwfl_linux_proc_find_elf;
+		dwfl_report_begin(d->dwfl);
+		int rc = dwfl_linux_proc_report(d->dwfl, t->live_pid);
+		if (rc != 0)
+			pm_warn("cannot list the modules of pid %d: %s", t->live_pid,
+				rc > 0 ? strerror(rc) : dwfl_errmsg(-1));
+		dwfl_report_end(d->dwfl, NULL, NULL);
+	} else if (t->elf && !t->kernel) {
 		dwfl_report_begin(d->dwfl);
 		int n = dwfl_core_file_report(d->dwfl, (Elf *)t->elf, t->exe_path);
 		if (n < 0)

@@ -133,16 +133,7 @@ static void label_maps(struct pm_target *t)
 		struct pm_mapping *m = &t->maps[i];
 		if (m->path)
 			continue;
-		for (size_t k = 0; k < t->nthreads && !m->label[0]; k++) {
-			uint64_t sp = t->threads[k].regs[t->arch->sp];
-			if (sp < m->start || sp >= m->end)
-				continue;
-			if (t->threads[k].tid == t->pid)
-				snprintf(m->label, sizeof(m->label), "[ stack ]");
-			else
-				snprintf(m->label, sizeof(m->label), "[ stack tid=%d ]", t->threads[k].tid);
-		}
-		if (m->label[0])
+		if (pm_target_label_stack(t, m))
 			continue;
 		if (has_vdso && m->start == vdso)
 			snprintf(m->label, sizeof(m->label), "[ vdso ]");

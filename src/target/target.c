@@ -171,6 +171,21 @@ struct pm_thread *pm_target_thread(struct pm_target *t, int tid)
 	return NULL;
 }
 
+bool pm_target_label_stack(const struct pm_target *t, struct pm_mapping *m)
+{
+	for (size_t k = 0; k < t->nthreads; k++) {
+		uint64_t sp = t->threads[k].regs[t->arch->sp];
+		if (sp < m->start || sp >= m->end)
+			continue;
+		if (t->threads[k].tid == t->pid)
+			snprintf(m->label, sizeof(m->label), "[ stack ]");
+		else
+			snprintf(m->label, sizeof(m->label), "[ stack tid=%d ]", t->threads[k].tid);
+		return true;
+	}
+	return false;
+}
+
 void pm_warn(const char *fmt, ...)
 {
 	va_list ap;

@@ -43,7 +43,8 @@ struct pm_ntfile {
 	const char *path;              /* as recorded in the core */
 };
 
-enum pm_data { PM_DATA_NONE, PM_DATA_CORE, PM_DATA_FILE, PM_DATA_PART };
+enum pm_data { PM_DATA_NONE, PM_DATA_CORE, PM_DATA_FILE, PM_DATA_PART,
+	       PM_DATA_LIVE /* read from the running process */ };
 
 /* One memory mapping of the process as the dump describes it. */
 struct pm_mapping {
@@ -75,6 +76,7 @@ struct pm_target {
 	char *exe_name;                /* name recorded in the dump */
 
 	int pid, ppid, uid, gid;
+	int live_pid;                  /* a live process (pmdb -p): its pid; 0 for dumps */
 	char fname[17];                /* NT_PRPSINFO pr_fname */
 	char psargs[81];               /* NT_PRPSINFO pr_psargs */
 	bool has_prpsinfo;
@@ -130,11 +132,17 @@ struct pm_err *pm_target_read_str(struct pm_target *t, uint64_t addr, size_t max
 uint64_t pm_target_auxv(const struct pm_target *t, uint64_t key, bool *found);
 const struct pm_mapping *pm_target_mapping(const struct pm_target *t, uint64_t addr);
 struct pm_thread *pm_target_thread(struct pm_target *t, int tid);
+/* Name m "[ stack ]" or "[ stack tid=N ]" when a thread's sp is in it. */
+bool pm_target_label_stack(const struct pm_target *t, struct pm_mapping *m);
 
 /* Warnings the target gathered while opening (each printed once). */
 void pm_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Kinds */
 struct pm_err *pm_core_open(const char *path, const char *exe, struct pm_target **out);
+/* Attach to a running process (live.c); closing detaches. */
+struct pm_err *pm_live_open(int pid, struct pm_target **out);
+/* Its whole command line, arguments joined by spaces. */
+const char *pm_live_cmdline(const struct pm_target *t);
 
 #endif
