@@ -56,10 +56,14 @@ demo:
 	sh demo/run.sh
 
 # The whole test suite.
+# The suite twice: on the plain build, then with every pmdb run being the
+# ASan/UBSan build (third-party libraries' exit-time allocations suppressed).
 test:
 	scripts/deps.sh test
 	$(MAKE) all asan
 	$(PYTHON) -m pytest -q tests
+	PMDB_BIN=$(CURDIR)/$(BUILD)/asan/pmdb LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
+		$(PYTHON) -m pytest -q -p no:cacheprovider tests
 
 bench:
 	scripts/deps.sh bench
