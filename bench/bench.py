@@ -65,6 +65,15 @@ BUILT = [
          mode="crash", expect=["visit"],
          # run_query also appears inside visit's name, as its lambda's scope
          lines=[(r"^(?!.*visit).*run_query\(", 1, "a run_query frame")]),
+    # the big workloads: only with --big or when named in --only
+    dict(name="deep-100k", src="deep_stack.c", cc="gcc", flags=["-O0", "-g", "-DDEPTH=100000"],
+         mode="crash", expect=["crash_at_bottom"], big=True,
+         lines=[("recurse_down", 100000, "recurse_down frames")]),
+    dict(name="threads-1000", src="many_threads.c", cc="gcc",
+         flags=["-O0", "-g", "-pthread", "-DNTHREADS=1000"], mode="all", big=True,
+         expect=["crash_main_thread"], lines=[("blocked_worker", 1000, "blocked_worker frames")]),
+    dict(name="sparse-8g", src="sparse_core.c", cc="gcc", flags=["-O0", "-g"], mode="crash",
+         big=True, expect=["crash_in_sparse"]),
 ]
 
 # corpus cores: name, compressed core, compressed executable (or None),
@@ -425,6 +434,8 @@ def git_head():
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--runs", type=int, default=5, help="timed runs per tool and core (default 5)")
+    ap.add_argument("--big", action="store_true",
+                    help="also the big workloads: 100,000 frames, 1,000 threads, an 8 GiB sparse core")
     ap.add_argument("--json", metavar="FILE", help="also write the numbers to FILE")
     ap.add_argument("--only", metavar="CORE,...", help="only these cores")
     ap.add_argument("--tools", default=",".join(TOOLS), help="tools to run (default: all)")
@@ -450,7 +461,7 @@ def main():
 
     os.makedirs(OUT, exist_ok=True)
     t_start = time.monotonic()
-    built = BUILT
+    built = [s for s in BUILT if args.big or not s.get("big")]
     corpus = FROM_CORPUS
     if args.only:
         want = set(args.only.split(","))

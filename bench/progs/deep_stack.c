@@ -5,7 +5,9 @@
  */
 #include <stdio.h>
 
+#ifndef DEPTH		/* -DDEPTH=100000 for the big workload */
 #define	DEPTH	10000
+#endif
 
 static long *volatile nowhere;	/* NULL */
 

@@ -13,7 +13,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#ifndef NTHREADS	/* -DNTHREADS=1000 for the big workload */
 #define	NTHREADS	64
+#endif
 
 static pthread_mutex_t mtx = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
