@@ -1,7 +1,7 @@
 """Hostile shapes (issue 9): looping stacks, cores claiming absurd numbers or
 sizes of notes and memory, and symlink loops in debug folders.  Each input is
 made here from a test core; the ASan/UBSan build must finish in bounded time
-with a clean exit and say something."""
+with a clean exit and say what is wrong with the input."""
 import struct
 import time
 
@@ -58,7 +58,7 @@ def timed(args, cmds):
 
 def test_frame_pointer_loop(good, tmp_path):
     """rbp and rsp point at a frame whose saved rbp is itself: every unwind
-    step finds the same CFA.  The stack ends, with a word about why."""
+    step finds the same CFA.  The stack ends after a frame or two."""
     data = bytearray(open(good.core, "rb").read())
     desc = next(d for d, t, _ in notes(data) if t == NT_PRSTATUS)
     reg = lambda i: desc + PR_REG + 8 * i  # noqa: E731
@@ -74,6 +74,12 @@ def test_frame_pointer_loop(good, tmp_path):
     p, secs = timed([good.exe, str(f)], "$c; $C; ::stack -a; ::findstack; ::analyze")
     assert secs < LIMIT
     assert p.stdout.count("\n") < 2000, "the loop was followed far too long"
+    # $c's frames: the lines before $C's, which start with a stack pointer
+    lines = p.stdout.splitlines()
+    c_frames = lines[:next(i for i, l in enumerate(lines) if l[:16].isalnum() and len(l) > 17
+                           and l[16] == " ")]
+    assert c_frames and c_frames[0].startswith("inner+"), p.stdout[:500]
+    assert len(c_frames) <= 3, c_frames
 
 
 def core_with(segments):
@@ -127,6 +133,22 @@ def test_hostile_core(tmp_path, shape):
     p, secs = timed([str(f)], "::status; $c; ::mappings; ::modules; $r; ::threads; 0::dis")
     assert secs < LIMIT
     assert p.stderr.strip() or p.stdout.strip()
+    # what pmdb must say about each shape, and what it still reads
+    said = {
+        "billions_of_notes": ["claim 1099511627776 bytes, the file holds"],
+        "huge_load": ["core file is truncated"],
+        "overlapping_loads": ["core file is truncated"],
+        "thousands_of_notes": ["is too short", "the others are not shown"],
+        "absurd_note_size": ["a malformed note at file offset"],
+        "huge_namesz": ["a malformed note at file offset"],
+    }[shape]
+    for words in said:
+        assert words in p.stderr, (words, p.stderr[-2000:])
+    if shape == "billions_of_notes":
+        assert "threads: 2\n" in p.stdout, p.stdout     # the notes the file does hold
+    if shape == "thousands_of_notes":
+        assert "threads: 3000\n" in p.stdout, p.stdout
+        assert p.stderr.count("\n") < 100, "warnings are not bounded"
 
 
 def test_debug_dir_symlink_loop(good, tmp_path):
@@ -144,3 +166,4 @@ def test_debug_dir_symlink_loop(good, tmp_path):
     p, secs = timed(["-d", str(d), good.exe, good.core], "::status; $c; ::modules")
     assert secs < LIMIT
     assert p.returncode in (0, 1)
+    assert "inner+0xc()" in p.stdout, p.stdout     # the loops cost nothing else

@@ -149,6 +149,7 @@ def test_truncated_kernel_dump(dump, tmp_path, cut):
         dst.write(src.read(int(size * cut)))
     p = run_asan([str(t)], "::status; ::msgbuf")
     assert p.returncode in (0, 1, 2), p.stderr
+    assert "truncated" in p.stderr, p.stderr      # said once, plainly
 
 
 def ps_rows(dump, cmd="::ps"):
@@ -296,6 +297,8 @@ def test_print_kernel_structs_from_btf(dump):
     assert f'version = [ "{sysinfo["VERSION"]}" ]' in uts
     p = pmdb.run([dump], "init_task::print struct no_such_struct")
     assert p.rc == 1 and "no struct or union 'struct no_such_struct'" in p.err
+    p = pmdb.run([dump], "deadbeef::print struct task_struct pid")
+    assert p.rc == 1 and p.out == "" and "no mapping for address 0xdeadbeef" in p.err, p
 
 
 def test_task_walker_and_stacks(dump):

@@ -207,6 +207,8 @@ ERRORS = [
     ("::sizeof struct", "no type"),
     ("::enum struct node", "not an enum"),
     ("0t99::frame", "no frame"),
+    ("0::print struct node", "no mapping for address 0x0 (reading struct node)"),
+    ("0::print struct node next", "no mapping for address 0x0 (reading struct node)"),
     ("::p (", "syntax error"),
 ]
 

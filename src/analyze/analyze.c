@@ -47,17 +47,21 @@ static const char *const noise[] = {
 	"std::panicking::begin_panic_handler", "std::panicking::begin_panic",
 	"core::panicking::panic_bounds_check", "std::sys::backtrace::__rust_end_short_backtrace",
 	"core::option::unwrap_failed", "core::option::expect_failed", "core::result::unwrap_failed",
-	/* the kernel's panic, oops and trap machinery */
+	/* glibc's heap checks call abort from inside malloc */
+	"_int_free", "_int_malloc", "_int_realloc", "_int_memalign", "malloc_consolidate", "unlink_chunk",
+	"free", "__libc_free", "malloc", "__libc_malloc", "realloc", "__libc_realloc", "calloc",
+	"__libc_calloc", "kill", "tgkill",
+};
+
+/* The kernel's panic, oops and trap machinery: only on kernel dumps, where
+ * these names cannot be a program's own panic() or die(). */
+static const char *const kernel_noise[] = {
 	"panic", "vpanic", "delay_tsc", "__const_udelay", "__udelay", "__delay", "__crash_kexec",
 	"crash_kexec", "oops_end", "die", "die_addr", "__die", "do_trap", "do_error_trap",
 	"exc_page_fault", "asm_exc_page_fault", "page_fault_oops", "kernelmode_fixup_or_oops",
 	"__bad_area_nosemaphore", "bad_area_nosemaphore", "do_user_addr_fault", "handle_page_fault",
 	"exc_general_protection", "asm_exc_general_protection", "exc_invalid_op",
 	"asm_exc_invalid_op", "handle_bug", "report_bug", "dump_stack_lvl", "dump_stack",
-	/* glibc's heap checks call abort from inside malloc */
-	"_int_free", "_int_malloc", "_int_realloc", "_int_memalign", "malloc_consolidate", "unlink_chunk",
-	"free", "__libc_free", "malloc", "__libc_malloc", "realloc", "__libc_realloc", "calloc",
-	"__libc_calloc", "kill", "tgkill",
 };
 
 /* The Rust runtime's own frames sit above the code that panicked. */
@@ -65,19 +69,28 @@ static const char *const rust_runtime[] = {
 	"std::", "core::", "alloc::", "__rustc::", "panic_abort::", "<std::", "<core::", "<alloc::",
 };
 
-bool pm_az_is_noise(const char *func)
+static bool listed(const char *func, const char *const *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(list[i]);
+		/* also GCC's split-off parts (__assert_fail_base.cold) and
+		 * "std::panicking::begin_panic_handler::{closure#0}" */
+		bool scoped = strstr(list[i], "::") != NULL;
+		if (strncmp(func, list[i], len) == 0 &&
+		    (func[len] == 0 || func[len] == '.' || (scoped && (func[len] == ':' || func[len] == '<'))))
+			return true;
+	}
+	return false;
+}
+
+bool pm_az_is_noise(const char *func, bool kernel)
 {
 	if (!func)
 		return false;
-	for (size_t i = 0; i < ARRAY_SIZE(noise); i++) {
-		size_t n = strlen(noise[i]);
-		/* also GCC's split-off parts (__assert_fail_base.cold) and
-		 * "std::panicking::begin_panic_handler::{closure#0}" */
-		bool scoped = strstr(noise[i], "::") != NULL;
-		if (strncmp(func, noise[i], n) == 0 &&
-		    (func[n] == 0 || func[n] == '.' || (scoped && (func[n] == ':' || func[n] == '<'))))
-			return true;
-	}
+	if (kernel)
+		return listed(func, kernel_noise, ARRAY_SIZE(kernel_noise));
+	if (listed(func, noise, ARRAY_SIZE(noise)))
+		return true;
 	for (size_t i = 0; i < ARRAY_SIZE(rust_runtime); i++)
 		if (strncmp(func, rust_runtime[i], strlen(rust_runtime[i])) == 0)
 			return true;
@@ -102,7 +115,7 @@ size_t pm_az_first_interesting(struct actx *a)
 		if (f->kind == PM_FRAME_SIGNAL)
 			continue;
 		if (!f->func ? (i == a->frame0 || in_executable(a, f->pc)) :
-		    !pm_az_is_noise(pm_sym_display(a->db->dw, f->func)))
+		    !pm_az_is_noise(pm_sym_display(a->db->dw, f->func), a->db->t->kernel != NULL))
 			return i;
 	}
 	return a->frame0 < a->stack.nframes ? a->frame0 : 0;
@@ -304,6 +317,32 @@ static void dispatch(struct actx *a, bool reraised)
 	}
 }
 
+/* A user core or live process: the signal, and whether a handler raised
+ * it again, decide which pass explains it. */
+static void signal_verdict(struct actx *a)
+{
+	struct pm_verdict *v = a->v;
+	struct pm_target *t = a->db->t;
+	if (a->si.signo == 0) {
+		v->cls = PM_CLASS_NO_CRASH;
+		v->summary = xstrdup(t->live_pid ? "no signal: a live process, stopped while pmdb is attached"
+				     : "no signal: the core was written while the process ran (gcore)");
+		return;
+	}
+	signal_fact(v, "signal", &a->si);
+	pm_fact(v, "thread", "%d", a->th->tid);
+	if (a->has_siginfo && pm_signal_has_sender(a->si.code))
+		pm_fact(v, "sender_pid", "%d%s", a->si.pid,
+			a->si.pid == t->pid ? " (the process itself)" : "");
+	bool reraised = a->has_siginfo && sent_by_a_process(&a->si) &&
+			(recover_original(a) || reraised_on_return(a));
+	v->signo = a->si.signo;
+	v->code = a->si.code;
+	v->has_addr = pm_signal_has_addr(a->si.signo, a->si.code);
+	v->addr = a->si.addr;
+	dispatch(a, reraised);
+}
+
 struct pm_err *pm_analyze(struct pmdb *db, struct pm_verdict *v)
 {
 	memset(v, 0, sizeof(*v));
@@ -311,9 +350,12 @@ struct pm_err *pm_analyze(struct pmdb *db, struct pm_verdict *v)
 	if (!t || t->nthreads == 0)
 		return pm_err_new(PM_ERR_LOOKUP, "::analyze: the dump has no threads");
 	struct actx a = { .db = db, .v = v };
+	/* a kernel dump's verdict comes from the kernel's own report; it
+	 * names the CPU that panicked */
 	if (t->kernel)
 		pm_az_kernel(&a);
-	v->thread = t->kernel ? v->thread : pm_signal_thread(t);
+	else
+		v->thread = pm_signal_thread(t);
 	a.th = &t->threads[v->thread];
 	memcpy(a.regs, a.th->regs, sizeof(a.regs));
 	if (a.th->has_siginfo && a.th->si.signo) {
@@ -330,31 +372,14 @@ struct pm_err *pm_analyze(struct pmdb *db, struct pm_verdict *v)
 		pm_fact(v, "unwind_error", "%s", err->msg);
 		pm_err_free(err);
 	}
-	if (t->kernel) {
-		/* the verdict came from the kernel's own report */
-	} else if (a.si.signo == 0) {
-		v->cls = PM_CLASS_NO_CRASH;
-		v->summary = xstrdup(t->live_pid ? "no signal: a live process, stopped while pmdb is attached"
-				     : "no signal: the core was written while the process ran (gcore)");
-	} else {
-		signal_fact(v, "signal", &a.si);
-		pm_fact(v, "thread", "%d", a.th->tid);
-		if (a.has_siginfo && pm_signal_has_sender(a.si.code))
-			pm_fact(v, "sender_pid", "%d%s", a.si.pid,
-				a.si.pid == t->pid ? " (the process itself)" : "");
-		bool reraised = a.has_siginfo && sent_by_a_process(&a.si) &&
-				(recover_original(&a) || reraised_on_return(&a));
-		v->signo = a.si.signo;
-		v->code = a.si.code;
-		v->has_addr = pm_signal_has_addr(a.si.signo, a.si.code);
-		v->addr = a.si.addr;
-		dispatch(&a, reraised);
-	}
+	if (!t->kernel)
+		signal_verdict(&a);
 	v->first_interesting_frame = pm_az_first_interesting(&a);
 	if (!v->cls) {
 		v->cls = PM_CLASS_UNKNOWN;
 		const char *n = pm_signal_name(a.si.signo);
-		v->summary = xasprintf("%s: no known cause", n ? n : "the signal");
+		v->summary = t->kernel ? xstrdup("no panic, Oops or BUG report found in the kernel log")
+				       : xasprintf("%s: no known cause", n ? n : "the signal");
 		pm_az_cert(&a, "UncategorizedSignal");
 	}
 	if (v->first_interesting_frame < a.stack.nframes) {

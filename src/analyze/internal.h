@@ -38,8 +38,9 @@ bool pm_az_insn_traps(struct actx *a);
 /* Stack overflow: bounds, depth, recursion, biggest frames. */
 void pm_az_stack_overflow(struct actx *a, uint64_t fault);
 /* Is this frame abort/raise/assert/signal machinery (skipped by the
- * crash signature and when naming where the crash happened)? */
-bool pm_az_is_noise(const char *func);
+ * crash signature and when naming where the crash happened)?  Kernel
+ * dumps have their own list (panic, die, the trap handlers). */
+bool pm_az_is_noise(const char *func, bool kernel);
 /* The first frame from frame0 on that is not noise. */
 size_t pm_az_first_interesting(struct actx *a);
 /* CERT exploitable's class and rating for the verdict. */

@@ -190,7 +190,8 @@ void pm_signature_make(struct pmdb *db, const struct pm_verdict *v, struct pm_si
 	for (size_t i = v->first_interesting_frame; i < st.nframes; i++) {
 		const struct pm_frame *f = &st.frames[i];
 		/* below a handler, raise() and kill() again */
-		if (f->kind == PM_FRAME_SIGNAL || pm_az_is_noise(pm_sym_display(db->dw, f->func)))
+		if (f->kind == PM_FRAME_SIGNAL ||
+		    pm_az_is_noise(pm_sym_display(db->dw, f->func), db->t->kernel != NULL))
 			continue;
 		/* a deep recursion repeats one name: normalize it once */
 		if (f->func && last_func == f->func && s.n > 0)

@@ -36,6 +36,8 @@ struct pm_err *pm_print_typed(struct pm_dwarf *d, const char *type, uint64_t add
 	if (err)
 		return err;
 	struct pm_tprinter p = { d, out, *o, 0 };
+	if (!pm_target_readable(d->t, addr))
+		return pm_err_fault(addr, type);
 	if (nmembers == 0) {
 		if (o->types) {
 			pm_ctype_print_name(&t, "", out);
@@ -51,6 +53,10 @@ struct pm_err *pm_print_typed(struct pm_dwarf *d, const char *type, uint64_t add
 		struct pm_cval v;
 		if ((err = member_path(d, &t, addr, members[i], false, &v)))
 			break;
+		if (v.lvalue && !pm_target_readable(d->t, v.addr)) {
+			err = pm_err_fault(v.addr, members[i]);
+			break;
+		}
 		if (v.lvalue) {
 			err = pm_tprint_member(&p, &v.type, members[i], v.addr);
 		} else {

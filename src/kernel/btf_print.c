@@ -250,6 +250,8 @@ struct pm_err *pm_kernel_print(struct pm_target *t, const char *type, uint64_t a
 	if (!id)
 		return pm_err_new(PM_ERR_LOOKUP, "no struct or union '%s' in the dump's BTF", type);
 	struct printer p = { t, b, out, o, 0 };
+	if (!pm_target_readable(t, addr))
+		return pm_err_fault(addr, type);
 	if (nmembers == 0) {
 		err = value(&p, id, addr, 0, 0, 0);
 		fputc('\n', out);
@@ -260,6 +262,8 @@ struct pm_err *pm_kernel_print(struct pm_target *t, const char *type, uint64_t a
 		uint32_t mtype;
 		if (!pm_btf_member(b, id, members[i], &off, &mtype))
 			return pm_err_new(PM_ERR_LOOKUP, "no member '%s' in %s (BTF)", members[i], type);
+		if (!pm_target_readable(t, addr + off))
+			return pm_err_fault(addr + off, members[i]);
 		fprintf(out, "%s = ", members[i]);
 		err = value(&p, mtype, addr + off, 0, 0, 0);
 		fputc('\n', out);

@@ -136,8 +136,9 @@ struct pm_err *pm_kernel_attach(struct pm_target *t, struct pm_backing *dump,
 		pm_warn("%s: more than %u pages mapped; the rest of the page tables were not read",
 			t->path, MAX_LEAVES);
 	if (k->pages_mapped == 0)
-		return pm_err_new(PM_ERR_FORMAT, "%s: no kernel page tables at physical 0x%llx (wrong "
-				  "phys_base?)", t->path, (unsigned long long)k->pgd);
+		return pm_err_new(PM_ERR_FORMAT, "%s: the kernel's page tables at physical 0x%llx are "
+				  "not in the dump (a truncated or filtered dump, or a wrong phys_base)",
+				  t->path, (unsigned long long)k->pgd);
 	return NULL;
 }
 

@@ -95,18 +95,40 @@ static const char *machine_name(unsigned m)
 	}
 }
 
-static void read_notes(struct pm_target *t, Elf *elf, const GElf_Phdr *ph)
+/* The notes of one PT_NOTE segment; a segment running past the end of the
+ * file is read as far as the file goes, and a malformed note ends the
+ * segment, each with one warning. */
+static void read_notes(struct pm_target *t, Elf *elf, const GElf_Phdr *ph, uint64_t fsize)
 {
-	Elf_Data *data = elf_getdata_rawchunk(elf, (int64_t)ph->p_offset, ph->p_filesz, ELF_T_NHDR);
+	uint64_t size = ph->p_filesz;
+	if (ph->p_offset >= fsize) {
+		pm_warn("core notes at file offset 0x%llx are past the end of the file (truncated core?)",
+			(unsigned long long)ph->p_offset);
+		return;
+	}
+	if (size > fsize - ph->p_offset) {
+		pm_warn("core notes at file offset 0x%llx claim %llu bytes, the file holds %llu of them "
+			"(truncated core?)", (unsigned long long)ph->p_offset, (unsigned long long)size,
+			(unsigned long long)(fsize - ph->p_offset));
+		size = fsize - ph->p_offset;
+	}
+	Elf_Data *data = elf_getdata_rawchunk(elf, (int64_t)ph->p_offset, size, ELF_T_NHDR);
 	if (!data) {
-		pm_warn("core notes at file offset 0x%llx (%llu bytes) are not in the file (truncated core?)",
-			(unsigned long long)ph->p_offset, (unsigned long long)ph->p_filesz);
+		pm_warn("core notes at file offset 0x%llx cannot be read: %s",
+			(unsigned long long)ph->p_offset, elf_errmsg(-1));
 		return;
 	}
 	size_t off = 0, name_off, desc_off;
 	GElf_Nhdr nh;
-	while (off < data->d_size &&
-	       (off = gelf_getnote(data, off, &nh, &name_off, &desc_off)) > 0) {
+	while (off < data->d_size) {
+		size_t next = gelf_getnote(data, off, &nh, &name_off, &desc_off);
+		if (next == 0) {
+			pm_warn("a malformed note at file offset 0x%llx (its sizes run past the note "
+				"segment): the notes from there on are ignored",
+				(unsigned long long)(ph->p_offset + off));
+			break;
+		}
+		off = next;
 		const char *owner = nh.n_namesz ? (const char *)data->d_buf + name_off : "";
 		if (nh.n_namesz && owner[nh.n_namesz - 1] != 0)
 			continue;
@@ -186,7 +208,7 @@ struct pm_err *pm_core_open(const char *path, const char *exe, struct pm_target 
 		if (!gelf_getphdr(elf, (int)i, &ph))
 			break;
 		if (ph.p_type == PT_NOTE)
-			read_notes(t, elf, &ph);
+			read_notes(t, elf, &ph, c->core_backing.size);
 	}
 	if (t->nthreads == 0)
 		pm_warn("%s: the core has no NT_PRSTATUS note: no threads or registers", path);

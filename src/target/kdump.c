@@ -93,13 +93,16 @@ static int unflatten(int fd, const char *path, struct pm_err **err)
 	off_t pos = FLAT_HEADER;
 	unsigned char h[16];
 	char *buf = NULL;
+	bool ended = false;
 	for (;;) {
 		if (pread(fd, h, 16, pos) != 16)
 			break;              /* a file cut short keeps what it has */
 		int64_t off = (int64_t)be64(h);
 		uint64_t size = be64(h + 8);
-		if (off < 0)
+		if (off < 0) {
+			ended = true;
 			break;
+		}
 		if (size > MAX_FLAT_RECORD || (uint64_t)off > (1ull << 50)) {
 			*err = pm_err_new(PM_ERR_FORMAT, "%s: a flattened record of %llu bytes at 0x%llx: not "
 					  "a flattened dump", path, (unsigned long long)size, (unsigned long long)off);
@@ -107,11 +110,14 @@ static int unflatten(int fd, const char *path, struct pm_err **err)
 		}
 		buf = xrealloc(buf, size ? size : 1);
 		ssize_t got = pread(fd, buf, size, pos + 16);
-		if (got <= 0 || pwrite(out, buf, (size_t)got, off) != got)
+		if (got <= 0 || pwrite(out, buf, (size_t)got, off) != got || (uint64_t)got < size)
 			break;
 		pos += 16 + (off_t)size;
 	}
 	free(buf);
+	if (!*err && !ended)
+		pm_warn("%s: truncated: the flattened dump ends at byte %lld without its end marker; "
+			"what it holds up to there is read", path, (long long)pos);
 	if (*err) {
 		close(out);
 		return -1;
@@ -154,6 +160,38 @@ static bool read_notes(struct pm_target *t, struct pm_kdump *k)
 	return true;
 }
 
+/* The page data of the last page the dump holds must end inside the file:
+ * the second half of the bitmaps marks the pages dumped, and one 24-byte
+ * page descriptor (offset, size, flags) per such page follows them.  A
+ * dump cut short still opens; this says so once, instead of each read of a
+ * missing page failing unexplained. */
+static void warn_if_cut(struct pm_target *t, int fd, uint64_t bitmaps, uint64_t bitmaps_len,
+			uint64_t fsize)
+{
+	uint64_t dumped = 0;
+	unsigned char buf[1 << 16];
+	for (uint64_t off = bitmaps_len / 2; off < bitmaps_len;) {
+		size_t want = bitmaps_len - off < sizeof(buf) ? (size_t)(bitmaps_len - off) : sizeof(buf);
+		ssize_t got = pread(fd, buf, want, (off_t)(bitmaps + off));
+		if (got <= 0)
+			return;
+		for (ssize_t i = 0; i < got; i++)
+			dumped += (uint64_t)__builtin_popcount(buf[i]);
+		off += (uint64_t)got;
+	}
+	if (!dumped)
+		return;
+	struct { int64_t offset; uint32_t size, flags; uint64_t page_flags; } last;
+	uint64_t at = bitmaps + bitmaps_len + (dumped - 1) * sizeof(last);
+	if (at + sizeof(last) > fsize || pread(fd, &last, sizeof(last), (off_t)at) != (ssize_t)sizeof(last))
+		pm_warn("%s: truncated: the page descriptors end past the file's %llu bytes; pages near "
+			"the end of memory are missing", t->path, (unsigned long long)fsize);
+	else if (last.offset < 0 || (uint64_t)last.offset + last.size > fsize)
+		pm_warn("%s: truncated: the last page's data ends at %llu, the file has %llu bytes; "
+			"pages near the end of memory are missing", t->path,
+			(unsigned long long)last.offset + last.size, (unsigned long long)fsize);
+}
+
 /* libkdumpfile maps the header, sub-header and bitmaps without checking
  * them against the file's size: a truncated dump would fault (SIGBUS). */
 static struct pm_err *check_layout(struct pm_target *t, int fd)
@@ -174,6 +212,8 @@ static struct pm_err *check_layout(struct pm_target *t, int fd)
 				  "and %u bitmap blocks do not fit in the file's %lld bytes (truncated "
 				  "or corrupt dump?)", t->path, block_size, sub_blocks, bitmap_blocks,
 				  (long long)st.st_size);
+	warn_if_cut(t, fd, (1 + (uint64_t)sub_blocks) * (uint64_t)block_size,
+		    (uint64_t)bitmap_blocks * (uint64_t)block_size, (uint64_t)st.st_size);
 	return NULL;
 }
 

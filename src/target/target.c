@@ -112,6 +112,12 @@ void pm_target_close(struct pm_target *t)
 	free(t);
 }
 
+bool pm_target_readable(struct pm_target *t, uint64_t addr)
+{
+	unsigned char b;
+	return pm_memmap_read_partial(&t->mem, addr, &b, 1) == 1;
+}
+
 struct pm_err *pm_target_read_u64(struct pm_target *t, uint64_t addr, uint64_t *val,
 				  const char *what)
 {
@@ -186,8 +192,19 @@ bool pm_target_label_stack(const struct pm_target *t, struct pm_mapping *m)
 	return false;
 }
 
+/* Warnings about a dump are worth reading; a hostile core can produce
+ * thousands of them, so after MAX_WARNINGS the rest are only counted. */
+#define MAX_WARNINGS 50
+static unsigned nwarnings;
+
 void pm_warn(const char *fmt, ...)
 {
+	if (++nwarnings > MAX_WARNINGS) {
+		if (nwarnings == MAX_WARNINGS + 1)
+			fprintf(stderr, "pmdb: warning: more than %d warnings: the others are not shown\n",
+				MAX_WARNINGS);
+		return;
+	}
 	va_list ap;
 	va_start(ap, fmt);
 	char *msg;

@@ -124,6 +124,9 @@ static inline uint64_t pm_target_code_addr(const struct pm_target *t, uint64_t a
 	return addr & ~t->pac_insn_mask;
 }
 
+/* Does the dump hold the byte at addr?  (Whole objects are checked at
+ * their start before printing: one clear error instead of one per member.) */
+bool pm_target_readable(struct pm_target *t, uint64_t addr);
 struct pm_err *pm_target_read_u64(struct pm_target *t, uint64_t addr, uint64_t *val,
 				  const char *what);
 /* Read a NUL-terminated string of at most max bytes into a new buffer. */
