@@ -22,6 +22,8 @@ static void usage(FILE *out)
 	fputs("usage: pmdb [options] [EXECUTABLE] CORE\n"
 	      "       pmdb [options] -p PID   (a running process: stopped while pmdb\n"
 	      "                  looks, and always resumed when pmdb exits)\n"
+	      "       pmdb --gcore PID [FILE]  write a core of a running process\n"
+	      "                  (default core.PID) and let it run on\n"
 	      "       pmdb triage [--json] [-j N] [-t SEC] [-d DIR] [-v] CORE|DIR ...\n"
 	      "                  (many cores in parallel, grouped by crash signature)\n"
 	      "  -e CMDS         run commands (';' or newline separated) and exit;\n"
@@ -93,6 +95,24 @@ static void run_repl(struct pmdb *db)
 	}
 }
 
+/* pmdb --gcore PID [FILE]: attach, write the core, detach; no debug info
+ * is read, so the process is stopped only as long as the copy takes. */
+static int write_gcore(int pid, const char *path)
+{
+	struct pm_target *t;
+	if (pm_err_report(pm_live_open(pid, &t)))
+		return 2;
+	char *dflt = path ? NULL : xasprintf("core.%d", pid);
+	struct pm_gcore_stats st;
+	struct pm_err *err = pm_live_gcore(t, path ? path : dflt, &st);
+	pm_target_close(t);
+	if (!err)
+		printf("pmdb: wrote %s (%zu threads, %zu mappings, %zu with contents)\n", path ? path : dflt,
+		       st.nthreads, st.nsegments, st.ndumped);
+	free(dflt);
+	return pm_err_report(err) ? 2 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -109,6 +129,7 @@ int main(int argc, char **argv)
 		{ "coredump-dir", required_argument, NULL, 'D' },
 		{ "sysroot", required_argument, NULL, 'R' },
 		{ "solib-path", required_argument, NULL, 'S' },
+		{ "gcore", required_argument, NULL, 'G' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *cmds = NULL, *script = NULL, *debug_dirs = NULL;
@@ -116,6 +137,7 @@ int main(int argc, char **argv)
 	const char *sysroot = NULL, *solib_path = NULL;
 	bool quiet = false, json = false, cd_list = false, cd_pick = false;
 	int cd_pid = 0, live_pid = 0;
+	bool gcore = false;
 	int c;
 	if (argc > 1 && strcmp(argv[1], "triage") == 0)
 		return pm_triage_main(argc - 1, argv + 1);
@@ -140,6 +162,13 @@ int main(int argc, char **argv)
 		case 'P': cd_pick = true; cd_pid = atoi(optarg); break;
 		case 'X': cd_pick = true; cd_exe = optarg; break;
 		case 'D': cd_dir = optarg; break;
+		case 'G':
+			if ((live_pid = parse_pid(optarg)) <= 0) {
+				fprintf(stderr, "pmdb: --gcore %s: not a process id\n", optarg);
+				return 2;
+			}
+			gcore = true;
+			break;
 		case 'R': sysroot = optarg; break;
 		case 'S': solib_path = optarg; break;
 		case 'h': usage(stdout); return 0;
@@ -150,6 +179,9 @@ int main(int argc, char **argv)
 	if (cd_list)
 		return pm_coredump_list(pm_coredump_dir(cd_dir), stdout);
 	int nargs = argc - optind;
+	if (gcore)
+		return nargs > 1 || cmds || script ? (usage(stderr), 2)
+					  : write_gcore(live_pid, nargs ? argv[optind] : NULL);
 	if (live_pid && (nargs || cd_pick)) {
 		usage(stderr);
 		return 2;

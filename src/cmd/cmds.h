@@ -17,6 +17,7 @@ struct pm_err *pm_cmd_context(struct pmdb *db, const struct pm_call *call);
 struct pm_err *pm_cmd_tid(struct pmdb *db, const struct pm_call *call);
 struct pm_err *pm_cmd_threads(struct pmdb *db, const struct pm_call *call);
 struct pm_err *pm_cmd_mappings(struct pmdb *db, const struct pm_call *call);
+struct pm_err *pm_cmd_gcore(struct pmdb *db, const struct pm_call *call);
 struct pm_err *pm_cmd_modules(struct pmdb *db, const struct pm_call *call);
 struct pm_err *pm_cmd_modinfo(struct pmdb *db, const struct pm_call *call);
 struct pm_err *pm_cmd_dis(struct pmdb *db, const struct pm_call *call);

@@ -68,6 +68,14 @@ const struct pm_dcmd pm_dcmds[] = {
 	  "core; file: read from the mapped file; part: partly; none: not available) and the\n"
 	  "file or [ stack ], [ heap ], [ vdso ], [ anon ].  With addr, the mapping holding it.",
 	  NULL, pm_cmd_mappings, PM_NEEDS_TARGET },
+	{ "gcore", "[file]", "write a core file of the live process",
+	  "Writes an ELF core of the process pmdb is attached to (pmdb -p PID) while it is\n"
+	  "stopped, as the kernel would write one: each thread's registers and FP state,\n"
+	  "NT_PRPSINFO, NT_SIGINFO, NT_AUXV, NT_FILE, and the mappings its\n"
+	  "/proc/PID/coredump_filter selects (by default anonymous and written-to memory,\n"
+	  "the first page of mapped ELF files, the vdso).  Zero pages stay holes.  The\n"
+	  "file defaults to core.PID and is readable by its owner only.",
+	  "::gcore\n::gcore /tmp/server.core", pm_cmd_gcore, PM_NEEDS_TARGET },
 	{ "$m", "[addr]", "memory mappings (as ::mappings)", "The same as ::mappings.", NULL,
 	  pm_cmd_mappings, PM_NEEDS_TARGET },
 	{ "modules", "", "loaded objects with build-ids and the files used",

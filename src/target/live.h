@@ -24,6 +24,10 @@ void pm_live_detach(struct pm_target *t);
 /* What /proc says: identity, maps, files, auxv, executable (live_proc.c). */
 struct pm_err *pm_live_check(int pid);
 void pm_live_read_proc(struct pm_target *t);
+/* The whole of /proc/PID/NAME (NAME may be "task/TID/stat"), NUL-terminated;
+ * NULL with errno set. */
+char *pm_live_slurp(int pid, const char *name, size_t *len);
+
 
 /* The last resort: detach from everything still attached when pmdb exits,
  * is interrupted or crashes (live_guard.c). */

@@ -12,8 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-/* The whole of a /proc file, NUL-terminated; NULL with errno set. */
-static char *slurp(int pid, const char *name, size_t *len)
+char *pm_live_slurp(int pid, const char *name, size_t *len)
 {
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/%d/%s", pid, name);
@@ -59,7 +58,7 @@ static char status_state(const char *status)
 
 static char *comm_of(int pid)
 {
-	char *c = slurp(pid, "comm", NULL);
+	char *c = pm_live_slurp(pid, "comm", NULL);
 	if (!c)
 		return xstrdup("?");
 	c[strcspn(c, "\n")] = 0;
@@ -72,7 +71,7 @@ struct pm_err *pm_live_check(int pid)
 		return pm_err_new(PM_ERR_LOOKUP, "no such process: pid %d", pid);
 	if (pid == getpid())
 		return pm_err_new(PM_ERR_GENERIC, "pid %d is pmdb itself", pid);
-	char *st = slurp(pid, "status", NULL);
+	char *st = pm_live_slurp(pid, "status", NULL);
 	if (!st)
 		return errno == ENOENT ? pm_err_new(PM_ERR_LOOKUP, "no such process: pid %d", pid)
 				       : pm_err_new(PM_ERR_IO, "cannot read /proc/%d/status: %s", pid,
@@ -108,7 +107,7 @@ static const char *keep(struct pm_live *l, char *s)
 static void read_identity(struct pm_target *t)
 {
 	struct pm_live *l = t->priv;
-	char *st = slurp(l->pid, "status", NULL);
+	char *st = pm_live_slurp(l->pid, "status", NULL);
 	if (st) {
 		t->ppid = (int)status_num(st, "PPid:");
 		t->uid = (int)status_num(st, "Uid:");
@@ -119,7 +118,7 @@ static void read_identity(struct pm_target *t)
 	snprintf(t->fname, sizeof(t->fname), "%s", comm);
 	free(comm);
 	size_t n = 0;
-	char *cmd = slurp(l->pid, "cmdline", &n);
+	char *cmd = pm_live_slurp(l->pid, "cmdline", &n);
 	if (!cmd)
 		cmd = xstrdup("");
 	while (n > 0 && cmd[n - 1] == 0)
@@ -137,7 +136,7 @@ static void read_auxv(struct pm_target *t)
 {
 	struct pm_live *l = t->priv;
 	size_t n = 0;
-	char *raw = slurp(l->pid, "auxv", &n);
+	char *raw = pm_live_slurp(l->pid, "auxv", &n);
 	if (!raw)
 		return;
 	t->nauxv = n / 16;
@@ -212,7 +211,7 @@ static void add_map_line(struct pm_target *t, const char *line, size_t *cap, siz
 static void read_maps(struct pm_target *t)
 {
 	struct pm_live *l = t->priv;
-	char *maps = slurp(l->pid, "maps", NULL);
+	char *maps = pm_live_slurp(l->pid, "maps", NULL);
 	if (!maps) {
 		pm_warn("cannot read /proc/%d/maps: %s", l->pid, strerror(errno));
 		return;

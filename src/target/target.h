@@ -147,5 +147,13 @@ struct pm_err *pm_core_open(const char *path, const char *exe, struct pm_target 
 struct pm_err *pm_live_open(int pid, struct pm_target **out);
 /* Its whole command line, arguments joined by spaces. */
 const char *pm_live_cmdline(const struct pm_target *t);
+/* Write an ELF core of a live process, as the kernel would on a crash
+ * (live_gcore.c): every thread's registers, the notes, and the mappings
+ * /proc/PID/coredump_filter selects.  An error for other targets. */
+struct pm_gcore_stats {
+	size_t nthreads, nsegments, ndumped;  /* PT_LOADs, and those with contents */
+	uint64_t bytes;                       /* segment contents written */
+};
+struct pm_err *pm_live_gcore(struct pm_target *t, const char *path, struct pm_gcore_stats *st);
 
 #endif
