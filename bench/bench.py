@@ -16,7 +16,8 @@ Usage: bench/bench.py [--runs N] [--json FILE] [--only CORE,...]
                       [--tools pmdb,gdb,...] [--timeout SEC]
 
 --only triage runs the fleet workload instead (bench/triage.py): 1,000 cores
-through `pmdb triage`, in cores per second.
+through `pmdb triage`, in cores per second.  --only live measures how long
+each tool keeps a running process stopped (bench/live.py).
 """
 import argparse
 import bz2
@@ -465,7 +466,7 @@ def main():
     corpus = FROM_CORPUS
     if args.only:
         want = set(args.only.split(","))
-        known = {s["name"] for s in BUILT + FROM_CORPUS} | {"triage"}
+        known = {s["name"] for s in BUILT + FROM_CORPUS} | {"triage", "live"}
         if want - known:
             ap.error(f"unknown core(s) {', '.join(sorted(want - known))} (known: {', '.join(sorted(known))})")
         built = [s for s in BUILT if s["name"] in want]
@@ -502,6 +503,10 @@ def main():
         import triage
         triage_res = triage.bench(args.pmdb, OUT, PROGS, _run, CorePattern, log, envs["pmdb"],
                                   args.runs, max(args.timeout, 600))
+    live_res = None
+    if args.only and "live" in want:
+        import live
+        live_res = live.bench(args.pmdb, OUT, PROGS, _run, log, args.runs)
     elapsed = time.monotonic() - t_start
     print(f"\n({elapsed:.0f} s in all)")
 
@@ -512,7 +517,7 @@ def main():
             runs=args.runs, versions=versions, elapsed_s=round(elapsed, 1),
             pmdb_commit=git_head(), lldb_env=envs["lldb"].get("PYTHONPATH") and
             {"PYTHONPATH": envs["lldb"]["PYTHONPATH"]} if "lldb" in envs else None,
-            cores={}, triage=triage_res)
+            cores={}, triage=triage_res, live=live_res)
         for name, (core, res) in results.items():
             doc["cores"][name] = dict(
                 core=core["core"], exe=core["exe"], source=core["source"], mode=core["mode"],

@@ -32,6 +32,8 @@ static void usage(FILE *out)
 	      "  -d DIR          also look for separate debug info under DIR\n"
 	      "                  (DIR/.build-id/xx/rest.debug, or debuglink names)\n"
 	      "  -q              quiet: no banner\n"
+	      "  -o nostop       with -p: stop each thread only while its registers and\n"
+	      "                  the top of its stack are copied, then let it run\n"
 	      "  --analyze       run ::analyze and exit (status 0 whatever the verdict)\n"
 	      "  --json          with --analyze: the JSON report (::analyze -j)\n"
 	      "  --cache-dir DIR keep inflated copies of compressed debug files in\n"
@@ -100,7 +102,7 @@ static void run_repl(struct pmdb *db)
 static int write_gcore(int pid, const char *path)
 {
 	struct pm_target *t;
-	if (pm_err_report(pm_live_open(pid, &t)))
+	if (pm_err_report(pm_live_open(pid, false, &t)))
 		return 2;
 	char *dflt = path ? NULL : xasprintf("core.%d", pid);
 	struct pm_gcore_stats st;
@@ -137,11 +139,11 @@ int main(int argc, char **argv)
 	const char *sysroot = NULL, *solib_path = NULL;
 	bool quiet = false, json = false, cd_list = false, cd_pick = false;
 	int cd_pid = 0, live_pid = 0;
-	bool gcore = false;
+	bool gcore = false, nostop = false;
 	int c;
 	if (argc > 1 && strcmp(argv[1], "triage") == 0)
 		return pm_triage_main(argc - 1, argv + 1);
-	while ((c = getopt_long(argc, argv, "e:f:d:qp:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "e:f:d:qp:o:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'e': cmds = optarg; break;
 		case 'f': script = optarg; break;
@@ -152,6 +154,13 @@ int main(int argc, char **argv)
 				fprintf(stderr, "pmdb: -p %s: not a process id\n", optarg);
 				return 2;
 			}
+			break;
+		case 'o':
+			if (strcmp(optarg, "nostop") != 0) {
+				fprintf(stderr, "pmdb: -o %s: unknown option (known: nostop)\n", optarg);
+				return 2;
+			}
+			nostop = true;
 			break;
 		case 'C': pm_dwarf_set_cache_dir(optarg); break;
 		case 'N': pm_dwarf_set_cache_dir(""); break;
@@ -201,7 +210,7 @@ int main(int argc, char **argv)
 
 	pm_resolve_configure(sysroot, solib_path);
 	struct pmdb db = { .out = stdout, .radix = 16 };
-	struct pm_err *err = live_pid ? pm_live_open(live_pid, &db.t)
+	struct pm_err *err = live_pid ? pm_live_open(live_pid, nostop, &db.t)
 		: pm_target_open(picked ? picked : argv[optind + nargs - 1], exe, &db.t);
 	free(picked);
 	if (err) {
@@ -235,7 +244,10 @@ int main(int argc, char **argv)
 	} else if (!isatty(STDIN_FILENO)) {
 		failed = run_stream(&db, stdin);
 	} else {
-		if (!quiet && db.t->live_pid)
+		if (!quiet && db.t->live_pid && nostop)
+			printf("pmdb %s: read pid %d (%s, %zu threads) without keeping it stopped. ::help for help.\n",
+			       PMDB_VERSION, db.t->pid, db.t->fname, db.t->nthreads);
+		else if (!quiet && db.t->live_pid)
 			printf("pmdb %s: attached to pid %d (%s, %zu threads), stopped until pmdb exits. ::help for help.\n",
 			       PMDB_VERSION, db.t->pid, db.t->fname, db.t->nthreads);
 		else if (!quiet)

@@ -234,3 +234,42 @@ def test_asan(target):
                         "::p counter; main::dis"], capture_output=True, text=True, timeout=60)
     assert r.returncode == 0 and "Sanitizer" not in r.stderr, r.stderr
     assert_runs_on(p, counter)
+
+
+def test_nostop_keeps_the_process_running(target):
+    """-o nostop: while pmdb still has the session open, the process is not
+    traced and keeps counting; the worker threads' frames (unwound from the
+    stack copies) are gdb's, and pc by pc the registers agree."""
+    p, counter = target
+    q = subprocess.Popen([pmdb.PMDB, "-p", str(p.pid), "-o", "nostop"], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    q.stdin.write("::status\n")
+    q.stdin.flush()
+    assert q.stdout.readline().startswith(f"debugging PID {p.pid}")
+    assert_runs_on(p, counter)          # pmdb is still there, reading commands
+    tids = sorted(int(t) for t in os.listdir(f"/proc/{p.pid}/task"))
+    workers = [t for t in tids if t != p.pid]
+    script = "".join(f"0t{t}::context\n!echo ==={t}===\n$r\n!echo ---\n::stack -p\n" for t in workers)
+    out, err = q.communicate(script + "::status\n", timeout=60)
+    assert q.returncode == 0, err
+    assert re.search(r"status: running \(-o nostop\).* at most \d+ us", out), out
+    g, raw = gdb_attach(p.pid)
+    compared = 0
+    for tid, body in zip(re.findall(r"^===(\d+)===$", out, re.M), re.split(r"^===\d+===$", out, flags=re.M)[1:]):
+        tid = int(tid)
+        regs_txt, _, stack_txt = body.partition("\n---\n")
+        regs, frames = pmdb.parse_regs(regs_txt), pmdb.parse_stack(stack_txt.split("debugging PID")[0])
+        for reg in ["rip", "rsp", "rbp", "rbx"]:
+            assert regs[reg] == g["regs"][tid][reg], (tid, reg, raw)
+        theirs = [f for f in g["frames"][tid] if f["kind"] not in ("inline", "tailcall")]
+        physical = [f for f in frames if f[2] != "inline"]
+        assert [f[0] for f in physical] == [f["pc"] for f in theirs], tid
+        compared += 1
+    assert compared == len(workers) == 3
+    assert_runs_on(p, counter)
+
+
+def test_nostop_option_errors(target):
+    p, _ = target
+    r = pmdb.run(["-p", str(p.pid), "-o", "bogus"], "::status")
+    assert r.rc == 2 and "-o bogus: unknown option (known: nostop)" in r.err, r

@@ -63,6 +63,7 @@ static void live_close(struct pm_target *t)
 		free(l->strs[i]);
 	free(l->strs);
 	free(l->pending);
+	pm_live_snapshots_free(l);
 	free(l->cmdline);
 	free(l->mem.path);
 	free(l);
@@ -94,7 +95,7 @@ static struct pm_err *open_exe(struct pm_target *t)
 	return NULL;
 }
 
-struct pm_err *pm_live_open(int pid, struct pm_target **out)
+struct pm_err *pm_live_open(int pid, bool nostop, struct pm_target **out)
 {
 	*out = NULL;
 #ifndef __x86_64__
@@ -112,11 +113,14 @@ struct pm_err *pm_live_open(int pid, struct pm_target **out)
 	t->live_pid = pid;
 	t->path = xasprintf("/proc/%d", pid);
 	l->pid = pid;
+	l->nostop = nostop;
 	l->memfd = -1;
 	l->mem.path = xasprintf("/proc/%d/mem", pid);
 	l->mem.read = mem_read;
 	l->mem.read_ctx = l;
 	l->mem.state = 1;
+	if (nostop)
+		pm_live_premap(l);
 	if (!(err = pm_live_attach(t)) && !(err = open_exe(t))) {
 		/* opened once attached: ptrace access is checked at open */
 		l->memfd = open(l->mem.path, O_RDONLY | O_CLOEXEC);
@@ -128,6 +132,12 @@ struct pm_err *pm_live_open(int pid, struct pm_target **out)
 	}
 	*out = t;
 	return NULL;
+}
+
+uint64_t pm_live_nostop_max_ns(const struct pm_target *t)
+{
+	const struct pm_live *l = t->priv;
+	return t->live_pid && l->nostop ? l->stop_max_ns : 0;
 }
 
 const char *pm_live_cmdline(const struct pm_target *t)

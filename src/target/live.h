@@ -4,8 +4,25 @@
 
 #include "target.h"
 
+/* A copy of the top of a thread's stack (-o nostop), taken while it was
+ * stopped; it stands in for the live memory there. */
+struct pm_stack_snap {
+	uint64_t start, end;        /* what the copy serves; end - backing.size is where it begins */
+	struct pm_backing backing;  /* data: the copy */
+};
+
+struct pm_range {
+	uint64_t start, end;
+};
+
 struct pm_live {
 	int pid;
+	bool nostop;                /* threads were let go as soon as their state was read */
+	uint64_t stop_max_ns;       /* the longest any thread was stopped (nostop) */
+	struct pm_stack_snap **snaps;
+	size_t nsnaps, snaps_cap;
+	struct pm_range *premaps;   /* /proc/PID/maps before attaching (nostop) */
+	size_t npremaps;
 	int memfd;                  /* /proc/PID/mem, or -1 */
 	int exefd;                  /* the executable, for t->elf */
 	struct pm_backing mem;      /* reads the process's memory at offset = address */
@@ -28,6 +45,16 @@ void pm_live_read_proc(struct pm_target *t);
  * NULL with errno set. */
 char *pm_live_slurp(int pid, const char *name, size_t *len);
 
+
+/* -o nostop (live_nostop.c): read the mappings before attaching; copy the
+ * top of a stopped thread's stack, up to the end of its mapping;
+ * sort the copies once all threads are done; add a live mapping to t->mem
+ * with the copies in front of it. */
+void pm_live_premap(struct pm_live *l);
+void pm_live_snapshot_stack(struct pm_target *t, const struct pm_thread *th);
+void pm_live_snapshots_done(struct pm_target *t);
+void pm_live_add_memory(struct pm_target *t, uint64_t start, uint64_t end);
+void pm_live_snapshots_free(struct pm_live *l);
 
 /* The last resort: detach from everything still attached when pmdb exits,
  * is interrupted or crashes (live_guard.c). */

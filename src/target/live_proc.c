@@ -197,7 +197,7 @@ static void add_map_line(struct pm_target *t, const char *line, size_t *cap, siz
 	m->end = end;
 	m->prot = (perms[0] == 'r' ? PF_R : 0) | (perms[1] == 'w' ? PF_W : 0) | (perms[2] == 'x' ? PF_X : 0);
 	m->data = PM_DATA_LIVE;
-	pm_memmap_add(&t->mem, start, end, &l->mem, start);
+	pm_live_add_memory(t, start, end);
 	if (name[0] != '/') {
 		label(t, m, name);
 		return;

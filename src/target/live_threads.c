@@ -14,6 +14,7 @@
 #include <sys/uio.h>
 #include <sys/user.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #ifndef NT_X86_XSTATE
 #define NT_X86_XSTATE 0x202
@@ -80,6 +81,29 @@ static struct pm_err *read_regs(struct pm_target *t, struct pm_thread *th)
 	return NULL;
 }
 
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* -o nostop: read what must be consistent while the thread is stopped
+ * (registers, the top of its stack), then detach from it at once. */
+static struct pm_err *let_go(struct pm_target *t, struct pm_thread *th, int sig, uint64_t t0)
+{
+	struct pm_live *l = t->priv;
+	struct pm_err *err = read_regs(t, th);
+	if (!err)
+		pm_live_snapshot_stack(t, th);
+	ptrace(PTRACE_DETACH, th->tid, 0, (void *)(long)sig);
+	pm_live_guard_remove(th->tid);
+	uint64_t took = now_ns() - t0;
+	if (took > l->stop_max_ns)
+		l->stop_max_ns = took;
+	return err;
+}
+
 /* Yama's ptrace_scope, or -1 without Yama. */
 static int ptrace_scope(void)
 {
@@ -130,6 +154,7 @@ static struct pm_err *attach_listed(struct pm_target *t, size_t *added)
 		}
 		pm_live_guard_add(tid, 0);
 		int sig;
+		uint64_t t0 = now_ns();
 		if (ptrace(PTRACE_INTERRUPT, tid, 0, 0) < 0 || !wait_stop(tid, &sig)) {
 			pm_live_guard_remove(tid);
 			continue;
@@ -137,11 +162,14 @@ static struct pm_err *attach_listed(struct pm_target *t, size_t *added)
 		pm_live_guard_add(tid, sig);
 		vec_reserve(&t->threads, &t->threads_cap, t->nthreads + 1, sizeof(*t->threads));
 		vec_reserve(&l->pending, &l->pending_cap, t->nthreads + 1, sizeof(*l->pending));
-		memset(&t->threads[t->nthreads], 0, sizeof(*t->threads));
-		t->threads[t->nthreads].tid = tid;
+		struct pm_thread *th = &t->threads[t->nthreads];
+		memset(th, 0, sizeof(*th));
+		th->tid = tid;
 		l->pending[t->nthreads] = sig;
 		t->nthreads++;
 		(*added)++;
+		if (l->nostop)
+			err = let_go(t, th, sig, t0);
 	}
 	closedir(dir);
 	return err;
@@ -172,16 +200,20 @@ struct pm_err *pm_live_attach(struct pm_target *t)
 	for (size_t i = 0; i < t->nthreads; i++) {
 		l->pending[i] = t->threads[i].cursig;
 		t->threads[i].cursig = 0;
-		struct pm_err *err = read_regs(t, &t->threads[i]);
+		struct pm_err *err = l->nostop ? NULL : read_regs(t, &t->threads[i]);
 		if (err)
 			return err;
 	}
+	if (l->nostop)
+		pm_live_snapshots_done(t);
 	return NULL;
 }
 
 void pm_live_detach(struct pm_target *t)
 {
 	struct pm_live *l = t->priv;
+	if (l->nostop)
+		return;   /* each thread was let go when it was read */
 	for (size_t i = 0; i < t->nthreads; i++) {
 		if (!t->threads[i].tid)
 			continue;

@@ -143,8 +143,12 @@ void pm_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Kinds */
 struct pm_err *pm_core_open(const char *path, const char *exe, struct pm_target **out);
-/* Attach to a running process (live.c); closing detaches. */
-struct pm_err *pm_live_open(int pid, struct pm_target **out);
+/* Attach to a running process (live.c); closing detaches.  nostop: let
+ * each thread go as soon as its registers and the top of its stack are
+ * read (-o nostop). */
+struct pm_err *pm_live_open(int pid, bool nostop, struct pm_target **out);
+/* With nostop: the longest time any thread was stopped, in ns; else 0. */
+uint64_t pm_live_nostop_max_ns(const struct pm_target *t);
 /* Its whole command line, arguments joined by spaces. */
 const char *pm_live_cmdline(const struct pm_target *t);
 /* Write an ELF core of a live process, as the kernel would on a crash
