@@ -12,6 +12,7 @@
 #include "target/resolve.h"
 
 #include <editline/readline.h>
+#include <elf.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,8 @@ static void usage(FILE *out)
 	fputs("usage: pmdb [options] [EXECUTABLE] CORE\n"
 	      "       pmdb [options] -p PID   (a running process: stopped while pmdb\n"
 	      "                  looks, and always resumed when pmdb exits)\n"
+	      "       pmdb [options] PROG, pmdb [options] --args PROG ARGS...\n"
+	      "                  (a program to run under pmdb: :r starts it)\n"
 	      "       pmdb --gcore PID [FILE]  write a core of a running process\n"
 	      "                  (default core.PID) and let it run on\n"
 	      "       pmdb triage [--json] [-j N] [-t SEC] [-d DIR] [-v] CORE|DIR ...\n"
@@ -115,6 +118,81 @@ static int write_gcore(int pid, const char *path)
 	return pm_err_report(err) ? 2 : 0;
 }
 
+static void banner(const struct pmdb *db)
+{
+	const struct pm_target *t = db->t;
+	if (!t)
+		printf("pmdb %s: program %s, not started: :r runs it. ::help for help.\n", PMDB_VERSION,
+		       db->prog_argv[0]);
+	else if (t->live_pid && pm_live_nostop_max_ns(t))
+		printf("pmdb %s: read pid %d (%s, %zu threads) without keeping it stopped. ::help for help.\n",
+		       PMDB_VERSION, t->pid, t->fname, t->nthreads);
+	else if (t->live_pid)
+		printf("pmdb %s: attached to pid %d (%s, %zu threads), stopped until pmdb exits. ::help for help.\n",
+		       PMDB_VERSION, t->pid, t->fname, t->nthreads);
+	else
+		printf("pmdb %s: core file %s of %s (pid %d, %zu threads). ::help for help.\n", PMDB_VERSION,
+		       t->path, t->fname[0] ? t->fname : "?", t->pid, t->nthreads);
+}
+
+/* Commands from -e, -f, a pipe or the terminal; how many failed. */
+static int run_session(struct pmdb *db, const char *cmds, const char *script, bool quiet)
+{
+	if (cmds)
+		return pm_exec_line(db, cmds);
+	if (script) {
+		FILE *f = fopen(script, "r");
+		if (!f) {
+			fprintf(stderr, "pmdb: cannot open %s: %m\n", script);
+			return 1;
+		}
+		int failed = run_stream(db, f);
+		fclose(f);
+		return failed;
+	}
+	if (!isatty(STDIN_FILENO))
+		return run_stream(db, stdin);
+	if (!quiet)
+		banner(db);
+	run_repl(db);
+	return 0;
+}
+
+/* The end of every session: modules, debug info and target closed (a
+ * program pmdb started is killed, a process it attached to let go). */
+static int finish(struct pmdb *db, int failed)
+{
+	fflush(stdout);
+	pm_dmod_unload_all();
+	pm_dwarf_close(db->dw);
+	pm_target_close(db->t);
+	pm_resolve_end();
+	pm_looklog_clear();
+	pm_runctl_free(db);
+	return failed ? 1 : 0;
+}
+
+/* An executable or shared object, not a core: a program to run. */
+static bool is_program(const char *path)
+{
+	unsigned char h[18];
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return false;
+	bool ok = fread(h, 1, sizeof(h), f) == sizeof(h) && memcmp(h, ELFMAG, SELFMAG) == 0 &&
+		  (h[16] == ET_EXEC || h[16] == ET_DYN) && h[17] == 0;
+	fclose(f);
+	return ok;
+}
+
+/* pmdb PROG: a session with no target until :r starts the program. */
+static int run_program(char **prog, const char *debug_dirs, const char *cmds, const char *script,
+		       bool quiet)
+{
+	struct pmdb db = { .out = stdout, .radix = 16, .prog_argv = prog, .debug_dirs = debug_dirs };
+	return finish(&db, run_session(&db, cmds, script, quiet));
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -139,10 +217,23 @@ int main(int argc, char **argv)
 	const char *sysroot = NULL, *solib_path = NULL;
 	bool quiet = false, json = false, cd_list = false, cd_pick = false;
 	int cd_pid = 0, live_pid = 0;
-	bool gcore = false, nostop = false;
+	bool gcore = false, nostop = false, prog_args = false;
 	int c;
 	if (argc > 1 && strcmp(argv[1], "triage") == 0)
 		return pm_triage_main(argc - 1, argv + 1);
+	/* --args PROG ARGS...: everything after PROG is the program's, as gdb's */
+	int prog_at = 0;
+	for (int i = 1; i < argc && !prog_at; i++)
+		if (strcmp(argv[i], "--args") == 0)
+			prog_at = i;
+	if (prog_at) {
+		if (prog_at + 1 >= argc) {
+			usage(stderr);
+			return 2;
+		}
+		prog_args = true;
+		argc = prog_at;
+	}
 	while ((c = getopt_long(argc, argv, "e:f:d:qp:o:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'e': cmds = optarg; break;
@@ -195,6 +286,30 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	/* pmdb PROG, or pmdb --args PROG ARGS...: a program for :r to start */
+	char **prog = NULL;
+	if (prog_args && (nargs || live_pid || cd_pick)) {
+		usage(stderr);
+		return 2;
+	}
+	if (prog_args || (!live_pid && !cd_pick && nargs == 1 && is_program(argv[optind]))) {
+		char **from = prog_args ? argv + prog_at + 1 : argv + optind;
+		int n = 0;
+		while (from[n] && (prog_args || n < 1))
+			n++;
+		prog = xcalloc((size_t)n + 1, sizeof(*prog));
+		for (int i = 0; i < n; i++)
+			prog[i] = xstrdup(from[i]);
+		/* an absolute argv[0], as gdb runs programs: the same stack layout */
+		char *cwd = prog[0][0] != '/' && strchr(prog[0], '/') ? getcwd(NULL, 0) : NULL;
+		if (cwd) {
+			char *abs = xasprintf("%s/%s", cwd, prog[0]);
+			free(prog[0]);
+			free(cwd);
+			prog[0] = abs;
+		}
+		return run_program(prog, debug_dirs, cmds, script, quiet);
+	}
 	if (!live_pid && (nargs < !cd_pick || nargs > 2 - cd_pick)) {
 		usage(stderr);
 		return 2;
@@ -209,7 +324,7 @@ int main(int argc, char **argv)
 		return 2;
 
 	pm_resolve_configure(sysroot, solib_path);
-	struct pmdb db = { .out = stdout, .radix = 16 };
+	struct pmdb db = { .out = stdout, .radix = 16, .debug_dirs = debug_dirs };
 	struct pm_err *err = live_pid ? pm_live_open(live_pid, nostop, &db.t)
 		: pm_target_open(picked ? picked : argv[optind + nargs - 1], exe, &db.t);
 	free(picked);
@@ -229,38 +344,7 @@ int main(int argc, char **argv)
 
 	if (json)
 		cmds = "::analyze -j";
-	int failed = 0;
-	if (cmds) {
-		failed = pm_exec_line(&db, cmds);
-	} else if (script) {
-		FILE *f = fopen(script, "r");
-		if (!f) {
-			fprintf(stderr, "pmdb: cannot open %s: %m\n", script);
-			failed = 1;
-		} else {
-			failed = run_stream(&db, f);
-			fclose(f);
-		}
-	} else if (!isatty(STDIN_FILENO)) {
-		failed = run_stream(&db, stdin);
-	} else {
-		if (!quiet && db.t->live_pid && nostop)
-			printf("pmdb %s: read pid %d (%s, %zu threads) without keeping it stopped. ::help for help.\n",
-			       PMDB_VERSION, db.t->pid, db.t->fname, db.t->nthreads);
-		else if (!quiet && db.t->live_pid)
-			printf("pmdb %s: attached to pid %d (%s, %zu threads), stopped until pmdb exits. ::help for help.\n",
-			       PMDB_VERSION, db.t->pid, db.t->fname, db.t->nthreads);
-		else if (!quiet)
-			printf("pmdb %s: core file %s of %s (pid %d, %zu threads). ::help for help.\n",
-			       PMDB_VERSION, db.t->path, db.t->fname[0] ? db.t->fname : "?", db.t->pid,
-			       db.t->nthreads);
-		run_repl(&db);
-	}
-	fflush(stdout);
-	pm_dmod_unload_all();
-	pm_dwarf_close(db.dw);
-	pm_target_close(db.t);
-	pm_resolve_end();
-	pm_looklog_clear();
-	return failed ? 1 : 0;
+	return finish(&db, run_session(&db, cmds, script, quiet));
+
 }
+

@@ -36,6 +36,10 @@ struct pmdb {
 	size_t nvars;
 	int depth;                 /* nesting of ::eval, ::map, $< */
 	bool leave_macro;          /* $< in a macro: stop reading this one */
+	/* run control (cmd/runctl.c) */
+	struct pm_runctl *rc;      /* breakpoints; NULL until one is set */
+	char **prog_argv;          /* pmdb PROG [ARGS]: what :r starts, or NULL */
+	const char *debug_dirs;    /* -d, to open the debug info again after a run */
 };
 
 /* How a dcmd was called: the address (dot) if one was given, the repeat

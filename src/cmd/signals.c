@@ -2,6 +2,8 @@
 
 #include <signal.h>
 #include <stddef.h>
+#include <stdlib.h>
+#include <strings.h>
 
 struct sigdef {
 	int signo;
@@ -99,4 +101,16 @@ bool pm_signal_has_addr(int signo, int code)
 bool pm_signal_has_sender(int code)
 {
 	return code == 0 || code == -1 || code == -6;
+}
+
+int pm_signal_parse(const char *s)
+{
+	if (s[0] >= '0' && s[0] <= '9') {
+		long v = strtol(s, NULL, 0);
+		return v > 0 && v < 65 ? (int)v : 0;
+	}
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		if (strcasecmp(s, sigs[i].name) == 0 || strcasecmp(s, sigs[i].name + 3) == 0)
+			return sigs[i].signo;
+	return 0;
 }

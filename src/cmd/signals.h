@@ -11,5 +11,7 @@ const char *pm_sicode_name(int signo, int code); /* "SEGV_MAPERR" or NULL */
 bool pm_signal_has_addr(int signo, int code);
 /* Does the siginfo name a sending process (si_pid, si_uid)? */
 bool pm_signal_has_sender(int code);
+/* The signal named by SIGSEGV, SEGV (any case) or a number; 0 if none. */
+int pm_signal_parse(const char *s);
 
 #endif

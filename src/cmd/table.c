@@ -68,6 +68,52 @@ const struct pm_dcmd pm_dcmds[] = {
 	  "core; file: read from the mapped file; part: partly; none: not available) and the\n"
 	  "file or [ stack ], [ heap ], [ vdso ], [ anon ].  With addr, the mapping holding it.",
 	  NULL, pm_cmd_mappings, PM_NEEDS_TARGET },
+	{ ":r", "[args]", "run the program pmdb was started with",
+	  "Starts the program named on pmdb's command line (pmdb PROG [ARGS]) under pmdb,\n"
+	  "with ASLR off as gdb does, and runs it until a breakpoint, a signal or its end.\n"
+	  "Arguments replace the ones given before.  A program already running is killed\n"
+	  "and started again.  It is killed when pmdb exits.",
+	  "::bp main\n:r\n:r -v input.txt", pm_cmd_run, 0 },
+	{ ":c", "[SIG]", "continue the process",
+	  "Resumes every thread until a breakpoint, a signal that stops (::sigbp, :i) or\n"
+	  "the end.  A signal the process stopped on is handed to it; :c 0 discards it and\n"
+	  ":c SIG hands over SIG instead.",
+	  ":c\n:c 0", pm_cmd_cont, PM_NEEDS_TARGET },
+	{ ":s", "", "step one instruction",
+	  "Single-steps the current thread; the others stay stopped.",
+	  ":s", pm_cmd_stepi, PM_NEEDS_TARGET },
+	{ ":e", "", "step over a call",
+	  "As :s, but a call instruction runs to its return (every thread runs meanwhile).",
+	  ":e", pm_cmd_stepover, PM_NEEDS_TARGET },
+	{ "step", "[over|out]", "step an instruction, over a call, or out of a function",
+	  "::step is :s, ::step over is :e, ::step out runs until the current function\n"
+	  "returns to its caller (recursion-safe: the stack must be above this frame).",
+	  "::step out", pm_cmd_step, PM_NEEDS_TARGET },
+	{ "bp", "symbol|addr ...", "set a breakpoint",
+	  "A breakpoint at the address, or at each symbol's address (mdb's: the function's\n"
+	  "first instruction).  A symbol not loaded yet stays pending and is set when the\n"
+	  "dynamic loader maps its library.  addr:b is the same as addr::bp.",
+	  "::bp main\n::bp puts\nmain+0x10::bp", pm_cmd_bp, 0 },
+	{ ":b", "", "set a breakpoint at an address (addr:b)", "The same as addr::bp.",
+	  "main:b", pm_cmd_bp, 0 },
+	{ "delete", "id|all", "delete a breakpoint", "Ids are those ::events shows.",
+	  "::delete 1\n::delete all", pm_cmd_delete, 0 },
+	{ "events", "", "list the breakpoints",
+	  "Each breakpoint with its id, address, hit count and where it is (or the\n"
+	  "symbol it waits for).", NULL, pm_cmd_events, 0 },
+	{ "sigbp", "[SIG ...]", "stop when a signal arrives",
+	  "By default every signal stops the process except SIGCHLD, SIGWINCH, SIGALRM,\n"
+	  "SIGURG, SIGPROF, SIGVTALRM and SIGIO, which are handed over quietly.  Without\n"
+	  "arguments, lists the signals handed over without stopping.",
+	  "::sigbp SIGALRM", pm_cmd_sigbp, PM_NEEDS_TARGET },
+	{ ":i", "SIG ...", "hand a signal over without stopping",
+	  "The process still gets the signal (gdb's handle SIG nostop pass).",
+	  ":i SIGSEGV\n:i USR1", pm_cmd_sigignore, PM_NEEDS_TARGET },
+	{ ":k", "", "kill the process", "Sends SIGKILL and waits for the end.", NULL, pm_cmd_kill,
+	  PM_NEEDS_TARGET },
+	{ "release", "", "let the process go",
+	  "Detaches from every thread, breakpoints removed; the process runs on (even one\n"
+	  "started with :r).  pmdb then has no target.", NULL, pm_cmd_release, PM_NEEDS_TARGET },
 	{ "gcore", "[file]", "write a core file of the live process",
 	  "Writes an ELF core of the process pmdb is attached to (pmdb -p PID) while it is\n"
 	  "stopped, as the kernel would write one: each thread's registers and FP state,\n"

@@ -173,6 +173,12 @@ static struct pm_err *parse_stage(struct pmdb *db, const char *s, size_t *pos, s
 		st->verb = V_ASSIGN;
 		st->name = xstrndup(s + start, *pos - start);
 		return NULL;
+	} else if (c == ':' && isalpha((unsigned char)s[*pos + 1]) &&
+		   !isalnum((unsigned char)s[*pos + 2]) && s[*pos + 2] != '_') {
+		/* mdb's run-control verbs: :r :c :s :e :b :k :i */
+		st->verb = V_DCMD;
+		st->name = xstrndup(s + *pos, 2);
+		*pos += 2;
 	} else if (c == ':' || c == '[' ) {
 		return pm_err_new(PM_ERR_SYNTAX, "syntax error near '%.*s': unsupported command",
 				  pm_near_len(s + *pos), s + *pos);
@@ -268,12 +274,13 @@ static struct pm_err *run_stage(struct pmdb *db, const struct stage *st, bool ha
 		return pm_var_set(db, st->name, cast_value(db->dot, st->cast));
 	case V_DCMD: {
 		const struct pm_dcmd *dc = pm_dcmd_find(st->name);
+		const char *prefix = st->name[0] == '$' || st->name[0] == ':' ? "" : "::";
 		if (!dc)
-			return pm_err_new(PM_ERR_LOOKUP, "unknown dcmd '%s%s'",
-					  st->name[0] == '$' ? "" : "::", st->name);
+			return pm_err_new(PM_ERR_LOOKUP, "unknown dcmd '%s%s'", prefix, st->name);
 		if ((dc->flags & PM_NEEDS_TARGET) && !db->t)
-			return pm_err_new(PM_ERR_LOOKUP, "%s%s: no core file is open",
-					  st->name[0] == '$' ? "" : "::", st->name);
+			return pm_err_new(PM_ERR_LOOKUP, "%s%s: %s", prefix, st->name,
+					  db->prog_argv ? "no process is running: :r starts the program"
+							: "no core file is open");
 		call.argc = st->argc;
 		call.argv = st->argv;
 		return dc->fn(db, &call);

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* The memory backing: offset is the address. */
@@ -48,7 +50,20 @@ static struct pm_err *live_read(struct pm_target *t, uint64_t addr, void *buf, s
 static void live_close(struct pm_target *t)
 {
 	struct pm_live *l = t->priv;
-	pm_live_detach(t);
+	if (l->spawned && !l->exited) {
+		/* a program pmdb started dies with the session, as under gdb */
+		kill(l->pid, SIGKILL);
+		/* the leader is reported last, once every traced thread is reaped */
+		for (;;) {
+			pid_t r = waitpid(-1, NULL, __WALL);
+			if ((r < 0 && errno != EINTR) || r == l->pid)
+				break;
+		}
+		for (size_t i = 0; i < t->nthreads; i++)
+			pm_live_guard_remove(t->threads[i].tid);
+	} else {
+		pm_live_detach(t);
+	}
 	for (size_t i = 0; i < t->nthreads; i++) {
 		free((void *)t->threads[i].fpregs);
 		free((void *)t->threads[i].xstate);
@@ -63,6 +78,9 @@ static void live_close(struct pm_target *t)
 		free(l->strs[i]);
 	free(l->strs);
 	free(l->pending);
+	free(l->running);
+	free(l->bp_addr);
+	free(l->bp_orig);
 	pm_live_snapshots_free(l);
 	free(l->cmdline);
 	free(l->mem.path);
@@ -95,15 +113,8 @@ static struct pm_err *open_exe(struct pm_target *t)
 	return NULL;
 }
 
-struct pm_err *pm_live_open(int pid, bool nostop, struct pm_target **out)
+struct pm_target *pm_live_new(int pid)
 {
-	*out = NULL;
-#ifndef __x86_64__
-	return pm_err_new(PM_ERR_GENERIC, "live processes are supported on x86-64 only");
-#endif
-	struct pm_err *err = pm_live_check(pid);
-	if (err)
-		return err;
 	struct pm_target *t = xcalloc(1, sizeof(*t));
 	struct pm_live *l = xcalloc(1, sizeof(*l));
 	t->ops = &live_ops;
@@ -113,25 +124,62 @@ struct pm_err *pm_live_open(int pid, bool nostop, struct pm_target **out)
 	t->live_pid = pid;
 	t->path = xasprintf("/proc/%d", pid);
 	l->pid = pid;
-	l->nostop = nostop;
 	l->memfd = -1;
+	l->exefd = -1;
 	l->mem.path = xasprintf("/proc/%d/mem", pid);
 	l->mem.read = mem_read;
 	l->mem.read_ctx = l;
 	l->mem.state = 1;
+	/* signals a program takes in its stride: handed over without stopping,
+	 * as gdb does by default */
+	static const int quiet[] = { SIGCHLD, SIGWINCH, SIGALRM, SIGURG, SIGPROF, SIGVTALRM, SIGIO };
+	for (size_t i = 0; i < sizeof(quiet) / sizeof(quiet[0]); i++)
+		l->sig_ignored |= 1ull << quiet[i];
+	return t;
+}
+
+struct pm_err *pm_live_finish_open(struct pm_target *t)
+{
+	struct pm_live *l = t->priv;
+	struct pm_err *err = open_exe(t);
+	if (err)
+		return err;
+	/* opened once attached: ptrace access is checked at open */
+	l->memfd = open(l->mem.path, O_RDONLY | O_CLOEXEC);
+	pm_live_read_proc(t);
+	return NULL;
+}
+
+struct pm_err *pm_live_open(int pid, bool nostop, struct pm_target **out)
+{
+	*out = NULL;
+#ifndef __x86_64__
+	return pm_err_new(PM_ERR_GENERIC, "live processes are supported on x86-64 only");
+#endif
+	struct pm_err *err = pm_live_check(pid);
+	if (err)
+		return err;
+	struct pm_target *t = pm_live_new(pid);
+	struct pm_live *l = t->priv;
+	l->nostop = nostop;
 	if (nostop)
 		pm_live_premap(l);
-	if (!(err = pm_live_attach(t)) && !(err = open_exe(t))) {
-		/* opened once attached: ptrace access is checked at open */
-		l->memfd = open(l->mem.path, O_RDONLY | O_CLOEXEC);
-		pm_live_read_proc(t);
-	}
+	if (!(err = pm_live_attach(t)))
+		err = pm_live_finish_open(t);
 	if (err) {
 		pm_target_close(t);
 		return err;
 	}
 	*out = t;
 	return NULL;
+}
+
+void pm_live_release(struct pm_target *t)
+{
+	struct pm_live *l = t->priv;
+	pm_live_detach(t);
+	l->exited = true;        /* nothing more to do with it */
+	l->spawned = false;      /* and it is not ours to kill */
 }
 
 uint64_t pm_live_nostop_max_ns(const struct pm_target *t)

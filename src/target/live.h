@@ -23,6 +23,16 @@ struct pm_live {
 	size_t nsnaps, snaps_cap;
 	struct pm_range *premaps;   /* /proc/PID/maps before attaching (nostop) */
 	size_t npremaps;
+	/* run control (live_run.c) */
+	bool spawned;               /* pmdb started it (:r): killed, not detached, at the end */
+	bool exited;                /* it has exited: no threads left */
+	bool *running;              /* per thread, while a resume is under way */
+	size_t running_cap;
+	uint64_t *bp_addr;          /* breakpoints written in while it runs */
+	uint8_t *bp_orig;           /* the bytes they replace */
+	size_t nbp;
+	bool bp_inserted;
+	uint64_t sig_ignored;       /* bit N: signal N is handed over without stopping */
 	int memfd;                  /* /proc/PID/mem, or -1 */
 	int exefd;                  /* the executable, for t->elf */
 	struct pm_backing mem;      /* reads the process's memory at offset = address */
@@ -37,6 +47,14 @@ struct pm_live {
 struct pm_err *pm_live_attach(struct pm_target *t);
 /* Detach every thread of t; safe to call twice. */
 void pm_live_detach(struct pm_target *t);
+
+/* Registers and FP state of a stopped thread (live_threads.c). */
+struct pm_err *pm_live_read_regs(struct pm_target *t, struct pm_thread *th);
+/* The mappings again, after the process ran (live_proc.c). */
+void pm_live_reload_maps(struct pm_target *t);
+/* Open a target on a process already seized and stopped (live.c). */
+struct pm_err *pm_live_finish_open(struct pm_target *t);
+struct pm_target *pm_live_new(int pid);
 
 /* What /proc says: identity, maps, files, auxv, executable (live_proc.c). */
 struct pm_err *pm_live_check(int pid);

@@ -227,6 +227,18 @@ static void read_maps(struct pm_target *t)
 	pm_memmap_finish(&t->mem);
 }
 
+void pm_live_reload_maps(struct pm_target *t)
+{
+	free(t->maps);
+	free(t->files);
+	t->maps = NULL;
+	t->files = NULL;
+	t->nmaps = t->nfiles = 0;
+	pm_memmap_free(&t->mem);
+	memset(&t->mem, 0, sizeof(t->mem));
+	read_maps(t);
+}
+
 void pm_live_read_proc(struct pm_target *t)
 {
 	read_identity(t);

@@ -47,8 +47,11 @@ static bool wait_stop(int tid, int *sig)
 	}
 }
 
-static struct pm_err *read_regs(struct pm_target *t, struct pm_thread *th)
+struct pm_err *pm_live_read_regs(struct pm_target *t, struct pm_thread *th)
 {
+	free((void *)th->fpregs);
+	free((void *)th->xstate);
+	th->fpregs = th->xstate = NULL;
 	struct user_regs_struct regs;
 	struct iovec iov = { &regs, sizeof(regs) };
 	if (ptrace(PTRACE_GETREGSET, th->tid, (void *)NT_PRSTATUS, &iov) < 0)
@@ -93,7 +96,7 @@ static uint64_t now_ns(void)
 static struct pm_err *let_go(struct pm_target *t, struct pm_thread *th, int sig, uint64_t t0)
 {
 	struct pm_live *l = t->priv;
-	struct pm_err *err = read_regs(t, th);
+	struct pm_err *err = pm_live_read_regs(t, th);
 	if (!err)
 		pm_live_snapshot_stack(t, th);
 	ptrace(PTRACE_DETACH, th->tid, 0, (void *)(long)sig);
@@ -147,7 +150,7 @@ static struct pm_err *attach_listed(struct pm_target *t, size_t *added)
 		int tid = atoi(de->d_name);
 		if (tid <= 0 || attached(t, tid))
 			continue;
-		if (ptrace(PTRACE_SEIZE, tid, 0, 0) < 0) {
+		if (ptrace(PTRACE_SEIZE, tid, 0, (void *)(long)PTRACE_O_TRACECLONE) < 0) {
 			if (errno != ESRCH)   /* ESRCH: the thread has just exited */
 				err = seize_error(l->pid, tid, errno);
 			continue;
@@ -200,7 +203,7 @@ struct pm_err *pm_live_attach(struct pm_target *t)
 	for (size_t i = 0; i < t->nthreads; i++) {
 		l->pending[i] = t->threads[i].cursig;
 		t->threads[i].cursig = 0;
-		struct pm_err *err = l->nostop ? NULL : read_regs(t, &t->threads[i]);
+		struct pm_err *err = l->nostop ? NULL : pm_live_read_regs(t, &t->threads[i]);
 		if (err)
 			return err;
 	}
@@ -212,8 +215,8 @@ struct pm_err *pm_live_attach(struct pm_target *t)
 void pm_live_detach(struct pm_target *t)
 {
 	struct pm_live *l = t->priv;
-	if (l->nostop)
-		return;   /* each thread was let go when it was read */
+	if (l->nostop || l->exited)
+		return;   /* each thread was let go when it was read, or is gone */
 	for (size_t i = 0; i < t->nthreads; i++) {
 		if (!t->threads[i].tid)
 			continue;

@@ -147,6 +147,33 @@ struct pm_err *pm_core_open(const char *path, const char *exe, struct pm_target 
  * each thread go as soon as its registers and the top of its stack are
  * read (-o nostop). */
 struct pm_err *pm_live_open(int pid, bool nostop, struct pm_target **out);
+/* Run control (live_run.c, live_spawn.c).  Between commands the process is
+ * stopped; a resume runs it (or steps one thread) until an event: */
+enum pm_stop_kind {
+	PM_STOP_NONE, PM_STOP_BREAKPOINT, PM_STOP_STEPPED, PM_STOP_SIGNAL,
+	PM_STOP_EXITED, PM_STOP_KILLED, PM_STOP_EXEC, PM_STOP_THREAD_EXITED,
+};
+struct pm_stop {
+	enum pm_stop_kind kind;
+	size_t thread;        /* index into t->threads of the thread it happened to */
+	uint64_t addr;        /* PM_STOP_BREAKPOINT: where */
+	int signo;            /* PM_STOP_SIGNAL: the signal, pending until the next resume */
+	int status;           /* EXITED: exit status; KILLED: the signal */
+};
+/* Start argv[0] under pmdb, stopped at its first instruction (ASLR off,
+ * as gdb does); it is killed when pmdb leaves. */
+struct pm_err *pm_live_spawn(char *const argv[], struct pm_target **out);
+/* Breakpoint addresses to write in while the process runs. */
+void pm_live_set_breakpoints(struct pm_target *t, const uint64_t *addrs, size_t n);
+struct pm_err *pm_live_resume(struct pm_target *t, bool step, size_t thread, struct pm_stop *stop);
+void pm_live_discard_signal(struct pm_target *t, size_t thread);
+void pm_live_set_pending_signal(struct pm_target *t, size_t thread, int sig);
+/* Hand signal sig over without stopping (true), or stop for it. */
+void pm_live_ignore_signal(struct pm_target *t, int sig, bool ignore);
+bool pm_live_signal_ignored(const struct pm_target *t, int sig);
+bool pm_live_exited(const struct pm_target *t);
+/* Let the process go (detach, or for a started one: detach and let it run). */
+void pm_live_release(struct pm_target *t);
 /* With nostop: the longest time any thread was stopped, in ns; else 0. */
 uint64_t pm_live_nostop_max_ns(const struct pm_target *t);
 /* Its whole command line, arguments joined by spaces. */
