@@ -75,6 +75,8 @@ static bool load(struct pm_target *t, struct pm_orc *o)
 	    pm_memmap_read_partial(&t->mem, e0->addr, o->entry, n * 6) != n * 6) {
 		free(o->ip);
 		free(o->entry);
+		o->ip = NULL;
+		o->entry = NULL;
 		return false;
 	}
 	o->n = n;
