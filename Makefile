@@ -2,7 +2,7 @@
 # commands of README.md (each installs the Debian packages it needs).
 
 CC ?= cc
-PKGS = libdw libelf capstone libedit libzstd zlib libkdumpfile liblzma liblz4
+PKGS = libdw libelf capstone libedit libzstd zlib libkdumpfile liblzma liblz4 libsystemd
 CFLAGS ?= -O2 -g
 CFLAGS += -Iinclude -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -liberty

@@ -53,6 +53,9 @@ static void usage(FILE *out)
 	      "                  open the newest core of that pid or executable\n"
 	      "  --coredump-dir DIR  systemd-coredump's folder (default\n"
 	      "                  $PMDB_COREDUMP_DIR or /var/lib/systemd/coredump)\n"
+	      "  --journal-dir DIR   read systemd-coredump's journal entries from the\n"
+	      "                  journal files in DIR ($PMDB_JOURNAL_DIR), not the\n"
+	      "                  local journal\n"
 	      "  --help          this help\n"
 	      "  --version       the version\n"
 	      "Without -e or -f, commands are read from standard input, with line\n"
@@ -207,6 +210,7 @@ int main(int argc, char **argv)
 		{ "pid", required_argument, NULL, 'P' },
 		{ "exe", required_argument, NULL, 'X' },
 		{ "coredump-dir", required_argument, NULL, 'D' },
+		{ "journal-dir", required_argument, NULL, 'j' },
 		{ "sysroot", required_argument, NULL, 'R' },
 		{ "solib-path", required_argument, NULL, 'S' },
 		{ "gcore", required_argument, NULL, 'G' },
@@ -262,6 +266,7 @@ int main(int argc, char **argv)
 		case 'P': cd_pick = true; cd_pid = atoi(optarg); break;
 		case 'X': cd_pick = true; cd_exe = optarg; break;
 		case 'D': cd_dir = optarg; break;
+		case 'j': pm_journal_configure(optarg); break;
 		case 'G':
 			if ((live_pid = parse_pid(optarg)) <= 0) {
 				fprintf(stderr, "pmdb: --gcore %s: not a process id\n", optarg);

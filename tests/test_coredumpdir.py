@@ -48,18 +48,19 @@ def test_list(folder):
     p = run(["--list", "--coredump-dir", str(d)])
     assert p.returncode == 0, p.stderr
     lines = p.stdout.splitlines()
-    assert lines[0].split() == ["TIME", "PID", "UID", "SIG", "SIZE", "EXE"]
+    assert lines[0].split() == ["TIME", "PID", "UID", "GID", "SIG", "COREFILE", "SIZE", "EXE"]
     assert len(lines) == 4, p.stdout
     t, n, s = made["threads"][0], made["null_read"][0], made["sigfpe"][0]
     assert lines[1].startswith("Tue 2023-11-14 22:13:20 UTC")
     assert lines[2].startswith("Tue 2023-11-14 22:14:20 UTC")
-    assert lines[1].split()[4:7] == [str(t.pid), "1000", "SIGSEGV"]
+    # the folder alone (not the journal) does not know the gid
+    assert lines[1].split()[4:9] == [str(t.pid), "1000", "-", "SIGSEGV", "present"]
     assert lines[1].endswith(" " + t.exe) and lines[2].endswith(" " + n.exe)
     # no attributes: the name's command, unescaped; no signal
-    assert lines[3].split()[4:7] == [str(s.pid), "1000", "-"]
+    assert lines[3].split()[4:8] == [str(s.pid), "1000", "-", "-"]
     assert lines[3].endswith(" my.prog")
     size = os.path.getsize(made["threads"][1])
-    assert lines[1].split()[7] == (f"{size / 1024:.1f}K" if size < 1 << 20 else f"{size / (1 << 20):.1f}M")
+    assert lines[1].split()[9] == (f"{size / 1024:.1f}K" if size < 1 << 20 else f"{size / (1 << 20):.1f}M")
 
 
 def test_list_env_and_empty(tmp_path, folder):

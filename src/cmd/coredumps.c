@@ -34,23 +34,30 @@ int pm_coredump_list(const char *dir, FILE *out)
 {
 	struct pm_coredump *cds;
 	size_t n;
-	struct pm_err *err = pm_coredump_scan(dir, &cds, &n);
+	const char *journal;
+	struct pm_err *err = pm_coredump_scan(dir, &cds, &n, &journal);
 	if (err) {
 		pm_err_report(err);
 		return 1;
 	}
+	if (journal && pm_coredump_dir_is_default(dir))
+		fprintf(stderr, "pmdb: the journal was not read (%s): only the cores in %s\n", journal, dir);
 	if (n == 0)
 		fprintf(out, "no cores in %s\n", dir);
 	else
-		fprintf(out, "%-31s %7s %6s %-8s %7s %s\n", "TIME", "PID", "UID", "SIG", "SIZE", "EXE");
+		fprintf(out, "%-31s %7s %6s %6s %-8s %-8s %7s %s\n", "TIME", "PID", "UID", "GID", "SIG",
+			"COREFILE", "SIZE", "EXE");
 	for (size_t i = 0; i < n; i++) {
 		const struct pm_coredump *cd = &cds[i];
-		char t[64], size[16];
+		char t[64], size[16], gid[16];
 		when(cd->usec, t, sizeof(t));
 		human(cd->size, size, sizeof(size));
+		snprintf(gid, sizeof(gid), "%u", cd->gid);
 		const char *sig = pm_signal_name(cd->signo);
-		fprintf(out, "%-31s %7d %6u %-8s %7s %s\n", t, cd->pid, cd->uid, sig ? sig : "-",
-			size, cd->exe ? cd->exe : cd->comm);
+		/* coredumpctl's words for where the core is */
+		const char *where = cd->cursor ? "journal" : cd->missing ? "missing" : cd->path ? "present" : "none";
+		fprintf(out, "%-31s %7d %6u %6s %-8s %-8s %7s %s\n", t, cd->pid, cd->uid, cd->logged ? gid : "-",
+			sig ? sig : "-", where, cd->path || cd->cursor ? size : "-", cd->exe ? cd->exe : cd->comm);
 	}
 	pm_coredump_free(cds, n);
 	return 0;

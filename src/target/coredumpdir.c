@@ -12,6 +12,8 @@
 #include <sys/stat.h>
 #include <sys/xattr.h>
 
+#define DEFAULT_DIR "/var/lib/systemd/coredump"
+
 static bool unescape(const char *s, size_t len, char *out, size_t cap)
 {
 	size_t o = 0;
@@ -83,7 +85,12 @@ const char *pm_coredump_dir(const char *dir)
 	if (dir && *dir)
 		return dir;
 	const char *env = getenv("PMDB_COREDUMP_DIR");
-	return env && *env ? env : "/var/lib/systemd/coredump";
+	return env && *env ? env : DEFAULT_DIR;
+}
+
+bool pm_coredump_dir_is_default(const char *dir)
+{
+	return strcmp(dir, DEFAULT_DIR) == 0;
 }
 
 /* An attribute's value as a string, or NULL. */
@@ -105,14 +112,11 @@ static int by_time(const void *a, const void *b)
 	return strcmp(x->path, y->path);
 }
 
-struct pm_err *pm_coredump_scan(const char *dir, struct pm_coredump **out, size_t *n)
+static struct pm_err *scan_folder(const char *dir, struct pm_coredump **out, size_t *n, size_t *cap)
 {
-	*out = NULL;
-	*n = 0;
 	DIR *d = opendir(dir);
 	if (!d)
 		return pm_err_new(PM_ERR_IO, "cannot read the core folder %s: %s", dir, strerror(errno));
-	size_t cap = 0;
 	struct dirent *de;
 	while ((de = readdir(d)) != NULL) {
 		struct pm_coredump cd;
@@ -129,10 +133,68 @@ struct pm_err *pm_coredump_scan(const char *dir, struct pm_coredump **out, size_
 		cd.signo = sig ? atoi(sig) : 0;
 		free(sig);
 		cd.exe = xattr(cd.path, "user.coredump.exe");
-		vec_reserve(out, &cap, *n + 1, sizeof(**out));
+		vec_reserve(out, cap, *n + 1, sizeof(**out));
 		(*out)[(*n)++] = cd;
 	}
 	closedir(d);
+	return NULL;
+}
+
+/* A journal entry and the file it names are one core: the entry's facts,
+ * the file's name fields. */
+static void merge(struct pm_coredump *file, struct pm_coredump *logged)
+{
+	free(file->exe);
+	file->exe = logged->exe;
+	logged->exe = NULL;
+	file->pid = logged->pid;
+	file->uid = logged->uid;
+	file->gid = logged->gid;
+	file->signo = logged->signo;
+	file->usec = logged->usec;
+	file->logged = true;
+}
+
+struct pm_err *pm_coredump_scan(const char *dir, struct pm_coredump **out, size_t *n,
+				const char **journal)
+{
+	*out = NULL;
+	*n = 0;
+	*journal = "not read for a folder other than systemd-coredump's";
+	size_t cap = 0;
+	struct pm_coredump *logged = NULL;
+	size_t nlogged = 0;
+	if (pm_coredump_dir_is_default(dir) || pm_journal_dir()) {
+		struct pm_err *err = pm_journal_coredumps(NULL, &logged, &nlogged, journal);
+		if (err)
+			return err;
+	}
+	/* no folder is no error when the journal had something to say */
+	struct pm_err *err = scan_folder(dir, out, n, &cap);
+	if (err && (nlogged || (!*journal && pm_journal_dir()))) {
+		pm_err_free(err);
+		err = NULL;
+	}
+	for (size_t i = 0; !err && i < nlogged; i++) {
+		struct pm_coredump *l = &logged[i];
+		size_t k = 0;
+		while (l->path && k < *n && strcmp((*out)[k].path, l->path) != 0)
+			k++;
+		if (l->path && k < *n) {
+			merge(&(*out)[k], l);
+			continue;     /* the rest of l is freed with the list */
+		}
+		vec_reserve(out, &cap, *n + 1, sizeof(**out));
+		(*out)[(*n)++] = *l;
+		memset(l, 0, sizeof(*l));
+	}
+	pm_coredump_free(logged, nlogged);
+	if (err) {
+		pm_coredump_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+		return err;
+	}
 	if (*n)
 		qsort(*out, *n, sizeof(**out), by_time);
 	return NULL;
@@ -143,6 +205,7 @@ void pm_coredump_free(struct pm_coredump *cds, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		free(cds[i].path);
 		free(cds[i].exe);
+		free(cds[i].cursor);
 	}
 	free(cds);
 }
@@ -161,7 +224,8 @@ struct pm_err *pm_coredump_pick(const char *dir, int pid, const char *exe, char 
 {
 	struct pm_coredump *cds;
 	size_t n;
-	struct pm_err *err = pm_coredump_scan(dir, &cds, &n);
+	const char *journal;
+	struct pm_err *err = pm_coredump_scan(dir, &cds, &n, &journal);
 	if (err)
 		return err;
 	size_t i = n;
@@ -171,6 +235,15 @@ struct pm_err *pm_coredump_pick(const char *dir, int pid, const char *exe, char 
 		err = pid > 0 ? pm_err_new(PM_ERR_LOOKUP, "no core of pid %d in %s", pid, dir) :
 		      exe ? pm_err_new(PM_ERR_LOOKUP, "no core of %s in %s", exe, dir) :
 		      pm_err_new(PM_ERR_LOOKUP, "no cores in %s", dir);
+	else if (cds[i - 1].cursor)
+		err = pm_journal_core(NULL, cds[i - 1].cursor, path);
+	else if (cds[i - 1].missing)
+		err = pm_err_new(PM_ERR_IO, "the core of pid %d (%s) is gone: the journal names %s",
+				 cds[i - 1].pid, cds[i - 1].exe ? cds[i - 1].exe : cds[i - 1].comm,
+				 cds[i - 1].path);
+	else if (!cds[i - 1].path)
+		err = pm_err_new(PM_ERR_IO, "systemd-coredump kept no core of pid %d (%s), only its "
+				 "journal entry", cds[i - 1].pid, cds[i - 1].exe ? cds[i - 1].exe : cds[i - 1].comm);
 	else
 		*path = xstrdup(cds[i - 1].path);
 	pm_coredump_free(cds, n);
