@@ -33,6 +33,7 @@ struct pm_err *pm_cmd_ps(struct pmdb *db, const struct pm_call *call);
 struct pm_err *pm_cmd_pgrep(struct pmdb *db, const struct pm_call *call);
 struct pm_err *pm_cmd_lsmod(struct pmdb *db, const struct pm_call *call);
 struct pm_err *pm_cmd_vtop(struct pmdb *db, const struct pm_call *call);
+struct pm_err *pm_cmd_kmastat(struct pmdb *db, const struct pm_call *call);
 struct pm_err *pm_cmd_msgbuf(struct pmdb *db, const struct pm_call *call);
 /* ::status of a kernel dump (kstatus.c) */
 struct pm_err *pm_kernel_status(struct pmdb *db);

@@ -120,6 +120,16 @@ const struct pm_dcmd pm_dcmds[] = {
 	  "addr::vtop walks the kernel's page tables (init_top_pgt) for addr and prints\n"
 	  "the physical address, the page size and the entry of each level.",
 	  "init_task::vtop", pm_cmd_vtop, PM_NEEDS_TARGET },
+	{ "kmastat", "[PATTERN]", "the slab caches of a kernel dump",
+	  "Every SLUB cache of the slab_caches list (or those whose name matches the glob\n"
+	  "PATTERN) in crash's kmem -s columns: the struct kmem_cache, object size,\n"
+	  "allocated and total objects, slabs, slab size, name; then the totals.  Totals\n"
+	  "and slabs are each node's counters (CONFIG_SLUB_DEBUG); allocated is the total\n"
+	  "less the free objects of the partial slabs and of each CPU's slab, freelist and\n"
+	  "partial slabs (free pointers decoded under CONFIG_SLAB_FREELIST_HARDENED).  A\n"
+	  "cache whose lists are broken or loop shows ? and a warning.  Layouts come from\n"
+	  "the dump's BTF: no vmlinux needed.",
+	  "::kmastat\n::kmastat 'kmalloc-*'", pm_cmd_kmastat, PM_NEEDS_TARGET },
 	{ "dmesg", "", "the kernel log (as ::msgbuf)", "The same as ::msgbuf.", NULL, pm_cmd_msgbuf,
 	  PM_NEEDS_TARGET },
 	{ "print", "[-atdx] TYPE [MEMBER ...]", "print memory at addr as a DWARF type",

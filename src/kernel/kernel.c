@@ -2,6 +2,7 @@
  * the kernel's page tables (x86-64, 4 or 5 levels) that turns them into
  * virtual mappings. */
 #include "kernel.h"
+#include "kmem.h"
 #include "../base/util.h"
 
 #include <stdlib.h>
@@ -153,6 +154,7 @@ void pm_kernel_free(struct pm_kernel *k)
 	free(k->module_names);
 	pm_orc_free(k->orc);
 	pm_btf_free(&k->btf);
+	pm_kmem_free(k->kmem);
 	free(k);
 }
 

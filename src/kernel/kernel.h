@@ -31,6 +31,7 @@ struct pm_kmodule {
 };
 
 struct pm_orc;
+struct pm_kmem;
 
 struct pm_kernel {
 	struct pm_vmcoreinfo vi;
@@ -47,6 +48,7 @@ struct pm_kernel {
 	struct pm_btf btf;          /* loaded on first use */
 	struct pm_orc *orc;         /* the ORC tables, loaded on first use */
 	int btf_state;              /* 0 not tried, 1 loaded, -1 failed */
+	struct pm_kmem *kmem;       /* memory layout (kmem.c), learnt on first use */
 };
 
 /* A task, as ::ps shows it. */
