@@ -174,7 +174,13 @@ const struct pm_dcmd pm_dcmds[] = {
 	{ "whatis", "addr", "what an address is",
 	  "A symbol (name+offset, its size and module), else the mapping holding addr (file\n"
 	  "and file offset, or [ heap ] / anonymous), and for a thread's stack, the thread and\n"
-	  "the frame whose stack pointers enclose it.",
+	  "the frame whose stack pointers enclose it.\n"
+	  "On a kernel dump: the slab object holding addr (mdb's 'is ADDR+off, allocated\n"
+	  "from CACHE' or 'freed from', with the cache, the slab, its node, counts and the\n"
+	  "CPU whose slab it is), the task whose task_struct or stack holds it, a CPU's\n"
+	  "per-CPU variable, the vmalloc area and its caller, the region (direct map,\n"
+	  "kernel image text/data/bss, modules, page array), and the physical address\n"
+	  "with its struct page, flags and what the page is (a kernel page table, free).",
 	  "<rsp::whatis\nmain+4::whatis", pm_cmd_whatis, PM_NEEDS_TARGET },
 	{ "nm", "[-n|-s] [-m module] [pattern]", "list symbols",
 	  "VALUE SIZE TYPE BIND NAME of every defined symbol of every module (or of\n"

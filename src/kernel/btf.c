@@ -117,6 +117,34 @@ uint32_t pm_btf_find_struct(const struct pm_btf *b, const char *name)
 	return 0;
 }
 
+uint32_t pm_btf_find_enum(const struct pm_btf *b, const char *name)
+{
+	for (uint32_t id = 1; id < b->ntypes; id++) {
+		const struct btf_type *t = type_at(b, id);
+		if ((kind_of(t) == K_ENUM || kind_of(t) == K_ENUM64) && strcmp(str_at(b, t->name_off), name) == 0)
+			return id;
+	}
+	return 0;
+}
+
+bool pm_btf_enumerator(const struct pm_btf *b, uint32_t id, unsigned i, const char **name,
+		       int64_t *value)
+{
+	const struct btf_type *t = type_at(b, id);
+	if (!t || (kind_of(t) != K_ENUM && kind_of(t) != K_ENUM64) || i >= vlen_of(t))
+		return false;
+	uint32_t e[3];
+	if (kind_of(t) == K_ENUM64) {      /* name, low 32 bits, high 32 bits */
+		memcpy(e, (const uint32_t *)(t + 1) + 3 * i, sizeof(e));
+		*value = (int64_t)((uint64_t)e[2] << 32 | e[1]);
+	} else {                            /* name, value */
+		memcpy(e, (const uint32_t *)(t + 1) + 2 * i, 2 * sizeof(*e));
+		*value = (int32_t)e[1];
+	}
+	*name = str_at(b, e[0]);
+	return true;
+}
+
 uint64_t pm_btf_size(const struct pm_btf *b, uint32_t id)
 {
 	id = resolve(b, id);

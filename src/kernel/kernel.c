@@ -22,6 +22,7 @@ struct walk {
 	uint64_t va, end, off;
 	struct pm_backing *backing;
 	bool truncated;
+	size_t tables_cap;
 };
 
 static void flush(struct walk *w)
@@ -82,6 +83,10 @@ static void walk_table(struct walk *w, uint64_t table, int level, uint64_t va_ba
 	uint64_t e[512];
 	if (pm_memmap_read_partial(&w->k->phys, table, e, sizeof(e)) != sizeof(e))
 		return;
+	if (w->k->ntables < MAX_LEAVES) {
+		vec_reserve(&w->k->tables, &w->tables_cap, w->k->ntables + 1, sizeof(*w->k->tables));
+		w->k->tables[w->k->ntables++] = (struct pm_ktable){ table, level };
+	}
 	unsigned shift = 12 + 9 * (unsigned)(level - 1);
 	/* the top level: the kernel's half only (user space is not in init's tables) */
 	unsigned first = level == (w->k->l5 ? 5 : 4) ? 256 : 0;
@@ -103,6 +108,29 @@ static void walk_table(struct walk *w, uint64_t table, int level, uint64_t va_ba
 			walk_table(w, pte & PTE_ADDR, level - 1, va);
 		}
 	}
+}
+
+static int by_pa(const void *a, const void *b)
+{
+	const struct pm_ktable *x = a, *y = b;
+	return x->pa < y->pa ? -1 : x->pa > y->pa;
+}
+
+int pm_kernel_table_level(struct pm_target *t, uint64_t pa)
+{
+	struct pm_kernel *k = t->kernel;
+	size_t lo = 0, hi = k ? k->ntables : 0;
+	pa &= ~0xfffull;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (k->tables[mid].pa == pa)
+			return k->tables[mid].level;
+		if (k->tables[mid].pa < pa)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
 }
 
 struct pm_err *pm_kernel_attach(struct pm_target *t, struct pm_backing *dump,
@@ -132,6 +160,7 @@ struct pm_err *pm_kernel_attach(struct pm_target *t, struct pm_backing *dump,
 	struct walk w = { .t = t, .k = k, .sme_mask = (uint64_t)sme };
 	walk_table(&w, k->pgd, k->l5 ? 5 : 4, 0);
 	flush(&w);
+	qsort(k->tables, k->ntables, sizeof(*k->tables), by_pa);
 	pm_memmap_finish(&t->mem);
 	if (w.truncated)
 		pm_warn("%s: more than %u pages mapped; the rest of the page tables were not read",
@@ -152,6 +181,7 @@ void pm_kernel_free(struct pm_kernel *k)
 	free(k->syms);
 	free(k->names);
 	free(k->module_names);
+	free(k->tables);
 	pm_orc_free(k->orc);
 	pm_btf_free(&k->btf);
 	pm_kmem_free(k->kmem);

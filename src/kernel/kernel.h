@@ -33,12 +33,20 @@ struct pm_kmodule {
 struct pm_orc;
 struct pm_kmem;
 
+/* A page of the kernel's page tables, as the walk at open found it. */
+struct pm_ktable {
+	uint64_t pa;
+	int level;                  /* 1 (PTE) to 4 or 5 (PGD) */
+};
+
 struct pm_kernel {
 	struct pm_vmcoreinfo vi;
 	struct pm_memmap phys;      /* physical address -> the dump file */
 	uint64_t phys_base, kaslr_offset, pgd;
 	bool l5;
 	size_t pages_mapped;        /* leaf page-table entries found */
+	struct pm_ktable *tables;   /* the page-table pages, sorted by address */
+	size_t ntables;
 	/* kallsyms, sorted by address */
 	struct pm_ksym *syms;
 	size_t nsyms;
@@ -80,6 +88,9 @@ struct pm_vtop {
 	int nentries;
 };
 struct pm_err *pm_kernel_vtop(struct pm_target *t, uint64_t va, struct pm_vtop *out);
+/* The level of the kernel page table at physical pa (1 PTE .. 4/5 PGD),
+ * 0 if it is not one of init_top_pgt's tables. */
+int pm_kernel_table_level(struct pm_target *t, uint64_t pa);
 
 /* kallsyms (decoded on first use) */
 const struct pm_ksym *pm_ksym_by_addr(struct pm_target *t, uint64_t addr);

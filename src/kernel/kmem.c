@@ -118,8 +118,10 @@ static struct pm_err *learn(struct pm_target *t, struct pm_kmem *m)
 	/* without KASLR of memory (CONFIG_RANDOMIZE_MEMORY) these are fixed */
 	m->page_offset = variable(t, "page_offset_base", k->l5 ? 0xff11000000000000ull : 0xffff888000000000ull, &ok);
 	m->vmemmap = variable(t, "vmemmap_base", k->l5 ? 0xffd4000000000000ull : 0xffffea0000000000ull, &ok);
+	m->vmalloc = variable(t, "vmalloc_base", k->l5 ? 0xffa0000000000000ull : 0xffffc90000000000ull, &ok);
+	m->vmalloc_end = m->vmalloc + (k->l5 ? 12800ull : 32ull) * (1ull << 40);   /* VMALLOC_SIZE_TB */
 	if (!ok)
-		return pm_err_new(PM_ERR_FAULT, "page_offset_base or vmemmap_base is not in the dump");
+		return pm_err_new(PM_ERR_FAULT, "page_offset_base, vmemmap_base or vmalloc_base is not in the dump");
 	m->page_size = (uint64_t)vi_number(t, "SIZE", "page", 0);
 	if (!m->page_size)
 		m->page_size = pm_ktype_size(t, "page");

@@ -15,6 +15,7 @@
 struct pm_kmem {
 	uint64_t page_offset;      /* the direct map: physical 0 (page_offset_base) */
 	uint64_t vmemmap;          /* struct page of pfn 0 (vmemmap_base) */
+	uint64_t vmalloc, vmalloc_end;     /* vmalloc space (vmalloc_base) */
 	uint64_t page_size;        /* sizeof(struct page) */
 	uint64_t max_pfn;          /* one past the dump's highest physical page */
 	uint64_t off_flags, off_compound_head, off_page_type, off_private;

@@ -41,3 +41,11 @@ uint64_t pm_ktype_size(struct pm_target *t, const char *type)
 	uint32_t id = b ? pm_btf_find_struct(b, type) : 0;
 	return id ? pm_btf_size(b, id) : 0;
 }
+
+bool pm_ktype_enumerator(struct pm_target *t, const char *type, unsigned i, const char **name,
+			 int64_t *value)
+{
+	struct pm_btf *b = btf(t);
+	uint32_t id = b ? pm_btf_find_enum(b, type) : 0;
+	return id && pm_btf_enumerator(b, id, i, name, value);
+}

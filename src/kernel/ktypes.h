@@ -18,6 +18,9 @@ bool pm_ktype_member(struct pm_target *t, const char *type, const char *member, 
  * width (the member's size in bits when it is not a bit-field). */
 bool pm_ktype_bits(struct pm_target *t, const char *type, const char *member, uint64_t *bit_off,
 		   unsigned *width);
+/* Enumerator i of enum TYPE ("pageflags"): false past the last. */
+bool pm_ktype_enumerator(struct pm_target *t, const char *type, unsigned i, const char **name,
+			 int64_t *value);
 /* sizeof(struct TYPE), 0 if unknown. */
 uint64_t pm_ktype_size(struct pm_target *t, const char *type);
 
