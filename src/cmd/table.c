@@ -199,7 +199,9 @@ const struct pm_dcmd pm_dcmds[] = {
 	  NULL, pm_cmd_help, 0 },
 	{ "dcmds", "", "list the dcmds", "One line per dcmd, from the same table as ::help.", NULL,
 	  pm_cmd_dcmds, 0 },
-	{ "formats", "", "list the format characters", "The characters after / and =.", NULL,
+	{ "formats", "", "list the format characters",
+	  "The characters after / (memory), ? (object file), \\ (physical memory of a\n"
+	  "kernel dump) and = (a value).", NULL,
 	  pm_cmd_formats, 0 },
 	{ "$G", "", "toggle C++ and Rust demangling", "Demangling is on at start.", NULL,
 	  pm_cmd_demangle, 0 },

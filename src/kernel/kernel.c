@@ -188,6 +188,11 @@ void pm_kernel_free(struct pm_kernel *k)
 	free(k);
 }
 
+size_t pm_kernel_read_phys(struct pm_target *t, uint64_t pa, void *buf, size_t len)
+{
+	return t->kernel ? pm_memmap_read_partial(&t->kernel->phys, pa, buf, len) : 0;
+}
+
 struct pm_err *pm_kernel_vtop(struct pm_target *t, uint64_t va, struct pm_vtop *out)
 {
 	struct pm_kernel *k = t->kernel;

@@ -81,6 +81,10 @@ struct pm_err *pm_kernel_print(struct pm_target *t, const char *type, uint64_t a
 			       char *const *members, int nmembers, const struct pm_print_opts *o,
 			       FILE *out);
 
+/* Read up to len bytes of physical memory at pa (0 on other targets);
+ * returns how many the dump holds from pa on. */
+size_t pm_kernel_read_phys(struct pm_target *t, uint64_t pa, void *buf, size_t len);
+
 /* A kernel virtual address's translation, with the entry of each level. */
 struct pm_vtop {
 	uint64_t pa, page_size;
