@@ -3,6 +3,7 @@
  * virtual mappings. */
 #include "kernel.h"
 #include "kmem.h"
+#include "ktypes.h"
 #include "../base/util.h"
 
 #include <stdlib.h>
@@ -160,7 +161,8 @@ struct pm_err *pm_kernel_attach(struct pm_target *t, struct pm_backing *dump,
 	struct walk w = { .t = t, .k = k, .sme_mask = (uint64_t)sme };
 	walk_table(&w, k->pgd, k->l5 ? 5 : 4, 0);
 	flush(&w);
-	qsort(k->tables, k->ntables, sizeof(*k->tables), by_pa);
+	if (k->ntables)
+		qsort(k->tables, k->ntables, sizeof(*k->tables), by_pa);
 	pm_memmap_finish(&t->mem);
 	if (w.truncated)
 		pm_warn("%s: more than %u pages mapped; the rest of the page tables were not read",
@@ -181,10 +183,12 @@ void pm_kernel_free(struct pm_kernel *k)
 	free(k->syms);
 	free(k->names);
 	free(k->module_names);
+	free(k->by_name);
 	free(k->tables);
 	pm_orc_free(k->orc);
 	pm_btf_free(&k->btf);
 	pm_kmem_free(k->kmem);
+	pm_ktypes_free(k->ktypes);
 	free(k);
 }
 

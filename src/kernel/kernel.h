@@ -32,6 +32,7 @@ struct pm_kmodule {
 
 struct pm_orc;
 struct pm_kmem;
+struct pm_ktypes;
 
 /* A page of the kernel's page tables, as the walk at open found it. */
 struct pm_ktable {
@@ -52,11 +53,13 @@ struct pm_kernel {
 	size_t nsyms;
 	char *names;                /* all names, NUL-separated */
 	char *module_names;         /* the modules' symbol names */
+	uint32_t *by_name;          /* indexes of syms sorted by name, built on first use */
 	bool syms_loaded;
 	struct pm_btf btf;          /* loaded on first use */
 	struct pm_orc *orc;         /* the ORC tables, loaded on first use */
 	int btf_state;              /* 0 not tried, 1 loaded, -1 failed */
 	struct pm_kmem *kmem;       /* memory layout (kmem.c), learnt on first use */
+	struct pm_ktypes *ktypes;   /* ktypes.c's cache of type ids */
 };
 
 /* A task, as ::ps shows it. */

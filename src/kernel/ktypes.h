@@ -24,4 +24,8 @@ bool pm_ktype_enumerator(struct pm_target *t, const char *type, unsigned i, cons
 /* sizeof(struct TYPE), 0 if unknown. */
 uint64_t pm_ktype_size(struct pm_target *t, const char *type);
 
+/* The lookups' cache, kept in struct pm_kernel. */
+struct pm_ktypes;
+void pm_ktypes_free(struct pm_ktypes *c);
+
 #endif
