@@ -177,6 +177,7 @@ void pm_kmem_free(struct pm_kmem *m)
 	free(m->node_ids);
 	free(m->node_start);
 	free(m->node_end);
+	free(m->caches);
 	free(m);
 }
 

@@ -29,6 +29,10 @@ struct pm_kmem {
 	unsigned nnodes;
 	unsigned *node_ids;
 	uint64_t *node_start, *node_end;
+	/* slub.c's list of caches, read once (what is wrong with it is said once) */
+	struct pm_slub_cache *caches;
+	size_t ncaches;
+	bool caches_read;
 };
 
 /* The layout, learnt on first use; an error says what is missing. */

@@ -51,7 +51,7 @@ static struct pm_err *read_cache(struct pm_target *t, const struct pm_slub_layou
 	return NULL;
 }
 
-struct pm_err *pm_slub_caches(struct pm_target *t, struct pm_slub_cache **out, size_t *n)
+static struct pm_err *read_caches(struct pm_target *t, struct pm_slub_cache **out, size_t *n)
 {
 	struct pm_slub_layout l;
 	struct pm_err *err = pm_slub_layout(t, &l);
@@ -84,6 +84,25 @@ struct pm_err *pm_slub_caches(struct pm_target *t, struct pm_slub_cache **out, s
 		pm_warn("the slab_caches list is broken after %zu caches (unreadable memory)", *n);
 	pm_addrset_free(&seen);
 	*out = v;
+	return NULL;
+}
+
+struct pm_err *pm_slub_caches(struct pm_target *t, struct pm_slub_cache **out, size_t *n)
+{
+	const struct pm_kmem *cm;
+	struct pm_err *err = pm_kmem(t, &cm);
+	if (err)
+		return err;
+	struct pm_kmem *m = (struct pm_kmem *)cm;    /* the cache of caches is kmem's to keep */
+	if (!m->caches_read) {
+		if ((err = read_caches(t, &m->caches, &m->ncaches)))
+			return err;
+		m->caches_read = true;
+	}
+	*n = m->ncaches;
+	*out = xmalloc((m->ncaches ? m->ncaches : 1) * sizeof(**out));
+	if (m->ncaches)
+		memcpy(*out, m->caches, m->ncaches * sizeof(**out));
 	return NULL;
 }
 
