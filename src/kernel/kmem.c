@@ -140,6 +140,11 @@ static struct pm_err *learn(struct pm_target *t, struct pm_kmem *m)
 	m->off_page_type = pm_ktype_member(t, "page", "page_type", &o, NULL) ? o : (uint64_t)vi_number(t, "OFFSET", "page._mapcount", 0);
 	m->off_private = pm_ktype_member(t, "page", "private", &o, NULL) ? o : (uint64_t)vi_number(t, "OFFSET", "page.private", 0);
 	m->pg_slab = (int)vi_number(t, "NUMBER", "PG_slab", -1);
+	const char *name;
+	int64_t v;
+	for (unsigned i = 0; m->pg_slab < 0 && pm_ktype_enumerator(t, "pageflags", i, &name, &v); i++)
+		if (strcmp(name, "PG_slab") == 0 && v >= 0 && v < 64)
+			m->pg_slab = (int)v;
 	m->buddy_type = vi_number(t, "NUMBER", "PAGE_BUDDY_MAPCOUNT_VALUE", 0);
 	m->offline_type = vi_number(t, "NUMBER", "PAGE_OFFLINE_MAPCOUNT_VALUE", 0);
 	const struct pm_memmap *phys = &k->phys;
