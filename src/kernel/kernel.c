@@ -14,6 +14,9 @@
 #define PTE_LARGE 0x80ull
 #define PTE_ADDR 0x000ffffffffff000ull
 #define MAX_LEAVES (64u << 20)      /* a bound for hostile page tables */
+/* Tables visited: 1M page-table pages map 2 TiB in 4 KiB pages; tables
+ * that point back at themselves would otherwise be walked 512^3 times. */
+#define MAX_TABLES (1u << 20)
 
 struct walk {
 	struct pm_target *t;
@@ -84,10 +87,12 @@ static void walk_table(struct walk *w, uint64_t table, int level, uint64_t va_ba
 	uint64_t e[512];
 	if (pm_memmap_read_partial(&w->k->phys, table, e, sizeof(e)) != sizeof(e))
 		return;
-	if (w->k->ntables < MAX_LEAVES) {
-		vec_reserve(&w->k->tables, &w->tables_cap, w->k->ntables + 1, sizeof(*w->k->tables));
-		w->k->tables[w->k->ntables++] = (struct pm_ktable){ table, level };
+	if (w->k->ntables >= MAX_TABLES) {
+		w->truncated = true;
+		return;
 	}
+	vec_reserve(&w->k->tables, &w->tables_cap, w->k->ntables + 1, sizeof(*w->k->tables));
+	w->k->tables[w->k->ntables++] = (struct pm_ktable){ table, level };
 	unsigned shift = 12 + 9 * (unsigned)(level - 1);
 	/* the top level: the kernel's half only (user space is not in init's tables) */
 	unsigned first = level == (w->k->l5 ? 5 : 4) ? 256 : 0;
@@ -165,8 +170,8 @@ struct pm_err *pm_kernel_attach(struct pm_target *t, struct pm_backing *dump,
 		qsort(k->tables, k->ntables, sizeof(*k->tables), by_pa);
 	pm_memmap_finish(&t->mem);
 	if (w.truncated)
-		pm_warn("%s: more than %u pages mapped; the rest of the page tables were not read",
-			t->path, MAX_LEAVES);
+		pm_warn("%s: more than %u pages mapped or %u page tables visited; the rest of the "
+			"page tables were not read", t->path, MAX_LEAVES, MAX_TABLES);
 	if (k->pages_mapped == 0)
 		return pm_err_new(PM_ERR_FORMAT, "%s: the kernel's page tables at physical 0x%llx are "
 				  "not in the dump (a truncated or filtered dump, or a wrong phys_base)",
