@@ -35,7 +35,8 @@ KERNEL_CMDS = {
     "msgbuf": "::msgbuf",
     "stack": "$c",
     "ps": "::ps",
-    "all": "::status; ::msgbuf; ::ps; $c; ::stacks; ::analyze",
+    "slab": "::kmastat; <rsp::whatis; init_task::whatis",
+    "all": "::status; ::msgbuf; ::ps; $c; ::stacks; ::analyze; ::kmastat; <rsp::whatis; init_task::whatis",
 }
 PAGE = 4096
 

@@ -16,7 +16,7 @@ from test_badinput import run_asan
 REG = os.path.join(pmdb.ROOT, "fuzz", "regressions")
 CMDS = {
     "core": "::status; $c; ::mappings; ::modules; $r; ::threads",
-    "kernel": "::status; ::msgbuf; ::ps; $c; ::stacks; ::analyze",
+    "kernel": "::status; ::msgbuf; ::ps; $c; ::stacks; ::analyze; ::kmastat; <rsp::whatis; init_task::whatis",
     "kdump": "::status; ::msgbuf; ::ps; $c",
 }
 MAGIC = [b"KDUMP   ", b"DISKDUMP", b"makedumpfile"]

@@ -174,6 +174,16 @@ const struct pm_dcmd pm_dcmds[] = {
 	  "addr::vtop walks the kernel's page tables (init_top_pgt) for addr and prints\n"
 	  "the physical address, the page size and the entry of each level.",
 	  "init_task::vtop", pm_cmd_vtop, PM_NEEDS_TARGET },
+	{ "kmastat", "[PATTERN]", "the slab caches of a kernel dump",
+	  "Every SLUB cache of the slab_caches list (or those whose name matches the glob\n"
+	  "PATTERN) in crash's kmem -s columns: the struct kmem_cache, object size,\n"
+	  "allocated and total objects, slabs, slab size, name; then the totals.  Totals\n"
+	  "and slabs are each node's counters (CONFIG_SLUB_DEBUG); allocated is the total\n"
+	  "less the free objects of the partial slabs and of each CPU's slab, freelist and\n"
+	  "partial slabs (free pointers decoded under CONFIG_SLAB_FREELIST_HARDENED).  A\n"
+	  "cache whose lists are broken or loop shows ? and a warning.  Layouts come from\n"
+	  "the dump's BTF: no vmlinux needed.",
+	  "::kmastat\n::kmastat 'kmalloc-*'", pm_cmd_kmastat, PM_NEEDS_TARGET },
 	{ "dmesg", "", "the kernel log (as ::msgbuf)", "The same as ::msgbuf.", NULL, pm_cmd_msgbuf,
 	  PM_NEEDS_TARGET },
 	{ "print", "[-atdx] TYPE [MEMBER ...]", "print memory at addr as a DWARF type",
@@ -218,7 +228,13 @@ const struct pm_dcmd pm_dcmds[] = {
 	{ "whatis", "addr", "what an address is",
 	  "A symbol (name+offset, its size and module), else the mapping holding addr (file\n"
 	  "and file offset, or [ heap ] / anonymous), and for a thread's stack, the thread and\n"
-	  "the frame whose stack pointers enclose it.",
+	  "the frame whose stack pointers enclose it.\n"
+	  "On a kernel dump: the slab object holding addr (mdb's 'is ADDR+off, allocated\n"
+	  "from CACHE' or 'freed from', with the cache, the slab, its node, counts and the\n"
+	  "CPU whose slab it is), the task whose task_struct or stack holds it, a CPU's\n"
+	  "per-CPU variable, the vmalloc area and its caller, the region (direct map,\n"
+	  "kernel image text/data/bss, modules, page array), and the physical address\n"
+	  "with its struct page, flags and what the page is (a kernel page table, free).",
 	  "<rsp::whatis\nmain+4::whatis", pm_cmd_whatis, PM_NEEDS_TARGET },
 	{ "nm", "[-n|-s] [-m module] [pattern]", "list symbols",
 	  "VALUE SIZE TYPE BIND NAME of every defined symbol of every module (or of\n"
@@ -237,7 +253,9 @@ const struct pm_dcmd pm_dcmds[] = {
 	  NULL, pm_cmd_help, 0 },
 	{ "dcmds", "", "list the dcmds", "One line per dcmd, from the same table as ::help.", NULL,
 	  pm_cmd_dcmds, 0 },
-	{ "formats", "", "list the format characters", "The characters after / and =.", NULL,
+	{ "formats", "", "list the format characters",
+	  "The characters after / (memory), ? (object file), \\ (physical memory of a\n"
+	  "kernel dump) and = (a value).", NULL,
 	  pm_cmd_formats, 0 },
 	{ "$G", "", "toggle C++ and Rust demangling", "Demangling is on at start.", NULL,
 	  pm_cmd_demangle, 0 },

@@ -72,6 +72,8 @@ struct pm_err *pm_cmd_whatis(struct pmdb *db, const struct pm_call *call)
 		return pm_err_new(PM_ERR_SYNTAX, "usage: addr::whatis");
 	uint64_t a = call->addr;
 	say_symbol(db, a);
+	if (db->t->kernel)
+		return pm_kernel_whatis(db, a);
 	const struct pm_mapping *m = pm_target_mapping(db->t, a);
 	if (!m) {
 		fprintf(db->out, "0x%" PRIx64 " is not in any mapping of the dump\n", a);

@@ -117,6 +117,34 @@ uint32_t pm_btf_find_struct(const struct pm_btf *b, const char *name)
 	return 0;
 }
 
+uint32_t pm_btf_find_enum(const struct pm_btf *b, const char *name)
+{
+	for (uint32_t id = 1; id < b->ntypes; id++) {
+		const struct btf_type *t = type_at(b, id);
+		if ((kind_of(t) == K_ENUM || kind_of(t) == K_ENUM64) && strcmp(str_at(b, t->name_off), name) == 0)
+			return id;
+	}
+	return 0;
+}
+
+bool pm_btf_enumerator(const struct pm_btf *b, uint32_t id, unsigned i, const char **name,
+		       int64_t *value)
+{
+	const struct btf_type *t = type_at(b, id);
+	if (!t || (kind_of(t) != K_ENUM && kind_of(t) != K_ENUM64) || i >= vlen_of(t))
+		return false;
+	uint32_t e[3];
+	if (kind_of(t) == K_ENUM64) {      /* name, low 32 bits, high 32 bits */
+		memcpy(e, (const uint32_t *)(t + 1) + 3 * i, sizeof(e));
+		*value = (int64_t)((uint64_t)e[2] << 32 | e[1]);
+	} else {                            /* name, value */
+		memcpy(e, (const uint32_t *)(t + 1) + 2 * i, 2 * sizeof(*e));
+		*value = (int32_t)e[1];
+	}
+	*name = str_at(b, e[0]);
+	return true;
+}
+
 uint64_t pm_btf_size(const struct pm_btf *b, uint32_t id)
 {
 	id = resolve(b, id);
@@ -137,10 +165,25 @@ uint64_t pm_btf_size(const struct pm_btf *b, uint32_t id)
 	}
 }
 
+/* The width of a bit-field member (0 for a whole member): kind_flag
+ * structs keep it beside the offset, others in the int type's encoding. */
+static unsigned bitfield_size(const struct pm_btf *b, bool kflag, uint32_t offword, uint32_t type)
+{
+	if (kflag)
+		return offword >> 24;
+	const struct btf_type *t = type_at(b, resolve(b, type));
+	if (!t || kind_of(t) != K_INT)
+		return 0;
+	uint32_t enc;
+	memcpy(&enc, t + 1, sizeof(enc));
+	unsigned nbits = enc & 0xff, at = (enc >> 16) & 0xff;
+	return nbits != 8 * t->size_or_type || at ? nbits : 0;
+}
+
 /* One member of struct/union id, searching anonymous members too; bit
- * offset from the start of id. */
+ * offset from the start of id, and its bit-field width (0: not one). */
 static bool member(const struct pm_btf *b, uint32_t id, const char *name, uint64_t *bits,
-		   uint32_t *type, int depth)
+		   uint32_t *type, unsigned *width, int depth)
 {
 	const struct btf_type *t = type_at(b, resolve(b, id));
 	if (!t || depth > 8 || (kind_of(t) != K_STRUCT && kind_of(t) != K_UNION))
@@ -153,10 +196,11 @@ static bool member(const struct pm_btf *b, uint32_t id, const char *name, uint64
 		if (*mn && strcmp(mn, name) == 0) {
 			*bits = off;
 			*type = m[1];
+			*width = bitfield_size(b, kflag, m[2], m[1]);
 			return true;
 		}
 		uint64_t inner;
-		if (!*mn && member(b, m[1], name, &inner, type, depth + 1)) {
+		if (!*mn && member(b, m[1], name, &inner, type, width, depth + 1)) {
 			*bits = off + inner;
 			return true;
 		}
@@ -164,22 +208,35 @@ static bool member(const struct pm_btf *b, uint32_t id, const char *name, uint64
 	return false;
 }
 
-bool pm_btf_member(const struct pm_btf *b, uint32_t id, const char *path, uint64_t *offset,
-		   uint32_t *type)
+bool pm_btf_member_bits(const struct pm_btf *b, uint32_t id, const char *path, uint64_t *bit_offset,
+			unsigned *width, uint32_t *type)
 {
 	char *copy = xstrdup(path), *rest = copy, *part;
 	uint64_t total = 0;
+	unsigned w = 0;
 	bool ok = true;
 	while (ok && (part = strsep(&rest, ".")) != NULL) {
 		uint64_t bits;
-		ok = member(b, id, part, &bits, &id, 0);
+		ok = member(b, id, part, &bits, &id, &w, 0);
 		total += bits;
 	}
 	free(copy);
-	if (!ok || total % 8)
+	if (!ok)
 		return false;
-	*offset = total / 8;
+	*bit_offset = total;
+	if (width)
+		*width = w;
 	if (type)
 		*type = id;
+	return true;
+}
+
+bool pm_btf_member(const struct pm_btf *b, uint32_t id, const char *path, uint64_t *offset,
+		   uint32_t *type)
+{
+	uint64_t bits;
+	if (!pm_btf_member_bits(b, id, path, &bits, NULL, type) || bits % 8)
+		return false;
+	*offset = bits / 8;
 	return true;
 }

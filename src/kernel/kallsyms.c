@@ -151,11 +151,34 @@ const struct pm_ksym *pm_ksym_by_addr(struct pm_target *t, uint64_t addr)
 	return addr - s->addr < (16u << 20) ? s : NULL;
 }
 
+/* Symbols by name, then address: the index pm_ksym_by_name searches. */
+static int by_name(const void *a, const void *b, void *syms)
+{
+	const struct pm_ksym *x = (const struct pm_ksym *)syms + *(const uint32_t *)a;
+	const struct pm_ksym *y = (const struct pm_ksym *)syms + *(const uint32_t *)b;
+	int c = strcmp(x->name, y->name);
+	return c ? c : (x < y ? -1 : x > y);
+}
+
 const struct pm_ksym *pm_ksym_by_name(struct pm_target *t, const char *name)
 {
 	struct pm_kernel *k = loaded(t);
-	for (size_t i = 0; k && i < k->nsyms; i++)
-		if (strcmp(k->syms[i].name, name) == 0)
-			return &k->syms[i];
-	return NULL;
+	if (!k || !k->nsyms)
+		return NULL;
+	if (!k->by_name) {
+		k->by_name = xmalloc(k->nsyms * sizeof(*k->by_name));
+		for (size_t i = 0; i < k->nsyms; i++)
+			k->by_name[i] = (uint32_t)i;
+		qsort_r(k->by_name, k->nsyms, sizeof(*k->by_name), by_name, k->syms);
+	}
+	/* the first of the symbols with that name: the lowest address */
+	size_t lo = 0, hi = k->nsyms;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(k->syms[k->by_name[mid]].name, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < k->nsyms && strcmp(k->syms[k->by_name[lo]].name, name) == 0 ? &k->syms[k->by_name[lo]] : NULL;
 }

@@ -2,6 +2,8 @@
  * the kernel's page tables (x86-64, 4 or 5 levels) that turns them into
  * virtual mappings. */
 #include "kernel.h"
+#include "kmem.h"
+#include "ktypes.h"
 #include "../base/util.h"
 
 #include <stdlib.h>
@@ -12,6 +14,9 @@
 #define PTE_LARGE 0x80ull
 #define PTE_ADDR 0x000ffffffffff000ull
 #define MAX_LEAVES (64u << 20)      /* a bound for hostile page tables */
+/* Tables visited: 1M page-table pages map 2 TiB in 4 KiB pages; tables
+ * that point back at themselves would otherwise be walked 512^3 times. */
+#define MAX_TABLES (1u << 20)
 
 struct walk {
 	struct pm_target *t;
@@ -21,6 +26,7 @@ struct walk {
 	uint64_t va, end, off;
 	struct pm_backing *backing;
 	bool truncated;
+	size_t tables_cap;
 };
 
 static void flush(struct walk *w)
@@ -81,6 +87,12 @@ static void walk_table(struct walk *w, uint64_t table, int level, uint64_t va_ba
 	uint64_t e[512];
 	if (pm_memmap_read_partial(&w->k->phys, table, e, sizeof(e)) != sizeof(e))
 		return;
+	if (w->k->ntables >= MAX_TABLES) {
+		w->truncated = true;
+		return;
+	}
+	vec_reserve(&w->k->tables, &w->tables_cap, w->k->ntables + 1, sizeof(*w->k->tables));
+	w->k->tables[w->k->ntables++] = (struct pm_ktable){ table, level };
 	unsigned shift = 12 + 9 * (unsigned)(level - 1);
 	/* the top level: the kernel's half only (user space is not in init's tables) */
 	unsigned first = level == (w->k->l5 ? 5 : 4) ? 256 : 0;
@@ -102,6 +114,29 @@ static void walk_table(struct walk *w, uint64_t table, int level, uint64_t va_ba
 			walk_table(w, pte & PTE_ADDR, level - 1, va);
 		}
 	}
+}
+
+static int by_pa(const void *a, const void *b)
+{
+	const struct pm_ktable *x = a, *y = b;
+	return x->pa < y->pa ? -1 : x->pa > y->pa;
+}
+
+int pm_kernel_table_level(struct pm_target *t, uint64_t pa)
+{
+	struct pm_kernel *k = t->kernel;
+	size_t lo = 0, hi = k ? k->ntables : 0;
+	pa &= ~0xfffull;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (k->tables[mid].pa == pa)
+			return k->tables[mid].level;
+		if (k->tables[mid].pa < pa)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
 }
 
 struct pm_err *pm_kernel_attach(struct pm_target *t, struct pm_backing *dump,
@@ -131,10 +166,12 @@ struct pm_err *pm_kernel_attach(struct pm_target *t, struct pm_backing *dump,
 	struct walk w = { .t = t, .k = k, .sme_mask = (uint64_t)sme };
 	walk_table(&w, k->pgd, k->l5 ? 5 : 4, 0);
 	flush(&w);
+	if (k->ntables)
+		qsort(k->tables, k->ntables, sizeof(*k->tables), by_pa);
 	pm_memmap_finish(&t->mem);
 	if (w.truncated)
-		pm_warn("%s: more than %u pages mapped; the rest of the page tables were not read",
-			t->path, MAX_LEAVES);
+		pm_warn("%s: more than %u pages mapped or %u page tables visited; the rest of the "
+			"page tables were not read", t->path, MAX_LEAVES, MAX_TABLES);
 	if (k->pages_mapped == 0)
 		return pm_err_new(PM_ERR_FORMAT, "%s: the kernel's page tables at physical 0x%llx are "
 				  "not in the dump (a truncated or filtered dump, or a wrong phys_base)",
@@ -151,9 +188,18 @@ void pm_kernel_free(struct pm_kernel *k)
 	free(k->syms);
 	free(k->names);
 	free(k->module_names);
+	free(k->by_name);
+	free(k->tables);
 	pm_orc_free(k->orc);
 	pm_btf_free(&k->btf);
+	pm_kmem_free(k->kmem);
+	pm_ktypes_free(k->ktypes);
 	free(k);
+}
+
+size_t pm_kernel_read_phys(struct pm_target *t, uint64_t pa, void *buf, size_t len)
+{
+	return t->kernel ? pm_memmap_read_partial(&t->kernel->phys, pa, buf, len) : 0;
 }
 
 struct pm_err *pm_kernel_vtop(struct pm_target *t, uint64_t va, struct pm_vtop *out)

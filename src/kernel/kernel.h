@@ -31,6 +31,14 @@ struct pm_kmodule {
 };
 
 struct pm_orc;
+struct pm_kmem;
+struct pm_ktypes;
+
+/* A page of the kernel's page tables, as the walk at open found it. */
+struct pm_ktable {
+	uint64_t pa;
+	int level;                  /* 1 (PTE) to 4 or 5 (PGD) */
+};
 
 struct pm_kernel {
 	struct pm_vmcoreinfo vi;
@@ -38,15 +46,20 @@ struct pm_kernel {
 	uint64_t phys_base, kaslr_offset, pgd;
 	bool l5;
 	size_t pages_mapped;        /* leaf page-table entries found */
+	struct pm_ktable *tables;   /* the page-table pages, sorted by address */
+	size_t ntables;
 	/* kallsyms, sorted by address */
 	struct pm_ksym *syms;
 	size_t nsyms;
 	char *names;                /* all names, NUL-separated */
 	char *module_names;         /* the modules' symbol names */
+	uint32_t *by_name;          /* indexes of syms sorted by name, built on first use */
 	bool syms_loaded;
 	struct pm_btf btf;          /* loaded on first use */
 	struct pm_orc *orc;         /* the ORC tables, loaded on first use */
 	int btf_state;              /* 0 not tried, 1 loaded, -1 failed */
+	struct pm_kmem *kmem;       /* memory layout (kmem.c), learnt on first use */
+	struct pm_ktypes *ktypes;   /* ktypes.c's cache of type ids */
 };
 
 /* A task, as ::ps shows it. */
@@ -71,6 +84,10 @@ struct pm_err *pm_kernel_print(struct pm_target *t, const char *type, uint64_t a
 			       char *const *members, int nmembers, const struct pm_print_opts *o,
 			       FILE *out);
 
+/* Read up to len bytes of physical memory at pa (0 on other targets);
+ * returns how many the dump holds from pa on. */
+size_t pm_kernel_read_phys(struct pm_target *t, uint64_t pa, void *buf, size_t len);
+
 /* A kernel virtual address's translation, with the entry of each level. */
 struct pm_vtop {
 	uint64_t pa, page_size;
@@ -78,6 +95,9 @@ struct pm_vtop {
 	int nentries;
 };
 struct pm_err *pm_kernel_vtop(struct pm_target *t, uint64_t va, struct pm_vtop *out);
+/* The level of the kernel page table at physical pa (1 PTE .. 4/5 PGD),
+ * 0 if it is not one of init_top_pgt's tables. */
+int pm_kernel_table_level(struct pm_target *t, uint64_t pa);
 
 /* kallsyms (decoded on first use) */
 const struct pm_ksym *pm_ksym_by_addr(struct pm_target *t, uint64_t addr);

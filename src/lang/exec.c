@@ -14,7 +14,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
-enum verb { V_NONE, V_DCMD, V_FMT_SLASH, V_FMT_OBJ, V_FMT_EQ, V_WRITE, V_ASSIGN };
+enum verb { V_NONE, V_DCMD, V_FMT_SLASH, V_FMT_OBJ, V_FMT_PHYS, V_FMT_EQ, V_WRITE, V_ASSIGN };
 
 struct stage {
 	char *addr_expr, *count_expr;
@@ -141,7 +141,7 @@ static struct pm_err *parse_stage(struct pmdb *db, const char *s, size_t *pos, s
 		st->verb = V_DCMD;
 		st->name = xstrndup(s + *pos, len);
 		*pos += len;
-	} else if (c == '/' || c == '?' || c == '=') {
+	} else if (c == '/' || c == '?' || c == '\\' || c == '=') {
 		size_t p = skip_ws(s, *pos + 1);
 		if (c != '=' && pm_format_writes(s[p])) {
 			/* addr/W value ...: a write, its values as arguments */
@@ -149,7 +149,7 @@ static struct pm_err *parse_stage(struct pmdb *db, const char *s, size_t *pos, s
 			st->name = xstrndup(s + p, 1);
 			*pos = p + 1;
 		} else {
-			st->verb = c == '/' ? V_FMT_SLASH : c == '?' ? V_FMT_OBJ : V_FMT_EQ;
+			st->verb = c == '/' ? V_FMT_SLASH : c == '?' ? V_FMT_OBJ : c == '\\' ? V_FMT_PHYS : V_FMT_EQ;
 			size_t start = ++*pos;
 			while (s[*pos] && !isspace((unsigned char)s[*pos]) && !ends_command(s[*pos]))
 				(*pos)++;
@@ -262,9 +262,11 @@ static struct pm_err *run_stage(struct pmdb *db, const struct stage *st, bool ha
 		return NULL;
 	case V_FMT_SLASH:
 	case V_FMT_OBJ:
+	case V_FMT_PHYS:
 	case V_FMT_EQ: {
 		enum pm_fmt_source src = st->verb == V_FMT_SLASH ? PM_FMT_MEMORY
-				       : st->verb == V_FMT_OBJ ? PM_FMT_OBJECT : PM_FMT_VALUE;
+				       : st->verb == V_FMT_OBJ ? PM_FMT_OBJECT
+				       : st->verb == V_FMT_PHYS ? PM_FMT_PHYS : PM_FMT_VALUE;
 		return pm_format(db, st->name, src, db->dot, count);
 	}
 	case V_WRITE:

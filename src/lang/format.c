@@ -1,11 +1,13 @@
 /* mdb's format characters.  Each has a size and a way to print; '/' reads
- * the bytes at dot, '?' the object file's bytes for dot, '=' formats the
+ * the bytes at dot, '?' the object file's bytes for dot, '\\' the physical
+ * memory at dot (kernel dumps), '=' formats the
  * value itself.  Output lines start with the address label (sym+off: or
  * the hex address).  As in mdb, dot stays where the verb started and the
  * increment (read by '+' and '^' in expressions) records how far it read. */
 #include "format.h"
 #include "vars.h"
 #include "../arch/disasm.h"
+#include "../kernel/kernel.h"
 #include "../base/util.h"
 
 #include <ctype.h>
@@ -19,7 +21,7 @@ enum kind { K_HEX, K_OCT, K_SDEC, K_UDEC, K_SOCT, K_CHAR, K_CHARESC, K_FLOAT, K_
 	    K_CARET, K_BIN, K_RADIX, K_SWAP, K_TIME };
 
 enum { F_ALT = 1,      /* octal with a leading 0 */
-       F_WRITE = 2,    /* after '/' or '?' it writes instead */
+       F_WRITE = 2,    /* after '/', '?' or '\\' it writes instead */
        F_NOSIZE = 4,   /* reads nothing */
        F_VARSIZE = 8 };
 
@@ -112,10 +114,10 @@ void pm_format_list(FILE *out)
 	}
 }
 
-static void print_label(struct pmdb *db, uint64_t addr)
+static void print_label(struct pmdb *db, enum pm_fmt_source src, uint64_t addr)
 {
 	struct pm_sym s;
-	if (db->dw && pm_sym_by_addr(db->dw, addr, &s) && (s.offset < s.size || s.offset == 0)) {
+	if (src != PM_FMT_PHYS && db->dw && pm_sym_by_addr(db->dw, addr, &s) && (s.offset < s.size || s.offset == 0)) {
 		pm_sym_print(db->dw, db->out, addr);
 		fputs(":", db->out);
 	} else {
@@ -294,33 +296,37 @@ static struct pm_err *format_value(struct pmdb *db, const struct fmt_item *items
 	return NULL;
 }
 
-/* Where '/' and '?' read from. */
-static size_t read_some(struct pmdb *db, bool object, uint64_t addr, void *buf, size_t len)
+/* Where '/', '?' and '\\' read from. */
+static size_t read_some(struct pmdb *db, enum pm_fmt_source src, uint64_t addr, void *buf, size_t len)
 {
-	if (object)
+	if (src == PM_FMT_OBJECT)
 		return db->dw ? pm_dwarf_read_object(db->dw, addr, buf, len) : 0;
+	if (src == PM_FMT_PHYS)
+		return pm_kernel_read_phys(db->t, addr, buf, len);
 	return pm_memmap_read_partial(&db->t->mem, addr, buf, len);
 }
 
-static struct pm_err *read_exact(struct pmdb *db, bool object, uint64_t addr, void *buf,
+static struct pm_err *read_exact(struct pmdb *db, enum pm_fmt_source src, uint64_t addr, void *buf,
 				 size_t len)
 {
-	size_t n = read_some(db, object, addr, buf, len);
+	size_t n = read_some(db, src, addr, buf, len);
 	if (n == len)
 		return NULL;
-	if (object)
+	if (src == PM_FMT_OBJECT)
 		return pm_err_new(PM_ERR_FAULT, "address 0x%" PRIx64 " is not in an object file's contents",
 				  addr + n);
+	if (src == PM_FMT_PHYS)
+		return pm_err_new(PM_ERR_FAULT, "physical address 0x%" PRIx64 " is not in the dump", addr + n);
 	return pm_err_fault(addr + n, "memory");
 }
 
-static struct pm_err *read_string(struct pmdb *db, bool object, uint64_t addr, char **out)
+static struct pm_err *read_string(struct pmdb *db, enum pm_fmt_source src, uint64_t addr, char **out)
 {
 	size_t cap = 0, len = 0;
 	char *s = NULL;
 	for (;;) {
 		char c;
-		struct pm_err *err = read_exact(db, object, addr + len, &c, 1);
+		struct pm_err *err = read_exact(db, src, addr + len, &c, 1);
 		if (err) {
 			free(s);
 			return err;
@@ -335,20 +341,20 @@ static struct pm_err *read_string(struct pmdb *db, bool object, uint64_t addr, c
 	return NULL;
 }
 
-static struct pm_err *read_insn(struct pmdb *db, bool object, uint64_t addr, char *text,
+static struct pm_err *read_insn(struct pmdb *db, enum pm_fmt_source src, uint64_t addr, char *text,
 				size_t textlen, unsigned *len)
 {
 	uint8_t buf[16];
-	size_t n = read_some(db, object, addr, buf, sizeof(buf));
+	size_t n = read_some(db, src, addr, buf, sizeof(buf));
 	if (n == 0)
-		return read_exact(db, object, addr, buf, 1);
+		return read_exact(db, src, addr, buf, 1);
 	return pm_disasm_bytes(db, addr, buf, n, text, textlen, len);
 }
 
 /* One pass over the format list from addr; returns where it ended.  Values
  * go four (8-byte) or eight (smaller) to a line, each line led by the
  * address label. */
-static struct pm_err *format_memory(struct pmdb *db, bool object, const struct fmt_item *items,
+static struct pm_err *format_memory(struct pmdb *db, enum pm_fmt_source src, const struct fmt_item *items,
 				    size_t n, uint64_t *addrp, uint64_t incr)
 {
 	struct pm_target *t = db->t;
@@ -374,22 +380,25 @@ static struct pm_err *format_memory(struct pmdb *db, bool object, const struct f
 			case K_ADDR:
 				if (open_line)
 					fputc('\n', db->out);
-				pm_sym_print(db->dw, db->out, addr);
+				if (src == PM_FMT_PHYS)
+					fprintf(db->out, "0x%" PRIx64, addr);
+				else
+					pm_sym_print(db->dw, db->out, addr);
 				fputs(":\t", db->out);
 				open_line = true;
 				on_line = 0;
 				continue;
-			case K_STR: case K_ESTR: err = read_string(db, object, addr, &str); break;
+			case K_STR: case K_ESTR: err = read_string(db, src, addr, &str); break;
 			case K_INSN: case K_DINSN:
-				err = read_insn(db, object, addr, text, sizeof(text), &len);
+				err = read_insn(db, src, addr, text, sizeof(text), &len);
 				break;
-			default: err = read_exact(db, object, addr, &v, size); break;
+			default: err = read_exact(db, src, addr, &v, size); break;
 			}
 			if (err)
 				break;
 			if (d->kind == K_DINSN) { /* its own line, as mdb: address, first word, insn */
 				uint32_t word = 0;
-				read_some(db, object, addr, &word, sizeof(word));
+				read_some(db, src, addr, &word, sizeof(word));
 				if (open_line)
 					fputc('\n', db->out);
 				fprintf(db->out, "%" PRIx64 " %x: %s\n", addr, word, text);
@@ -404,7 +413,7 @@ static struct pm_err *format_memory(struct pmdb *db, bool object, const struct f
 				open_line = false;
 			}
 			if (!open_line) {
-				print_label(db, addr);
+				print_label(db, src, addr);
 				open_line = true;
 				on_line = 0;
 			}
@@ -478,16 +487,18 @@ struct pm_err *pm_format(struct pmdb *db, const char *fmt, enum pm_fmt_source sr
 		free(items);
 		return err;
 	}
-	if (!db->t) {
+	if (!db->t || (src == PM_FMT_PHYS && !db->t->kernel)) {
 		free(items);
-		return pm_err_new(PM_ERR_LOOKUP, "no core file is open");
+		return pm_err_new(PM_ERR_LOOKUP, !db->t ? "no core file is open" :
+				  "addr\\fmt reads physical memory: only a kernel crash dump has it "
+				  "(use addr/fmt for the process's memory)");
 	}
 	/* A count repeats the verb, each time where the last one ended; dot
 	 * is left at the start of the last repetition. */
 	uint64_t start = addr;
 	for (uint64_t c = 0; c < count && !err; c++) {
 		start = addr;
-		err = format_memory(db, src == PM_FMT_OBJECT, items, n, &addr, db->incr);
+		err = format_memory(db, src, items, n, &addr, db->incr);
 		db->dot = start;
 		db->incr = addr - start;
 	}
