@@ -28,6 +28,9 @@ struct pm_kmodule {
 	uint64_t addr, base;  /* struct module, and its code */
 	uint32_t size;
 	char *name;
+	/* its ORC tables (module.arch), num_orcs 0 when unknown */
+	uint64_t orc_ip, orc;
+	uint32_t num_orcs;
 };
 
 struct pm_orc;
@@ -98,6 +101,12 @@ const char *pm_ktask_state(const struct pm_ktask *task);
  * from user space, a last frame with the user pc and sp and no name. */
 struct pm_err *pm_kernel_unwind(struct pm_target *t, const uint64_t *regs, struct pm_stack *out);
 void pm_orc_free(struct pm_orc *o);
+/* The registers an exception or interrupt taken in kernel mode saved on
+ * the stack that regs starts (the faulting instruction's, for an Oops):
+ * the first such pt_regs the unwind meets (out: PM_MAX_REGS entries). */
+struct pm_err *pm_kernel_exception_regs(struct pm_target *t, const uint64_t *regs, uint64_t *out);
+/* The CPU that panicked (index into t->threads), or -1 if none did. */
+int pm_kernel_panic_cpu(struct pm_target *t);
 
 /* Loaded modules, from the `modules` list (BTF layouts). */
 struct pm_err *pm_kernel_modules(struct pm_target *t, struct pm_kmodule **out, size_t *n);
