@@ -20,7 +20,7 @@ struct pm_ksym {
 	uint64_t size;        /* to the next symbol's address (kallsyms has no sizes) */
 	char type;            /* nm's letter: t T d D b B r R ... */
 	const char *name;
-	const char *module;   /* "[qemu_fw_cfg]", NULL for vmlinux */
+	const char *module;   /* "qemu_fw_cfg", NULL for vmlinux */
 };
 
 /* A loaded kernel module. */
@@ -86,6 +86,9 @@ struct pm_err *pm_kernel_vtop(struct pm_target *t, uint64_t va, struct pm_vtop *
 const struct pm_ksym *pm_ksym_by_addr(struct pm_target *t, uint64_t addr);
 const struct pm_ksym *pm_ksym_by_name(struct pm_target *t, const char *name);
 size_t pm_ksyms(struct pm_target *t, const struct pm_ksym **syms);
+/* ::nm's walk: vmlinux's and the modules' symbols (module: "vmlinux" or a
+ * module's name; NULL for all), nm's letters as ELF types and bindings. */
+struct pm_err *pm_kernel_symbols(struct pm_target *t, const char *module, pm_symbol_fn *fn, void *arg);
 
 /* The dump's BTF, or an error saying why there is none. */
 struct pm_err *pm_kernel_btf(struct pm_target *t, struct pm_btf **out);

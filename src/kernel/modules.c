@@ -132,10 +132,10 @@ size_t pm_kernel_module_symbols(struct pm_target *t, struct pm_ksym **out, char 
 		uint64_t strtab = rd(t, ks + l.strtab, 8, &ok);
 		if (!ok || num > MAX_MODULE_SYMS)
 			continue;
-		size_t mlen = strlen(mods[i].name) + 3;
+		size_t mlen = strlen(mods[i].name) + 1;
 		vec_reserve(names, &names_cap, used + mlen, 1);
 		size_t mod_at = used;
-		snprintf(*names + mod_at, mlen, "[%s]", mods[i].name);
+		memcpy(*names + mod_at, mods[i].name, mlen);
 		used += mlen;
 		for (uint64_t j = 1; j < num; j++) {
 			Elf64_Sym s;
