@@ -360,21 +360,25 @@ def ps_rows(text):
 
 def test_ps_matches_crash(scenarios, crash_out, fmt):
     """::ps against crash's walk of init_task.tasks (every task, its
-    address, pid and comm: none missing, none extra) and the tasks
-    crash's ps marks active on each CPU."""
+    address, pid and comm: none missing, none extra), the idle task of
+    each CPU crash's ps lists (the others are on no list), and the tasks
+    its ps marks active on each CPU."""
     for name, s in scenarios.items():
         rows = ps_rows(run(dump(s, fmt), "::ps"))
         want = crash_task_list(crash_out[name])
         assert len(want) >= 40
-        assert sorted((r["task"], str(r["pid"]), r["comm"]) for r in rows) == sorted(want), name
-        active = re.findall(r"^>\s+(\d+)\s+\S+\s+(\d+)\s+([0-9a-f]{16})", crash_out[name], re.M)
-        assert active
+        listed = [r for r in rows if r["pid"] or r["cpu"] == 0]
+        assert sorted((r["task"], str(r["pid"]), r["comm"]) for r in listed) == sorted(want), name
+        crash_ps = re.findall(r"^([> ])\s+(\d+)\s+\S+\s+(\d+)\s+([0-9a-f]{16})\s+\w\w\s.*?\s(\[?[\w/]+\]?)$",
+                              crash_out[name], re.M)
+        idle = sorted((task, int(cpu)) for _, pid, cpu, task, _ in crash_ps if pid == "0")
+        assert len(idle) == 2 and idle == sorted((r["task"], r["cpu"]) for r in rows if r["pid"] == 0), name
+        active = [(pid, cpu, task) for mark, pid, cpu, task, _ in crash_ps if mark == ">"]
+        assert len(active) == 2, crash_ps
         for pid, cpu, task in active:
-            r = next((r for r in rows if r["task"] == task), None)
-            if r is None:
-                assert pid == "0", (pid, task)   # another CPU's idle task: not on the task list
-                continue
-            assert r["active"] and r["cpu"] == int(cpu), (name, r)
+            r = next(r for r in rows if r["task"] == task)
+            assert r["active"] and r["cpu"] == int(cpu) and r["pid"] == int(pid), (name, r)
+        assert sum(r["active"] for r in rows) == 2
 
 
 def test_status_matches_crash_sys(scenarios, crash_out, fmt):

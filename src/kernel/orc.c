@@ -106,7 +106,9 @@ static void load_modules(struct pm_target *t, struct pm_orc *o)
 	o->mods = n ? xcalloc(n, sizeof(*o->mods)) : NULL;
 	for (size_t i = 0; i < n; i++) {
 		struct orc_table *tab = &o->mods[o->nmods];
-		if (!load_table(t, tab, mods[i].orc_ip, mods[i].orc, mods[i].num_orcs))
+		/* each entry is a distinct address of the module's code */
+		if (mods[i].num_orcs > mods[i].size ||
+		    !load_table(t, tab, mods[i].orc_ip, mods[i].orc, mods[i].num_orcs))
 			continue;
 		tab->lo = mods[i].base;
 		tab->hi = mods[i].base + mods[i].size;
