@@ -36,7 +36,19 @@ def crash_out(scenarios, lab):
     """crash's output on each scenario's ELF dump, one run per dump (the
     commands' outputs are told apart by their shapes: crash's `echo` is
     not flushed in order with the rest); `log` comes last."""
-    return {name: kernel_lab.crash(lab, s.elf, CRASH_CMDS) for name, s in scenarios.items()}
+    return {name: kernel_lab.crash(lab, s.elf, CRASH_CMDS[:-1] + extra_crash_cmds(s) + CRASH_CMDS[-1:])
+            for name, s in scenarios.items()}
+
+
+def freed_object(s):
+    """The object the uaf scenario printed (%px) before freeing it."""
+    m = re.search(r"pmdbcrash: object ([0-9a-f]{16}) from pmdb_uaf", s.console_text())
+    return m and m.group(1)
+
+
+def extra_crash_cmds(s):
+    obj = freed_object(s)
+    return [f"rd -64 {obj} 4"] if obj else []
 
 
 def crash_log(text):
@@ -181,13 +193,13 @@ def test_analyze_use_after_free(scenarios, fmt):
     assert int(f["displacement"], 16) == addr - 0x6b6b6b6b6b6b6b6b
 
 
-def test_freed_object_is_poisoned(scenarios, lab):
+def test_freed_object_is_poisoned(scenarios, crash_out):
     """The object the module printed (%px) before freeing it: SLUB's
     poison in the dump, as crash reads it (0x6b bytes, 0xa5 at the end)."""
     s = scenarios["uaf"]
-    obj = re.search(r"pmdbcrash: object ([0-9a-f]{16}) from pmdb_uaf", s.console_text()).group(1)
-    want = re.findall(r"\b([0-9a-f]{16})\b", kernel_lab.crash(lab, s.elf, [f"rd -64 {obj} 4"]))
-    want = [int(w, 16) for w in want if w != obj and not w.startswith("ffff")]
+    obj = freed_object(s)
+    rd = re.search(rf"^{obj}:\s+(\w+) (\w+) .*\n\w+:\s+(\w+) (\w+) ", crash_out["uaf"], re.M)
+    want = [int(w, 16) for w in rd.groups()]
     got = [int(w, 16) for w in run(s.elf, f"{obj},4/K").split() if not w.endswith(":")]
     assert got == want and got[0] == 0x6b6b6b6b6b6b6b6b and got[3] >> 56 == 0xa5, (got, want)
 

@@ -16,6 +16,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from dataclasses import dataclass
 
 import corpus
@@ -30,6 +31,9 @@ CRASH_AND_DUMP = os.path.join(kernel_lab.LAB_SCRIPTS, "crash-and-dump.py")
 # owner tracking for the module's own cache only (the rest of the boot
 # stays fast)
 COMMON = "oops=panic panic_on_oops=1 slub_debug=FZPU,pmdb_uaf"
+# QEMU: 128 MiB (a 128 MiB ELF dump), 2 CPUs (the bug runs on CPU 1), no VGA
+# framebuffer in the dump
+QEMU_ARGS = ["--mem", "128", "--smp", "2", "--no-vga", "--formats", "elf,kdump-zlib", "--timeout", "90"]
 SCENARIOS = {
     "null": "",
     "uaf": "",
@@ -59,7 +63,7 @@ def _key(lab, name):
         h.update(src.encode() + b"\0")
         with open(os.path.join(SRC, src), "rb") as f:
             h.update(f.read() + b"\0")
-    for part in (lab.kver, COMMON, SCENARIOS[name], name):
+    for part in [lab.kver, COMMON, SCENARIOS[name], name] + QEMU_ARGS:
         h.update(part.encode() + b"\0")
     return h.hexdigest()[:24]
 
@@ -128,17 +132,22 @@ def boot(lab, name, initrd, attempts=2):
     for attempt in range(attempts):
         shutil.rmtree(tmp, ignore_errors=True)
         r = subprocess.run([
-            "python3", CRASH_AND_DUMP, "--kernel", lab.vmlinuz, "--initrd", initrd,
-            "--outdir", tmp, "--mem", "128", "--smp", "2", "--no-vga",
-            "--formats", "elf,kdump-zlib", "--timeout", "90",
+            sys.executable, CRASH_AND_DUMP, "--kernel", lab.vmlinuz, "--initrd", initrd,
+            "--outdir", tmp] + QEMU_ARGS + [
             "--append-extra", " ".join(filter(None, [COMMON, SCENARIOS[name],
                                                       "pmdbscenario=" + name]))],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        if r.returncode == 0 and all(os.path.getsize(os.path.join(tmp, f)) > 0
-                                     for f in ("vmcore.elf", "vmcore.kdump-zlib")):
+        dumps = [os.path.join(tmp, f) for f in ("vmcore.elf", "vmcore.kdump-zlib")]
+        if r.returncode == 0 and all(os.path.exists(d) and os.path.getsize(d) > 0 for d in dumps):
             break
         if attempt == attempts - 1:
-            raise RuntimeError("scenario %s: no dump:\n%s" % (name, r.stdout[-3000:]))
+            try:
+                with open(os.path.join(tmp, "console.log"), errors="replace") as f:
+                    console = f.read()[-3000:]
+            except OSError:
+                console = "(no console log)"
+            raise RuntimeError("scenario %s: no dump:\n%s\n--- console:\n%s" %
+                               (name, r.stdout[-3000:], console))
     if os.path.exists(os.path.join(tmp, "qmp.sock")):
         os.unlink(os.path.join(tmp, "qmp.sock"))
     with open(os.path.join(tmp, ".key"), "w") as f:
