@@ -70,7 +70,7 @@ static void blocked_task(struct actx *a, const struct klog *l)
 		if (strstr(l->lines[i], "blocked for more than"))
 			line = l->lines[i];
 	const char *end = line ? strstr(line, " blocked for more than") : NULL;
-	const char *colon = end ? end : NULL;
+	const char *colon = end;
 	while (colon && colon > line && *colon != ':')
 		colon--;
 	if (!colon || colon == line)
@@ -124,25 +124,25 @@ static void bad_pointer(struct actx *a, const char *bug, const char *gpf, const 
 	bool poison = pm_az_kernel_fault(a, has_addr && !gpf, addr, &poison_off);
 	const char *access = pm_fact_get(v, "access") ? pm_fact_get(v, "access") : "access";
 	char *in = rip ? xasprintf(" in %s", rip) : xstrdup("");
+	char *at = has_addr ? xasprintf(" at 0x%" PRIx64, addr) : xstrdup("");
 	if (bug && strstr(bug, "NULL pointer dereference")) {
 		v->cls = PM_CLASS_NULL_DEREF;
-		v->summary = xasprintf("kernel NULL pointer %s at 0x%" PRIx64 "%s, by %s on CPU %zu", access, addr,
-				       in, task, cpu);
+		v->summary = xasprintf("kernel NULL pointer %s%s%s, by %s on CPU %zu", access, at, in, task, cpu);
 		pm_az_cert(a, strcmp(access, "write") == 0 ? "DestAvNearNull" : "SourceAvNearNull");
 	} else if (poison) {
 		v->cls = PM_CLASS_USE_AFTER_FREE;
-		v->summary = xasprintf("kernel use after free: %s of 0x%" PRIx64 " (slab poison 0x6b6b6b6b6b6b6b6b "
-				       "%c 0x%" PRIx64 ", a pointer read from a freed object)%s, by %s on CPU %zu",
-				       access, addr, poison_off < 0 ? '-' : '+',
+		v->summary = xasprintf("kernel use after free: %s%s (slab poison 0x6b6b6b6b6b6b6b6b %c 0x%" PRIx64
+				       ", a pointer read from a freed object)%s, by %s on CPU %zu",
+				       access, at, poison_off < 0 ? '-' : '+',
 				       poison_off < 0 ? (uint64_t)-poison_off : (uint64_t)poison_off, in, task, cpu);
 		pm_az_cert(a, "AccessViolation");
 	} else {
 		v->cls = PM_CLASS_BAD_ACCESS;
-		v->summary = xasprintf("kernel %s%s 0x%" PRIx64 "%s, by %s on CPU %zu",
-				       gpf ? "general protection fault" : "page fault", has_addr ? " at" : "",
-				       addr, in, task, cpu);
+		v->summary = xasprintf("kernel %s%s%s, by %s on CPU %zu",
+				       gpf ? "general protection fault" : "page fault", at, in, task, cpu);
 		pm_az_cert(a, "AccessViolation");
 	}
+	free(at);
 	free(in);
 }
 

@@ -27,7 +27,7 @@ struct orc_table {
 	uint8_t (*entry)[6];
 	size_t n;
 	uint64_t ip_base;     /* address of ip[0] */
-	uint64_t lo, hi;      /* a module's code; the table of no other address */
+	uint64_t lo, hi;      /* a module table: the code it alone covers */
 };
 
 struct pm_orc {
