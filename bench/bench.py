@@ -12,6 +12,11 @@ Cores are made here, in build/bench/, from the programs in bench/progs/;
 two real cores from /work/shared/corpus are added when present (decompressed
 into build/bench/corpus; nothing is written under /work/shared).
 
+A kernel crash dump (a fresh Oops of tests/kernel_lab's pmdbcrash module,
+booted under QEMU by tests/lib/kernel_scenarios.py) is the kernel row: pmdb
+against the `crash` utility with the debug vmlinux, both showing the
+status, the log, the tasks and the panic task's stack.
+
 Usage: bench/bench.py [--runs N] [--json FILE] [--only CORE,...]
                       [--tools pmdb,gdb,...] [--timeout SEC]
 
@@ -41,7 +46,12 @@ CORPUS = "/work/shared/corpus"
 CORE_PATTERN = "/proc/sys/kernel/core_pattern"
 # pmdb-nocache: pmdb inflating compressed debug files (libc6-dbg's) on every
 # run, as on a first run; pmdb itself keeps them in its cache (build/bench/cache)
-TOOLS = ["pmdb", "pmdb-nocache", "gdb", "eu-stack", "lldb"]
+TOOLS = ["pmdb", "pmdb-nocache", "gdb", "eu-stack", "lldb", "crash"]
+# which tools apply to a core of each mode ("crash" is for kernel dumps only)
+USER_TOOLS = ["pmdb", "pmdb-nocache", "gdb", "eu-stack", "lldb"]
+KERNEL_TOOLS = ["pmdb", "crash"]
+KERNEL_PMDB = "::status;::msgbuf;::ps;$C"
+KERNEL_CRASH = ["sys", "log", "ps", "bt"]
 
 
 class BenchError(Exception):
@@ -89,6 +99,15 @@ FROM_CORPUS = [
     dict(name="drgn-multithreaded",
          core=os.path.join(CORPUS, "drgn", "multithreaded.core.zst"),
          exe=None, mode="all", expect=["fdbabf"]),
+]
+
+
+# kernel dumps: a scenario of tests/lib/kernel_scenarios.py (its ELF dump);
+# both tools must show the faulting module function, the panic task and
+# the log's panic line
+KERNEL = [
+    dict(name="kernel-oops", scenario="null", mode="kernel",
+         expect=["pmdbcrash_ioctl", "pmdbtrigger", "Kernel panic - not syncing: Fatal exception"]),
 ]
 
 
@@ -232,6 +251,31 @@ def corpus_cores(specs):
     return cores
 
 
+def kernel_dumps(specs):
+    """The scenarios' dumps (booted once, ~10 s each, then kept under
+    build/kernel-lab/scenarios) and the debug vmlinux crash needs."""
+    if not specs:
+        return []
+    sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
+    try:
+        import kernel_lab
+        import kernel_scenarios
+    except ImportError as e:
+        log(f"kernel dumps skipped: {e}")
+        return []
+    if not kernel_lab.available():
+        log("kernel dumps skipped: the kernel lab (../shared/kernel-lab) is not here")
+        return []
+    lab = kernel_lab.setup()
+    got = kernel_scenarios.setup([s["scenario"] for s in specs])
+    cmds = os.path.join(OUT, "crash-cmds.txt")
+    os.makedirs(OUT, exist_ok=True)
+    with open(cmds, "w") as f:
+        f.write("\n".join(KERNEL_CRASH + ["quit"]) + "\n")
+    return [dict(s, core=got[s["scenario"]].elf, exe=None, vmlinux=lab.vmlinux, crash_cmds=cmds,
+                 source=os.path.relpath(got[s["scenario"]].elf, ROOT)) for s in specs]
+
+
 # --- the tools --------------------------------------------------------------
 
 def lldb_env():
@@ -257,6 +301,12 @@ def lldb_env():
 
 def tool_argv(tool, pmdb, core):
     exe, path, every = core["exe"], core["core"], core["mode"] == "all"
+    if core["mode"] == "kernel":
+        if tool == "pmdb":
+            return [pmdb, path, "-e", KERNEL_PMDB]
+        if tool == "crash":
+            return ["crash", "-s", core["vmlinux"], path, "-i", core["crash_cmds"]]
+        raise ValueError(tool)
     if tool in ("pmdb", "pmdb-nocache"):
         cmds = "::status; ::walk thread | ::findstack" if every else "::status; $C"
         opts = ["--no-cache"] if tool == "pmdb-nocache" else []
@@ -278,10 +328,12 @@ def tool_argv(tool, pmdb, core):
 
 def tool_version(tool, pmdb):
     argv = {"pmdb": [pmdb, "--version"], "pmdb-nocache": [pmdb, "--version"], "gdb": ["gdb", "--version"],
-            "eu-stack": ["eu-stack", "--version"], "lldb": ["lldb", "--version"]}[tool]
+            "eu-stack": ["eu-stack", "--version"], "lldb": ["lldb", "--version"],
+            "crash": ["crash", "--version"]}[tool]
     try:
         out = subprocess.run(argv, capture_output=True, text=True, timeout=30).stdout
-        return out.splitlines()[0].strip() if out else "?"
+        lines = [l.strip() for l in out.splitlines() if l.strip()]
+        return lines[0] if lines else "?"
     except (OSError, subprocess.TimeoutExpired):
         return None
 
@@ -325,7 +377,15 @@ def check_output(text, core):
     return None
 
 
+def core_tools(core, tools):
+    """The tools that apply to this core: crash to kernel dumps only, the
+    user-space debuggers to user cores only."""
+    fit = KERNEL_TOOLS if core["mode"] == "kernel" else USER_TOOLS
+    return [t for t in tools if t in fit]
+
+
 def bench_core(core, tools, pmdb, runs, timeout, envs, helper):
+    tools = core_tools(core, tools)
     res = {}
     outdir = os.path.join(OUT, "out")
     os.makedirs(outdir, exist_ok=True)
@@ -389,7 +449,9 @@ def fmt_ratio(x):
 
 
 def print_table(core, res, tools):
-    what = "all threads" if core["mode"] == "all" else "crashing thread"
+    tools = core_tools(core, tools)
+    what = {"all": "all threads", "kernel": f"kernel dump: pmdb -e '{KERNEL_PMDB}', crash: "
+            f"{', '.join(KERNEL_CRASH)}"}.get(core["mode"], "crashing thread")
     exe = os.path.relpath(core["exe"], ROOT) if core["exe"] else "(no executable)"
     size = os.path.getsize(core["core"]) / (1 << 20)
     print(f"\n== {core['name']}: {what}; {os.path.relpath(core['core'], ROOT)} "
@@ -412,6 +474,7 @@ def print_table(core, res, tools):
 
 
 def summary_line(core, res, tools):
+    tools = core_tools(core, tools)
     parts = []
     for tool in tools:
         if tool == "pmdb":
@@ -464,14 +527,16 @@ def main():
     t_start = time.monotonic()
     built = [s for s in BUILT if args.big or not s.get("big")]
     corpus = FROM_CORPUS
+    kernel = KERNEL if "crash" in tools else []
     if args.only:
         want = set(args.only.split(","))
-        known = {s["name"] for s in BUILT + FROM_CORPUS} | {"triage", "live"}
+        known = {s["name"] for s in BUILT + FROM_CORPUS + KERNEL} | {"triage", "live"}
         if want - known:
             ap.error(f"unknown core(s) {', '.join(sorted(want - known))} (known: {', '.join(sorted(known))})")
         built = [s for s in BUILT if s["name"] in want]
         corpus = [s for s in FROM_CORPUS if s["name"] in want]
-    cores = make_built_cores(built) + corpus_cores(corpus)
+        kernel = [s for s in KERNEL if s["name"] in want]
+    cores = make_built_cores(built) + corpus_cores(corpus) + kernel_dumps(kernel)
     helper = build_measure()
 
     base_env = dict(os.environ, LC_ALL="C")

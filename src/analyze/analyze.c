@@ -62,6 +62,11 @@ static const char *const kernel_noise[] = {
 	"__bad_area_nosemaphore", "bad_area_nosemaphore", "do_user_addr_fault", "handle_page_fault",
 	"exc_general_protection", "asm_exc_general_protection", "exc_invalid_op",
 	"asm_exc_invalid_op", "handle_bug", "report_bug", "dump_stack_lvl", "dump_stack",
+	/* the soft-lockup watchdog interrupts the CPU that is stuck */
+	"watchdog_timer_fn", "__hrtimer_run_queues", "hrtimer_interrupt", "__sysvec_apic_timer_interrupt",
+	"sysvec_apic_timer_interrupt", "asm_sysvec_apic_timer_interrupt",
+	/* where a blocked task sleeps */
+	"__schedule", "schedule", "schedule_timeout", "schedule_preempt_disabled", "io_schedule",
 };
 
 /* The Rust runtime's own frames sit above the code that panicked. */
@@ -367,7 +372,7 @@ struct pm_err *pm_analyze(struct pmdb *db, struct pm_verdict *v)
 	} else {
 		a.si.signo = a.th->cursig;
 	}
-	struct pm_err *err = pm_dwarf_stack(db->dw, a.th, &a.stack);
+	struct pm_err *err = pm_verdict_stack(db, v, &a.stack);
 	if (err) {
 		pm_fact(v, "unwind_error", "%s", err->msg);
 		pm_err_free(err);

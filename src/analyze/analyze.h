@@ -30,6 +30,7 @@
 #define PM_CLASS_KERNEL_SYSRQ    "kernel-sysrq"   /* echo c > /proc/sysrq-trigger */
 #define PM_CLASS_KERNEL_HUNG     "hung-task"
 #define PM_CLASS_KERNEL_LOCKUP   "soft-lockup"
+#define PM_CLASS_USE_AFTER_FREE  "use-after-free" /* a pointer made of slab poison */
 #define PM_CLASS_KERNEL_OOPS     "kernel-oops"
 #define PM_CLASS_KERNEL_PANIC    "kernel-panic"
 
@@ -44,6 +45,9 @@ struct pm_verdict {
 	const char *cert;    /* CERT exploitable class (!exploitable's names), or NULL */
 	const char *cert_rating; /* "EXPLOITABLE", "PROBABLY_EXPLOITABLE", ... */
 	size_t thread;       /* index in t->threads of the thread analysed */
+	/* kernel dumps: the task_struct whose stack the verdict is about when
+	 * it is not the CPU's (a hung task), else 0 */
+	uint64_t task;
 	/* the signal the verdict is about: the core's, or the original fault a
 	 * handler re-raised */
 	int signo, code;
@@ -67,6 +71,9 @@ void pm_fact(struct pm_verdict *v, const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* The value of a fact, or NULL. */
 const char *pm_fact_get(const struct pm_verdict *v, const char *key);
+
+/* The stack the verdict is about: v->task's, else v->thread's. */
+struct pm_err *pm_verdict_stack(struct pmdb *db, const struct pm_verdict *v, struct pm_stack *out);
 
 /* The human report: verdict, evidence, the thread's top frames, source. */
 void pm_verdict_print(struct pmdb *db, const struct pm_verdict *v, FILE *out);

@@ -16,7 +16,7 @@
 #define SI_KERNEL_CODE 0x80
 #define OVERFLOW_REACH (256 * 1024)  /* how far below %rsp a frame's access goes */
 
-static bool canonical(uint64_t a)
+bool pm_az_canonical(uint64_t a)
 {
 	uint64_t top = a >> 47;
 	return top == 0 || top == 0x1ffff;
@@ -27,8 +27,7 @@ static const char *reg_name(struct actx *a, int r)
 	return r >= 0 ? a->db->t->arch->regs[r].name : "?";
 }
 
-/* "%rax (0x0) + 0x8" for disp(base,index,scale) with the registers' values */
-static char *describe_operand(struct actx *a, const struct pm_insn *in, const struct pm_insn_mem *m)
+char *pm_az_describe_operand(struct actx *a, const struct pm_insn *in, const struct pm_insn_mem *m)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -59,18 +58,16 @@ static char *describe_operand(struct actx *a, const struct pm_insn *in, const st
 	return buf;
 }
 
-/* The memory operand that faulted: the one whose address the kernel gave,
- * else (SI_KERNEL gives none) the non-canonical one, else the first. */
-static const struct pm_insn_mem *faulting_operand(struct actx *a, const struct pm_insn *in,
-						  uint64_t *ea)
+const struct pm_insn_mem *pm_az_faulting_operand(struct actx *a, const struct pm_insn *in, bool has_addr,
+						  uint64_t addr, uint64_t *ea)
 {
 	const struct pm_arch *arch = a->db->t->arch;
 	const struct pm_insn_mem *pick = NULL;
 	for (int i = 0; i < in->nmem; i++) {
 		if (in->mem[i].segment)
-			continue;       /* thread-local: its base is not in the registers */
+			continue;       /* thread-local or per-CPU: its base is not in the registers */
 		uint64_t e = pm_insn_effective(arch, a->regs, in, &in->mem[i]);
-		bool hit = a->si.code == SI_KERNEL_CODE ? !canonical(e) : e == a->si.addr;
+		bool hit = has_addr ? e == addr : !pm_az_canonical(e);
 		if (hit || !pick) {
 			pick = &in->mem[i];
 			*ea = e;
@@ -192,7 +189,7 @@ static void bad_jump(struct actx *a, uint64_t pc, const struct pm_mapping *m)
 				a->regs[call.reg_operand]);
 		} else if (call.nmem > 0) {
 			uint64_t slot = pm_insn_effective(arch, a->regs, &call, &call.mem[0]), val;
-			char *op = describe_operand(a, &call, &call.mem[0]);
+			char *op = pm_az_describe_operand(a, &call, &call.mem[0]);
 			struct pm_err *e2 = pm_target_read_u64(a->db->t, slot, &val, "pointer slot");
 			if (!e2 && val == pc) {
 				char *sym = pm_az_symbolize(a, slot);
@@ -273,7 +270,7 @@ static void pointer_fault(struct actx *a, const struct pm_insn *in, const struct
 	bool write = m->write && !m->read ? true : m->write;
 	bool branch = in->kind == PM_INSN_CALL || in->kind == PM_INSN_JUMP;
 	const char *access = branch ? "read of a branch target" : write ? "write" : "read";
-	char *op = describe_operand(a, in, m);
+	char *op = pm_az_describe_operand(a, in, m);
 	pm_fact(v, "access", "%s", access);
 	pm_fact(v, "operand", "%s = 0x%" PRIx64, op, ea);
 	char *where = site(a);
@@ -296,7 +293,7 @@ static void pointer_fault(struct actx *a, const struct pm_insn *in, const struct
 			v->summary = xasprintf("%s of address 0x%" PRIx64 " (near NULL) in %s", access, ea, where);
 		}
 		pm_az_cert(a, branch ? "BranchAvNearNull" : write ? "DestAvNearNull" : "SourceAvNearNull");
-	} else if (!canonical(ea)) {
+	} else if (!pm_az_canonical(ea)) {
 		v->cls = PM_CLASS_WILD_POINTER;
 		pm_fact(v, "non_canonical", "0x%" PRIx64 " is not a canonical x86-64 address (bits 63-47 "
 			"differ): the kernel reports no address for it (SI_KERNEL)", ea);
@@ -330,7 +327,7 @@ static void pointer_fault(struct actx *a, const struct pm_insn *in, const struct
 /* An address no access can succeed at. */
 static bool unusable(struct actx *a, uint64_t ea)
 {
-	return ea < NEAR_NULL || !canonical(ea) || !pm_az_mapping(a, ea);
+	return ea < NEAR_NULL || !pm_az_canonical(ea) || !pm_az_mapping(a, ea);
 }
 
 bool pm_az_access_faults(struct actx *a)
@@ -382,7 +379,7 @@ void pm_az_fault(struct actx *a)
 		return;
 	}
 	uint64_t ea = 0;
-	const struct pm_insn_mem *m = faulting_operand(a, &in, &ea);
+	const struct pm_insn_mem *m = pm_az_faulting_operand(a, &in, a->si.code != SI_KERNEL_CODE, a->si.addr, &ea);
 	if (m) {
 		pointer_fault(a, &in, m, ea);
 		return;

@@ -22,6 +22,23 @@ struct actx {
 char *pm_az_symbolize(struct actx *a, uint64_t addr);
 /* The mapping holding addr, or NULL. */
 const struct pm_mapping *pm_az_mapping(struct actx *a, uint64_t addr);
+/* A canonical x86-64 address: bits 63-47 all equal. */
+bool pm_az_canonical(uint64_t a);
+/* "%rax (0x0) + 0x8" for disp(base,index,scale) with the values of
+ * a->regs, malloc'd. */
+struct pm_insn;
+struct pm_insn_mem;
+char *pm_az_describe_operand(struct actx *a, const struct pm_insn *in, const struct pm_insn_mem *m);
+/* The memory operand that faulted: the one at addr (the address the
+ * kernel gave, if has_addr), else the non-canonical one (a general
+ * protection fault gives none), else the first; *ea its address. */
+const struct pm_insn_mem *pm_az_faulting_operand(struct actx *a, const struct pm_insn *in, bool has_addr,
+						  uint64_t addr, uint64_t *ea);
+/* A kernel Oops's faulting instruction, from the registers the exception
+ * saved (fault: the address the log reports, if has_fault): instruction,
+ * access, operand, base register; true if the pointer was slab poison
+ * (*poison_off: its distance from POISON_FREE's pattern). */
+bool pm_az_kernel_fault(struct actx *a, bool has_fault, uint64_t fault, int64_t *poison_off);
 /* A mapping's name: its file, label, or "anonymous". */
 const char *pm_az_mapping_name(const struct pm_mapping *m);
 

@@ -45,27 +45,6 @@ static const char *last_line(const struct klog *l, const char *needle)
 	return NULL;
 }
 
-static size_t panic_cpu(struct actx *a)
-{
-	struct pm_target *t = a->db->t;
-	for (size_t i = 0; i < t->nthreads; i++) {
-		struct pm_stack s;
-		struct pm_err *err = pm_dwarf_stack(a->db->dw, &t->threads[i], &s);
-		if (err) {
-			pm_err_free(err);
-			continue;
-		}
-		bool found = false;
-		for (size_t k = 0; k < s.nframes && !found; k++)
-			found = s.frames[k].func && (strcmp(s.frames[k].func, "panic") == 0 ||
-						     strcmp(s.frames[k].func, "vpanic") == 0);
-		pm_stack_free(&s);
-		if (found)
-			return i;
-	}
-	return 0;
-}
-
 static void running_task(struct actx *a, size_t cpu)
 {
 	struct pm_ktask *v;
@@ -82,14 +61,101 @@ static void running_task(struct actx *a, size_t cpu)
 	free(v);
 }
 
+/* "INFO: task COMM:PID blocked for more than N seconds.": that task
+ * (the first one the detector reported) becomes the verdict's subject. */
+static void blocked_task(struct actx *a, const struct klog *l)
+{
+	const char *line = NULL;
+	for (size_t i = 0; i < l->n && !line; i++)
+		if (strstr(l->lines[i], "blocked for more than"))
+			line = l->lines[i];
+	const char *end = line ? strstr(line, " blocked for more than") : NULL;
+	const char *colon = end;
+	while (colon && colon > line && *colon != ':')
+		colon--;
+	if (!colon || colon == line)
+		return;
+	int pid = atoi(colon + 1);
+	struct pm_ktask *v;
+	size_t n;
+	struct pm_err *err = pm_kernel_tasks(a->db->t, &v, &n);
+	if (err) {
+		pm_err_free(err);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (v[i].pid == pid) {
+			pm_fact(a->v, "blocked_task", "%s (pid %d, task_struct 0x%" PRIx64 ", state %s)", v[i].comm,
+				v[i].pid, v[i].addr, pm_ktask_state(&v[i]));
+			a->v->task = v[i].addr;
+			break;
+		}
+	free(v);
+}
+
+/* The address an Oops names: "... address: 0000000000000008" (a page
+ * fault) or "... non-canonical address 0x6b6b6b6b6b6b6b73: ..." (a
+ * general protection fault). */
+static bool log_address(const char *line, uint64_t *addr)
+{
+	const char *p = line ? strstr(line, "address: ") : NULL;
+	if (p)
+		p += 9;
+	else if (line && (p = strstr(line, "address 0x")))
+		p += 8;
+	else
+		return false;
+	char *end;
+	*addr = strtoull(p, &end, 16);
+	return end > p;
+}
+
+/* An Oops on a bad pointer: NULL, slab poison (a use after free), or
+ * another address the kernel may not touch. */
+static void bad_pointer(struct actx *a, const char *bug, const char *gpf, const char *rip, const char *task,
+			size_t cpu)
+{
+	struct pm_verdict *v = a->v;
+	uint64_t addr = 0;
+	bool has_addr = log_address(gpf ? gpf : bug, &addr);
+	if (has_addr)
+		pm_fact(v, "fault_address", "0x%" PRIx64, addr);
+	int64_t poison_off = 0;
+	bool poison = pm_az_kernel_fault(a, has_addr && !gpf, addr, &poison_off);
+	const char *access = pm_fact_get(v, "access") ? pm_fact_get(v, "access") : "access";
+	char *in = rip ? xasprintf(" in %s", rip) : xstrdup("");
+	char *at = has_addr ? xasprintf(" at 0x%" PRIx64, addr) : xstrdup("");
+	if (bug && strstr(bug, "NULL pointer dereference")) {
+		v->cls = PM_CLASS_NULL_DEREF;
+		v->summary = xasprintf("kernel NULL pointer %s%s%s, by %s on CPU %zu", access, at, in, task, cpu);
+		pm_az_cert(a, strcmp(access, "write") == 0 ? "DestAvNearNull" : "SourceAvNearNull");
+	} else if (poison) {
+		v->cls = PM_CLASS_USE_AFTER_FREE;
+		v->summary = xasprintf("kernel use after free: %s%s (slab poison 0x6b6b6b6b6b6b6b6b %c 0x%" PRIx64
+				       ", a pointer read from a freed object)%s, by %s on CPU %zu",
+				       access, at, poison_off < 0 ? '-' : '+',
+				       poison_off < 0 ? (uint64_t)-poison_off : (uint64_t)poison_off, in, task, cpu);
+		pm_az_cert(a, "AccessViolation");
+	} else {
+		v->cls = PM_CLASS_BAD_ACCESS;
+		v->summary = xasprintf("kernel %s%s%s, by %s on CPU %zu",
+				       gpf ? "general protection fault" : "page fault", at, in, task, cpu);
+		pm_az_cert(a, "AccessViolation");
+	}
+	free(at);
+	free(in);
+}
+
 void pm_az_kernel(struct actx *a)
 {
 	struct pm_verdict *v = a->v;
 	struct klog l = { 0 };
 	read_log(a->db->t, &l);
-	size_t cpu = panic_cpu(a);
+	int panicked = pm_kernel_panic_cpu(a->db->t);
+	size_t cpu = panicked >= 0 ? (size_t)panicked : 0;
 	v->thread = cpu;
-	pm_fact(v, "cpu", "%zu (its stack holds panic())", cpu);
+	if (panicked >= 0)
+		pm_fact(v, "cpu", "%zu (the CPU that ran panic())", cpu);
 	running_task(a, cpu);
 	const char *panic = last_line(&l, "Kernel panic - not syncing");
 	if (panic)
@@ -105,6 +171,8 @@ void pm_az_kernel(struct actx *a)
 		pm_fact(v, "bug", "%s", bug);
 	if (oops)
 		pm_fact(v, "oops", "%s", oops);
+	if (gpf)
+		pm_fact(v, "gpf", "%s", gpf);
 	if (rip)
 		pm_fact(v, "faulting_rip", "%s", rip + 10);
 	char *task = pm_fact_get(v, "task") ? xstrdup(pm_fact_get(v, "task")) : xstrdup("?");
@@ -113,26 +181,19 @@ void pm_az_kernel(struct actx *a)
 		v->summary = xasprintf("crash triggered on purpose through sysrq ('echo c > "
 				       "/proc/sysrq-trigger') by %s on CPU %zu", task, cpu);
 		pm_az_cert(a, "BenignSignal");
-	} else if (bug && strstr(bug, "NULL pointer dereference")) {
-		v->cls = PM_CLASS_NULL_DEREF;
-		v->summary = xasprintf("kernel NULL pointer dereference%s%s, by %s on CPU %zu",
-				       rip ? " in " : "", rip ? rip + 10 : "", task, cpu);
-		pm_az_cert(a, "SourceAvNearNull");
-	} else if (gpf || (bug && strstr(bug, "unable to handle page fault"))) {
-		v->cls = PM_CLASS_BAD_ACCESS;
-		v->summary = xasprintf("kernel %s%s%s, by %s on CPU %zu", gpf ? "general protection fault" :
-				       "page fault on a bad address", rip ? " in " : "", rip ? rip + 10 : "",
-				       task, cpu);
-		pm_az_cert(a, "AccessViolation");
+	} else if (gpf || (bug && (strstr(bug, "NULL pointer dereference") ||
+				   strstr(bug, "unable to handle page fault")))) {
+		bad_pointer(a, bug, gpf, rip ? rip + 10 : NULL, task, cpu);
 	} else if (hung) {
 		v->cls = PM_CLASS_KERNEL_HUNG;
 		pm_fact(v, "hung_task", "%s", hung);
+		blocked_task(a, &l);
 		v->summary = xasprintf("hung task: %s", hung);
 		pm_az_cert(a, "BenignSignal");
 	} else if (lockup) {
 		v->cls = PM_CLASS_KERNEL_LOCKUP;
 		pm_fact(v, "lockup", "%s", lockup);
-		v->summary = xasprintf("soft lockup: %s", lockup);
+		v->summary = xasprintf("soft lockup: %s%s%s", lockup, rip ? " in " : "", rip ? rip + 10 : "");
 		pm_az_cert(a, "BenignSignal");
 	} else if (bug || oops) {
 		v->cls = PM_CLASS_KERNEL_OOPS;

@@ -182,14 +182,16 @@ void pm_signature_make(struct pmdb *db, const struct pm_verdict *v, struct pm_si
 	struct names s = { 0 };
 	struct pm_stack st = { 0 };
 	struct pm_err *err = NULL;
-	if (v->thread < db->t->nthreads)
-		err = pm_dwarf_stack(db->dw, &db->t->threads[v->thread], &st);
+	err = pm_verdict_stack(db, v, &st);
 	pm_err_free(err);
 	const char *last_func = NULL;
 	struct folding fs = { 0 };
 	for (size_t i = v->first_interesting_frame; i < st.nframes; i++) {
 		const struct pm_frame *f = &st.frames[i];
 		/* below a handler, raise() and kill() again */
+		/* a kernel stack ends with the user pc of its syscall */
+		if (db->t->kernel && !f->func)
+			break;
 		if (f->kind == PM_FRAME_SIGNAL ||
 		    pm_az_is_noise(pm_sym_display(db->dw, f->func), db->t->kernel != NULL))
 			continue;

@@ -1,6 +1,7 @@
 /* Facts of a verdict, and the human report. */
 #include "internal.h"
 #include "../base/util.h"
+#include "../kernel/kernel.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -36,19 +37,34 @@ void pm_verdict_free(struct pm_verdict *v)
 	memset(v, 0, sizeof(*v));
 }
 
+struct pm_err *pm_verdict_stack(struct pmdb *db, const struct pm_verdict *v, struct pm_stack *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (db->t->kernel && v->task) {
+		struct pm_thread th = { 0 };
+		struct pm_err *err = pm_kernel_task_regs(db->t, v->task, th.regs);
+		return err ? err : pm_dwarf_stack(db->dw, &th, out);
+	}
+	if (v->thread >= db->t->nthreads)
+		return pm_err_new(PM_ERR_LOOKUP, "no thread %zu", v->thread);
+	return pm_dwarf_stack(db->dw, &db->t->threads[v->thread], out);
+}
+
 static void print_frames(struct pmdb *db, const struct pm_verdict *v, FILE *out)
 {
 	if (v->thread >= db->t->nthreads)
 		return;
 	const struct pm_thread *th = &db->t->threads[v->thread];
 	struct pm_stack s;
-	struct pm_err *err = pm_dwarf_stack(db->dw, th, &s);
+	struct pm_err *err = pm_verdict_stack(db, v, &s);
 	if (err) {
 		fprintf(out, "  (no stack: %s)\n", err->msg);
 		pm_err_free(err);
 		return;
 	}
-	if (db->t->kernel)
+	if (db->t->kernel && v->task)
+		fprintf(out, "stack of task 0x%" PRIx64 ":\n", v->task);
+	else if (db->t->kernel)
 		fprintf(out, "stack of CPU %zu:\n", v->thread);
 	else
 		fprintf(out, "stack of thread %d:\n", th->tid);

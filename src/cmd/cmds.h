@@ -75,8 +75,9 @@ struct pm_err *pm_cmd_load(struct pmdb *db, const struct pm_call *call);
 struct pm_err *pm_cmd_unload(struct pmdb *db, const struct pm_call *call);
 struct pm_err *pm_cmd_dmods(struct pmdb *db, const struct pm_call *call);
 
-/* Index of the thread that took the signal. */
-size_t pm_signal_thread(const struct pm_target *t);
+/* Index of the thread that took the signal (on a kernel dump: the CPU
+ * that panicked). */
+size_t pm_signal_thread(struct pm_target *t);
 
 /* Option parsing shared by dcmds: flags are single letters; letters in
  * with_value take the next word as a number.  Unknown options fail. */

@@ -25,7 +25,8 @@ static void uts_field(struct pmdb *db, int field, char *out)
 	out[got < UTS_LEN ? got : UTS_LEN - 1] = 0;
 }
 
-/* The panic message, from the log: its last "Kernel panic" line. */
+/* The panic message, from the log, as crash picks it: the first Oops
+ * line ("Oops: 0002 [#1] ..."), else the last "Kernel panic" line. */
 static char *panic_message(struct pmdb *db, double *last_ts)
 {
 	char *log = NULL;
@@ -34,7 +35,7 @@ static char *panic_message(struct pmdb *db, double *last_ts)
 	struct pm_err *err = pm_kernel_msgbuf(db->t, f);
 	fclose(f);
 	pm_err_free(err);
-	char *msg = NULL;
+	char *msg = NULL, *oops = NULL;
 	*last_ts = 0;
 	for (char *line = strtok(log, "\n"); line; line = strtok(NULL, "\n")) {
 		double ts;
@@ -45,8 +46,14 @@ static char *panic_message(struct pmdb *db, double *last_ts)
 			free(msg);
 			msg = xstrdup(p);
 		}
+		if (!oops && (p = strstr(line, "Oops: ")))
+			oops = xstrdup(p);
 	}
 	free(log);
+	if (oops) {
+		free(msg);
+		return oops;
+	}
 	return msg;
 }
 

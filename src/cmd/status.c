@@ -2,6 +2,7 @@
 #include "cmds.h"
 #include "signals.h"
 #include "coredumps.h"
+#include "../kernel/kernel.h"
 
 #include <inttypes.h>
 #include <string.h>
@@ -9,8 +10,12 @@
 /* The thread that took the signal: the first whose own siginfo names a
  * signal.  The kernel writes that thread first with the one NT_SIGINFO;
  * gdb's gcore writes a siginfo per thread, mostly with signal 0. */
-size_t pm_signal_thread(const struct pm_target *t)
+size_t pm_signal_thread(struct pm_target *t)
 {
+	if (t->kernel) {        /* the CPU that panicked, as crash starts */
+		int cpu = pm_kernel_panic_cpu(t);
+		return cpu >= 0 ? (size_t)cpu : 0;
+	}
 	for (size_t i = 0; i < t->nthreads; i++)
 		if (t->threads[i].has_siginfo && t->threads[i].si.signo != 0)
 			return i;

@@ -239,8 +239,10 @@ const struct pm_dcmd pm_dcmds[] = {
 	{ "nm", "[-n|-s] [-m module] [pattern]", "list symbols",
 	  "VALUE SIZE TYPE BIND NAME of every defined symbol of every module (or of\n"
 	  "module, by file name or prefix: -m libc), values as run-time addresses.  pattern is a\n"
-	  "shell glob.  Sorted by value; -n by name, -s by size.",
-	  "::nm -m libc 'mall*'\n::nm -s -m null_read", pm_cmd_nm, PM_NEEDS_TARGET },
+	  "shell glob.  Sorted by value; -n by name, -s by size.  On a kernel dump: kallsyms\n"
+	  "(sizes to the next symbol) and each module's own symbol table; -m vmlinux or -m a\n"
+	  "module ::lsmod lists.",
+	  "::nm -m libc 'mall*'\n::nm -s -m null_read\n::nm -m pmdbcrash", pm_cmd_nm, PM_NEEDS_TARGET },
 	{ "load", "path", "load a module (dmod)",
 	  "dlopen()s path and adds the dcmds and walkers its pmdb_module_init lists\n"
 	  "(include/pmdb/module.h).  Names may not clash with built-ins or loaded modules.",

@@ -1,6 +1,7 @@
 /* Listing whole symbol tables (::nm): libdwfl's view, which takes .symtab
  * from the file or its debug file and falls back to .dynsym. */
 #include "internal.h"
+#include "../kernel/kernel.h"
 
 #include <string.h>
 
@@ -57,6 +58,8 @@ static int each_module(Dwfl_Module *mod, void **ud, const char *mname, Dwarf_Add
 struct pm_err *pm_dwarf_symbols(struct pm_dwarf *d, const char *module, pm_symbol_fn *fn,
 				void *arg)
 {
+	if (d->t->kernel)
+		return pm_kernel_symbols(d->t, module, fn, arg);
 	struct sym_walk sw = { module, fn, arg, 0 };
 	dwfl_getmodules(d->dwfl, each_module, &sw, 0);
 	if (module && !sw.matched)

@@ -182,3 +182,40 @@ const struct pm_ksym *pm_ksym_by_name(struct pm_target *t, const char *name)
 	}
 	return lo < k->nsyms && strcmp(k->syms[k->by_name[lo]].name, name) == 0 ? &k->syms[k->by_name[lo]] : NULL;
 }
+
+/* nm's letters: t text, d data, b bss, r read-only, ...; upper case for
+ * global symbols, w/v for weak ones. */
+static const char *ksym_type(char letter)
+{
+	switch (letter | 0x20) {
+	case 't': return "FUNC";
+	case 'd': case 'b': case 'r': case 'g': case 's': return "OBJECT";
+	default: return "NOTYPE";
+	}
+}
+
+static const char *ksym_bind(char letter)
+{
+	if ((letter | 0x20) == 'w' || (letter | 0x20) == 'v')
+		return "WEAK";
+	return letter >= 'A' && letter <= 'Z' ? "GLOBAL" : "LOCAL";
+}
+
+struct pm_err *pm_kernel_symbols(struct pm_target *t, const char *module, pm_symbol_fn *fn, void *arg)
+{
+	const struct pm_ksym *syms;
+	size_t n = pm_ksyms(t, &syms), matched = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct pm_ksym *k = &syms[i];
+		const char *mod = k->module ? k->module : "vmlinux";
+		if (module && strcmp(mod, module) != 0)
+			continue;
+		matched++;
+		struct pm_symbol s = { k->name, k->addr, k->size, ksym_type(k->type), ksym_bind(k->type), mod };
+		fn(&s, arg);
+	}
+	if (module && !matched)
+		return pm_err_new(PM_ERR_LOOKUP, "no module matches '%s' (vmlinux, or one ::lsmod lists)",
+				  module);
+	return NULL;
+}

@@ -20,7 +20,7 @@ struct pm_ksym {
 	uint64_t size;        /* to the next symbol's address (kallsyms has no sizes) */
 	char type;            /* nm's letter: t T d D b B r R ... */
 	const char *name;
-	const char *module;   /* "[qemu_fw_cfg]", NULL for vmlinux */
+	const char *module;   /* "qemu_fw_cfg", NULL for vmlinux */
 };
 
 /* A loaded kernel module. */
@@ -28,6 +28,9 @@ struct pm_kmodule {
 	uint64_t addr, base;  /* struct module, and its code */
 	uint32_t size;
 	char *name;
+	/* its ORC tables (module.arch), num_orcs 0 when unknown */
+	uint64_t orc_ip, orc;
+	uint32_t num_orcs;
 };
 
 struct pm_orc;
@@ -103,6 +106,9 @@ int pm_kernel_table_level(struct pm_target *t, uint64_t pa);
 const struct pm_ksym *pm_ksym_by_addr(struct pm_target *t, uint64_t addr);
 const struct pm_ksym *pm_ksym_by_name(struct pm_target *t, const char *name);
 size_t pm_ksyms(struct pm_target *t, const struct pm_ksym **syms);
+/* ::nm's walk: vmlinux's and the modules' symbols (module: "vmlinux" or a
+ * module's name; NULL for all), nm's letters as ELF types and bindings. */
+struct pm_err *pm_kernel_symbols(struct pm_target *t, const char *module, pm_symbol_fn *fn, void *arg);
 
 /* The dump's BTF, or an error saying why there is none. */
 struct pm_err *pm_kernel_btf(struct pm_target *t, struct pm_btf **out);
@@ -118,6 +124,12 @@ const char *pm_ktask_state(const struct pm_ktask *task);
  * from user space, a last frame with the user pc and sp and no name. */
 struct pm_err *pm_kernel_unwind(struct pm_target *t, const uint64_t *regs, struct pm_stack *out);
 void pm_orc_free(struct pm_orc *o);
+/* The registers an exception or interrupt taken in kernel mode saved on
+ * the stack that regs starts (the faulting instruction's, for an Oops):
+ * the first such pt_regs the unwind meets (out: PM_MAX_REGS entries). */
+struct pm_err *pm_kernel_exception_regs(struct pm_target *t, const uint64_t *regs, uint64_t *out);
+/* The CPU that panicked (index into t->threads), or -1 if none did. */
+int pm_kernel_panic_cpu(struct pm_target *t);
 
 /* Loaded modules, from the `modules` list (BTF layouts). */
 struct pm_err *pm_kernel_modules(struct pm_target *t, struct pm_kmodule **out, size_t *n);

@@ -14,6 +14,8 @@
 
 struct layout {
 	uint64_t list, name, base, size, kallsyms, symtab, num_symtab, strtab;
+	uint64_t orc_ip, orc, num_orcs;
+	bool has_orc;
 	size_t name_len;
 };
 
@@ -37,6 +39,10 @@ static bool get_layout(struct pm_target *t, struct layout *l)
 		  pm_btf_member(b, mk, "num_symtab", &l->num_symtab, NULL) &&
 		  pm_btf_member(b, mk, "strtab", &l->strtab, NULL);
 	l->name_len = ok ? (size_t)pm_btf_size(b, name_type) : 0;
+	/* x86-64 with CONFIG_UNWINDER_ORC */
+	l->has_orc = pm_btf_member(b, m, "arch.orc_unwind_ip", &l->orc_ip, NULL) &&
+		     pm_btf_member(b, m, "arch.orc_unwind", &l->orc, NULL) &&
+		     pm_btf_member(b, m, "arch.num_orcs", &l->num_orcs, NULL);
 	return ok && l->name_len > 0 && l->name_len <= 256;
 }
 
@@ -55,6 +61,14 @@ static bool read_module(struct pm_target *t, const struct layout *l, uint64_t m,
 	out->addr = m;
 	out->base = rd(t, m + l->base, 8, &ok);
 	out->size = (uint32_t)rd(t, m + l->size, 4, &ok);
+	if (l->has_orc) {
+		bool orc_ok = true;
+		out->orc_ip = rd(t, m + l->orc_ip, 8, &orc_ok);
+		out->orc = rd(t, m + l->orc, 8, &orc_ok);
+		out->num_orcs = (uint32_t)rd(t, m + l->num_orcs, 4, &orc_ok);
+		if (!orc_ok)
+			out->num_orcs = 0;
+	}
 	char name[257] = { 0 };
 	if (pm_memmap_read_partial(&t->mem, m + l->name, name, l->name_len) != l->name_len)
 		ok = false;
@@ -118,10 +132,10 @@ size_t pm_kernel_module_symbols(struct pm_target *t, struct pm_ksym **out, char 
 		uint64_t strtab = rd(t, ks + l.strtab, 8, &ok);
 		if (!ok || num > MAX_MODULE_SYMS)
 			continue;
-		size_t mlen = strlen(mods[i].name) + 3;
+		size_t mlen = strlen(mods[i].name) + 1;
 		vec_reserve(names, &names_cap, used + mlen, 1);
 		size_t mod_at = used;
-		snprintf(*names + mod_at, mlen, "[%s]", mods[i].name);
+		memcpy(*names + mod_at, mods[i].name, mlen);
 		used += mlen;
 		for (uint64_t j = 1; j < num; j++) {
 			Elf64_Sym s;

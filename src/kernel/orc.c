@@ -20,40 +20,101 @@
 enum { R_UNDEFINED, R_PREV_SP, R_DX, R_DI, R_BP, R_SP, R_R10, R_R13, R_BP_INDIRECT, R_SP_INDIRECT };
 enum { T_CALL, T_REGS, T_REGS_PARTIAL, T_END, T_UNDEFINED };
 
-struct pm_orc {
+/* One sorted table: vmlinux's, or a module's (module.arch.orc_unwind_ip,
+ * sorted by the kernel when it loaded the module, same encoding). */
+struct orc_table {
 	int32_t *ip;          /* self-relative */
 	uint8_t (*entry)[6];
 	size_t n;
 	uint64_t ip_base;     /* address of ip[0] */
+	uint64_t lo, hi;      /* a module table: the code it alone covers */
+};
+
+struct pm_orc {
+	struct orc_table vmlinux;
+	struct orc_table *mods;
+	size_t nmods;
 	bool new_layout;      /* Linux >= 6.3: 3-bit type, a signal bit */
 	int state;            /* 0 not loaded, 1 ok, -1 none */
 };
+
+static void table_free(struct orc_table *tab)
+{
+	free(tab->ip);
+	free(tab->entry);
+}
 
 void pm_orc_free(struct pm_orc *o)
 {
 	if (!o)
 		return;
-	free(o->ip);
-	free(o->entry);
+	table_free(&o->vmlinux);
+	for (size_t i = 0; i < o->nmods; i++)
+		table_free(&o->mods[i]);
+	free(o->mods);
 	free(o);
 }
 
-static uint64_t ip_at(const struct pm_orc *o, size_t i)
+static uint64_t ip_at(const struct orc_table *tab, size_t i)
 {
-	return o->ip_base + i * 4 + (uint64_t)(int64_t)o->ip[i];
+	return tab->ip_base + i * 4 + (uint64_t)(int64_t)tab->ip[i];
 }
 
 /* Newer kernels renumbered the types (CALL became 2) and widened the
  * field: whichever reading makes CALL the most common type is right. */
 static void detect_layout(struct pm_orc *o)
 {
+	const struct orc_table *tab = &o->vmlinux;
 	size_t old_call = 0, new_call = 0;
-	for (size_t i = 0; i < o->n; i += 7) {
-		unsigned bits = o->entry[i][4] | (unsigned)o->entry[i][5] << 8;
+	for (size_t i = 0; i < tab->n; i += 7) {
+		unsigned bits = tab->entry[i][4] | (unsigned)tab->entry[i][5] << 8;
 		old_call += ((bits >> 8) & 3) == 0;
 		new_call += ((bits >> 8) & 7) == 2;
 	}
 	o->new_layout = new_call > old_call;
+}
+
+static bool load_table(struct pm_target *t, struct orc_table *tab, uint64_t ips, uint64_t entries, size_t n)
+{
+	memset(tab, 0, sizeof(*tab));
+	if (n == 0 || n > MAX_ORC)
+		return false;
+	tab->ip = xmalloc(n * 4);
+	tab->entry = xmalloc(n * 6);
+	if (pm_memmap_read_partial(&t->mem, ips, tab->ip, n * 4) != n * 4 ||
+	    pm_memmap_read_partial(&t->mem, entries, tab->entry, n * 6) != n * 6) {
+		table_free(tab);
+		memset(tab, 0, sizeof(*tab));
+		return false;
+	}
+	tab->n = n;
+	tab->ip_base = ips;
+	return true;
+}
+
+/* Each module's table, for the addresses of its code; a module whose
+ * table cannot be read is unwound no further than its own frame. */
+static void load_modules(struct pm_target *t, struct pm_orc *o)
+{
+	struct pm_kmodule *mods;
+	size_t n;
+	struct pm_err *err = pm_kernel_modules(t, &mods, &n);
+	if (err) {
+		pm_err_free(err);
+		return;
+	}
+	o->mods = n ? xcalloc(n, sizeof(*o->mods)) : NULL;
+	for (size_t i = 0; i < n; i++) {
+		struct orc_table *tab = &o->mods[o->nmods];
+		/* each entry is a distinct address of the module's code */
+		if (mods[i].num_orcs > mods[i].size ||
+		    !load_table(t, tab, mods[i].orc_ip, mods[i].orc, mods[i].num_orcs))
+			continue;
+		tab->lo = mods[i].base;
+		tab->hi = mods[i].base + mods[i].size;
+		o->nmods++;
+	}
+	pm_kernel_modules_free(mods, n);
 }
 
 static bool load(struct pm_target *t, struct pm_orc *o)
@@ -64,24 +125,12 @@ static bool load(struct pm_target *t, struct pm_orc *o)
 	const struct pm_ksym *ip0 = pm_ksym_by_name(t, "__start_orc_unwind_ip");
 	const struct pm_ksym *ip1 = pm_ksym_by_name(t, "__stop_orc_unwind_ip");
 	const struct pm_ksym *e0 = pm_ksym_by_name(t, "__start_orc_unwind");
-	if (!ip0 || !ip1 || !e0 || ip1->addr <= ip0->addr)
+	if (!ip0 || !ip1 || !e0 || ip1->addr <= ip0->addr ||
+	    !load_table(t, &o->vmlinux, ip0->addr, e0->addr, (size_t)(ip1->addr - ip0->addr) / 4))
 		return false;
-	size_t n = (size_t)(ip1->addr - ip0->addr) / 4;
-	if (n == 0 || n > MAX_ORC)
-		return false;
-	o->ip = xmalloc(n * 4);
-	o->entry = xmalloc(n * 6);
-	if (pm_memmap_read_partial(&t->mem, ip0->addr, o->ip, n * 4) != n * 4 ||
-	    pm_memmap_read_partial(&t->mem, e0->addr, o->entry, n * 6) != n * 6) {
-		free(o->ip);
-		free(o->entry);
-		o->ip = NULL;
-		o->entry = NULL;
-		return false;
-	}
-	o->n = n;
-	o->ip_base = ip0->addr;
+	o->vmlinux.hi = UINT64_MAX;
 	detect_layout(o);
+	load_modules(t, o);
 	o->state = 1;
 	return true;
 }
@@ -91,19 +140,29 @@ struct entry {
 	unsigned sp_reg, bp_reg, type;
 };
 
+/* The table that covers ip: its module's, else vmlinux's. */
+static const struct orc_table *table_of(const struct pm_orc *o, uint64_t ip)
+{
+	for (size_t i = 0; i < o->nmods; i++)
+		if (ip >= o->mods[i].lo && ip < o->mods[i].hi)
+			return &o->mods[i];
+	return &o->vmlinux;
+}
+
 static bool find(const struct pm_orc *o, uint64_t ip, struct entry *e)
 {
-	size_t lo = 0, hi = o->n;
+	const struct orc_table *tab = table_of(o, ip);
+	size_t lo = 0, hi = tab->n;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (ip_at(o, mid) <= ip)
+		if (ip_at(tab, mid) <= ip)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	if (lo == 0)
 		return false;
-	const uint8_t *r = o->entry[lo - 1];
+	const uint8_t *r = tab->entry[lo - 1];
 	memcpy(&e->sp_off, r, 2);
 	memcpy(&e->bp_off, r + 2, 2);
 	unsigned bits = r[4] | (unsigned)r[5] << 8;
@@ -156,7 +215,10 @@ static void user_frame(struct pm_target *t, struct pm_stack *s, uint64_t regs)
 	f->sp = sp;        /* no name: printed as the bare user address */
 }
 
-struct pm_err *pm_kernel_unwind(struct pm_target *t, const uint64_t *regs, struct pm_stack *out)
+/* The unwind; *exception (if not NULL) gets the address of the first
+ * full pt_regs of an exception or interrupt taken in kernel mode. */
+static struct pm_err *unwind(struct pm_target *t, const uint64_t *regs, struct pm_stack *out,
+			     uint64_t *exception)
 {
 	memset(out, 0, sizeof(*out));
 	struct pm_kernel *k = t->kernel;
@@ -178,8 +240,12 @@ struct pm_err *pm_kernel_unwind(struct pm_target *t, const uint64_t *regs, struc
 		case R_SP: cfa = sp + (uint64_t)(int64_t)e.sp_off; break;
 		case R_BP: cfa = bp + (uint64_t)(int64_t)e.sp_off; break;
 		case R_SP_INDIRECT:
-			if (!rd(t, sp + (uint64_t)(int64_t)e.sp_off, &cfa))
+			/* Linux >= 5.12: (%rsp) + offset, the stack switch of
+			 * call_on_stack (the old stack pointer saved at the top
+			 * of the IRQ stack) */
+			if (!rd(t, sp, &cfa))
 				return NULL;
+			cfa += (uint64_t)(int64_t)e.sp_off;
 			break;
 		case R_BP_INDIRECT:
 			if (!rd(t, bp + (uint64_t)(int64_t)e.sp_off, &cfa))
@@ -206,8 +272,11 @@ struct pm_err *pm_kernel_unwind(struct pm_target *t, const uint64_t *regs, struc
 				user_frame(t, out, regs_at);
 				break;
 			}
-			if (e.type == T_REGS)
+			if (e.type == T_REGS) {
 				rd(t, regs_at + PT_REGS_BP, &bp);
+				if (exception && !*exception)
+					*exception = regs_at;
+			}
 			exact = true;
 		}
 		if (e.bp_reg == R_PREV_SP && !rd(t, cfa + (uint64_t)(int64_t)e.bp_off, &bp))
@@ -219,5 +288,28 @@ struct pm_err *pm_kernel_unwind(struct pm_target *t, const uint64_t *regs, struc
 		ip = nip;
 		sp = nsp;
 	}
+	return NULL;
+}
+
+struct pm_err *pm_kernel_unwind(struct pm_target *t, const uint64_t *regs, struct pm_stack *out)
+{
+	return unwind(t, regs, out, NULL);
+}
+
+struct pm_err *pm_kernel_exception_regs(struct pm_target *t, const uint64_t *regs, uint64_t *out)
+{
+	struct pm_stack s;
+	uint64_t at = 0, words[PT_REGS_SIZE / 8];
+	struct pm_err *err = unwind(t, regs, &s, &at);
+	pm_stack_free(&s);
+	if (err)
+		return err;
+	if (!at)
+		return pm_err_new(PM_ERR_LOOKUP, "no exception or interrupt frame on this stack");
+	if (pm_memmap_read_partial(&t->mem, at, words, sizeof(words)) != sizeof(words))
+		return pm_err_fault(at, "struct pt_regs");
+	/* pt_regs holds r15 ... ss in the order of the x86-64 register set */
+	memset(out, 0, PM_MAX_REGS * sizeof(*out));
+	memcpy(out, words, sizeof(words));
 	return NULL;
 }

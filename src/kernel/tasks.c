@@ -1,6 +1,7 @@
 /* Tasks of a kernel dump, found by walking init_task.tasks (and each
  * group's thread_group list) with task_struct's layout from the dump's
- * BTF.  (crash 8.0.2 uses the pid hash, which misses tasks on 6.1.) */
+ * BTF, and the other CPUs' idle tasks from their runqueues.  (crash 8.0.2
+ * uses the pid hash, which misses tasks on 6.1.) */
 #include "kernel.h"
 #include "../base/addrset.h"
 #include "../base/util.h"
@@ -131,6 +132,33 @@ static void each_in_list(struct walk *w, const struct layout *l, uint64_t first,
 	pm_addrset_free(&visited);
 }
 
+/* The idle task of every CPU but the first (init_task is CPU 0's) is on
+ * no list: each CPU's runqueue (the per-CPU `runqueues`, at
+ * __per_cpu_offset[cpu]) points at it. */
+static void add_idle_tasks(struct walk *w, const struct layout *l)
+{
+	struct pm_target *t = w->t;
+	const struct pm_ksym *rq = pm_ksym_by_name(t, "runqueues");
+	const struct pm_ksym *offsets = pm_ksym_by_name(t, "__per_cpu_offset");
+	struct pm_btf *b;
+	uint64_t idle;
+	struct pm_err *err = pm_kernel_btf(t, &b);
+	if (err || !rq || !offsets) {
+		pm_err_free(err);
+		return;
+	}
+	uint32_t rqs = pm_btf_find_struct(b, "rq");
+	if (!rqs || !pm_btf_member(b, rqs, "idle", &idle, NULL))
+		return;
+	for (size_t cpu = 1; cpu < t->nthreads; cpu++) {
+		bool ok = true;
+		uint64_t base = rd(t, offsets->addr + cpu * 8, 8, &ok);
+		uint64_t task = rd(t, base + rq->addr + idle, 8, &ok);
+		if (ok && task)
+			add(w, l, task);
+	}
+}
+
 struct pm_err *pm_kernel_tasks(struct pm_target *t, struct pm_ktask **out, size_t *n)
 {
 	struct layout l;
@@ -142,6 +170,7 @@ struct pm_err *pm_kernel_tasks(struct pm_target *t, struct pm_ktask **out, size_
 		return pm_err_new(PM_ERR_LOOKUP, "no init_task symbol");
 	struct walk w = { .t = t };
 	add(&w, &l, init->addr);
+	add_idle_tasks(&w, &l);
 	each_in_list(&w, &l, init->addr, l.tasks, false);
 	pm_addrset_free(&w.seen);
 	*out = w.v;
