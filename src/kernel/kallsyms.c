@@ -98,6 +98,10 @@ static void decode(struct pm_target *t, struct pm_kernel *k)
 			j++;
 		k->syms[i].size = j < k->nsyms ? k->syms[j].addr - k->syms[i].addr : 0;
 	}
+	/* finding the modules looked names up in vmlinux's symbols alone, in
+	 * their old order: the name index is built again on the next lookup */
+	free(k->by_name);
+	k->by_name = NULL;
 out:
 	free(tokens);
 	free(names);
