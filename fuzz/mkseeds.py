@@ -10,7 +10,9 @@ kernel: the QEMU vmcore of the shared corpus shrunk to the pages pmdb reads.
 kdump:  the smallest shrunk vmcores rewritten as kdump-compressed (zlib
         pages) and flattened files, with the harness's format byte.
 expr:   every line of tests/scripts/*.mdb; build/fuzz/types{,.core} is the
-        core the harness opens."""
+        core the harness opens.
+dwarf:  the types program's executable (its DWARF and CFI are what gets
+        mutated); the harness opens it with build/fuzz/types.core."""
 import glob
 import os
 import struct
@@ -63,6 +65,7 @@ def user_seeds():
             continue
         put("core", name + ".core", open(c.core, "rb").read())
         if name == "types":
+            put("dwarf", "types", open(c.exe, "rb").read())
             write(os.path.join(OUT, "types"), open(c.exe, "rb").read())
             os.chmod(os.path.join(OUT, "types"), 0o755)
             write(os.path.join(OUT, "types.core"), open(c.core, "rb").read())

@@ -29,7 +29,10 @@ def run(h, seconds):
     cmd = [os.path.join(B, "fuzz_" + h), f"-max_total_time={seconds}", "-timeout=20",
            "-rss_limit_mb=3072", "-close_fd_mask=3", "-print_final_stats=1",
            f"-artifact_prefix={art}"] + dirs
-    env = dict(os.environ, ASAN_OPTIONS="allocator_may_return_null=1:detect_leaks=1",
+    # the slow unwinder sees through libelf/libdw (no frame pointers), so
+    # fuzz/lsan.supp can name the library function that leaked
+    env = dict(os.environ, ASAN_OPTIONS="allocator_may_return_null=1:detect_leaks=1:fast_unwind_on_malloc=0",
+               LSAN_OPTIONS="suppressions=" + os.path.join(ROOT, "fuzz", "lsan.supp"),
                UBSAN_OPTIONS="print_stacktrace=1")
     with open(log, "w") as f:
         p = subprocess.run(cmd, stdout=f, stderr=subprocess.STDOUT, cwd=ROOT, env=env)

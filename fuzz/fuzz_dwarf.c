@@ -1,0 +1,56 @@
+/* libFuzzer: DWARF and CFI read from a corrupted executable.  The input is
+ * the types program's executable (types, types printed, unwinding tables,
+ * line tables, locations); it is opened with the fixed core of that program
+ * ($PMDB_FUZZ_CORE, default build/fuzz/types.core), and the typed dcmds and
+ * the unwinder run on what it says.  A mutation of the build-id makes pmdb
+ * refuse the file, which is fine: the rest reaches libdw and pmdb's walkers. */
+#include "common.h"
+
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static const char CMDS[] =
+	"$c -a; ::stack -s; ::frame 1; ::p counter; ::p list_a; ::p *list_a.next;"
+	"::print -t struct record; global_record::print; ::print -t record_t; ::sizeof struct flags;"
+	"::offsetof struct record name; ::enum enum color 5; ::p numbers[3]; numbers::array int 5;"
+	"list_a::list struct node next; ::whatis counter; main::dis -n 4; ::nm -m types";
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	/* libc's inflated debug file is the same every run: cached once (only
+	 * separate debug files are cached, never the mutated executable) */
+	pm_dwarf_set_cache_dir("build/fuzz/cache");
+	const char *core = getenv("PMDB_FUZZ_CORE");
+	int fd = memfd_create("pmdb-fuzz-exe", MFD_CLOEXEC);
+	if (fd < 0)
+		abort();
+	for (size_t done = 0; done < size;) {
+		ssize_t n = write(fd, data + done, size - done);
+		if (n <= 0)
+			abort();
+		done += (size_t)n;
+	}
+	char exe[64];
+	snprintf(exe, sizeof(exe), "/proc/self/fd/%d", fd);
+	struct pm_target *t = NULL;
+	struct pm_err *err = pm_target_open(core ? core : "build/fuzz/types.core", exe, &t);
+	if (err)
+		t = NULL;
+	struct pm_dwarf *dw = NULL;
+	if (!err)
+		err = pm_dwarf_open(t, NULL, &dw);
+	if (!err) {
+		struct pmdb db;
+		fuzz_session_init(&db, t, dw);
+		pm_exec_line(&db, CMDS);
+		fflush(db.out);
+	}
+	pm_err_free(err);
+	pm_dwarf_close(dw);
+	pm_target_close(t);
+	close(fd);
+	return 0;
+}
