@@ -3,7 +3,6 @@
 #include "cmds.h"
 #include "../base/addrset.h"
 #include "../base/util.h"
-#include "../kernel/kernel.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -55,10 +54,7 @@ struct pm_err *pm_cmd_print(struct pmdb *db, const struct pm_call *call)
 		return err;
 	struct pm_print_opts po = { .addrs = o.flag['a'], .types = o.flag['t'],
 				    .decimal = o.flag['d'] && !o.flag['x'] };
-	if (db->t->kernel)       /* kernel dumps: types from their BTF */
-		err = pm_kernel_print(db->t, type, call->has_addr ? call->addr : db->dot,
-				      call->argv + i, call->argc - i, &po, db->out);
-	else if (!call->has_addr && i == call->argc)
+	if (!call->has_addr && i == call->argc)
 		err = pm_type_describe(db->dw, type, db->out);
 	else
 		err = pm_print_typed(db->dw, type, call->has_addr ? call->addr : db->dot,

@@ -7,6 +7,7 @@
 struct pm_cval {
 	struct pm_type type;
 	bool untyped;        /* a plain number, no DWARF type */
+	bool symbol;         /* untyped: the address of a symbol without debug info */
 	bool lvalue;         /* lives in memory at addr */
 	uint64_t addr;
 	uint64_t v;          /* the value, once loaded */

@@ -8,6 +8,7 @@
  * looked up before libdwfl's own search: once libdwfl has found the
  * original it keeps its own handle on it. */
 #include "debugcache.h"
+#include "../base/err.h"
 #include "../base/util.h"
 
 #include <elfutils/libdwelf.h>
@@ -17,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -183,15 +185,21 @@ static void mkdirs(const char *path)
 	free(p);
 }
 
-static int build_cached(const char *dir, const char *path, int src, const unsigned char *id,
-			int idlen)
+/* A new file at PATH made by WRITE into a temporary one renamed into
+ * place once complete, and checked; its fd, or -1 (*ERR set when WRITE
+ * failed; -2 when no temporary file can be made there). */
+static int build_cached(const char *dir, const char *path, pm_debugcache_writer *write, void *arg,
+			const unsigned char *id, int idlen, struct pm_err **err)
 {
+	*err = NULL;
 	mkdirs(dir);
 	char *tmp = xasprintf("%s/.tmp.XXXXXX", dir);
 	int dst = mkostemp(tmp, O_CLOEXEC);
-	int fd = -1;
+	int fd = -2;
 	if (dst >= 0) {
-		bool ok = inflate_copy(src, dst) && fchmod(dst, 0644) == 0;
+		fd = -1;
+		*err = write(dst, arg);
+		bool ok = !*err && fchmod(dst, 0644) == 0;
 		close(dst);
 		/* rename is atomic: a concurrent pmdb sees the old copy or the new */
 		if (ok && rename(tmp, path) == 0)
@@ -203,12 +211,18 @@ static int build_cached(const char *dir, const char *path, int src, const unsign
 	return fd;
 }
 
-static char *cache_path(const char *dir, const unsigned char *id, int idlen)
+static struct pm_err *inflate_into(int dst, void *src)
+{
+	return inflate_copy(*(int *)src, dst) ? NULL :
+	       pm_err_new(PM_ERR_IO, "cannot inflate a debug file into the cache");
+}
+
+static char *cache_path(const char *dir, const unsigned char *id, int idlen, const char *suffix)
 {
 	char hex[129];
 	for (int i = 0; i < idlen; i++)
 		snprintf(hex + 2 * i, 3, "%02x", id[i]);
-	return xasprintf("%s/%s.debug", dir, hex);
+	return xasprintf("%s/%s.%s", dir, hex, suffix);
 }
 
 int pm_debugcache_lookup(const unsigned char *id, int idlen, char **path)
@@ -216,7 +230,7 @@ int pm_debugcache_lookup(const unsigned char *id, int idlen, char **path)
 	const char *dir = debug_dir();
 	if (!dir || idlen <= 0 || idlen > 64)
 		return -1;
-	char *p = cache_path(dir, id, idlen);
+	char *p = cache_path(dir, id, idlen, "debug");
 	int fd = open_cached(p, id, idlen);
 	if (fd >= 0)
 		*path = p;
@@ -230,9 +244,61 @@ void pm_debugcache_store(int fd, const unsigned char *id, int idlen)
 	const char *dir = debug_dir();
 	if (!dir || idlen <= 0 || idlen > 64 || !worth_caching(fd))
 		return;
-	char *path = cache_path(dir, id, idlen);
-	int cfd = build_cached(dir, path, fd, id, idlen);
+	char *path = cache_path(dir, id, idlen, "debug");
+	struct pm_err *err;
+	int cfd = build_cached(dir, path, inflate_into, &fd, id, idlen, &err);
 	if (cfd >= 0)
 		close(cfd);
+	pm_err_free(err);     /* no copy: the next run inflates again */
 	free(path);
+}
+
+static int generate_in_memory(pm_debugcache_writer *write, void *arg, char **path,
+			      struct pm_err **err)
+{
+	int fd = memfd_create("pmdb-generated", MFD_CLOEXEC);
+	if (fd < 0) {
+		*err = pm_err_new(PM_ERR_IO, "memfd_create: %s", strerror(errno));
+		return -1;
+	}
+	if ((*err = write(fd, arg))) {
+		close(fd);
+		return -1;
+	}
+	*path = xstrdup("(in memory, not cached)");
+	return fd;
+}
+
+int pm_debugcache_generated(const unsigned char *id, int idlen, const char *suffix,
+			    pm_debugcache_writer *write, void *arg, char **path, bool *made,
+			    struct pm_err **err)
+{
+	*err = NULL;
+	*made = false;
+	const char *dir = debug_dir();
+	if (!dir || idlen <= 0 || idlen > 64) {
+		*made = true;
+		return generate_in_memory(write, arg, path, err);
+	}
+	char *p = cache_path(dir, id, idlen, suffix);
+	int fd = open_cached(p, id, idlen);
+	if (fd >= 0) {
+		*path = p;
+		return fd;
+	}
+	*made = true;
+	fd = build_cached(dir, p, write, arg, id, idlen, err);
+	if (fd == -2) {
+		/* a read-only cache: the file is still needed for this run */
+		free(p);
+		return generate_in_memory(write, arg, path, err);
+	}
+	if (fd >= 0) {
+		*path = p;
+		return fd;
+	}
+	if (!*err)
+		*err = pm_err_new(PM_ERR_IO, "the file written to %s did not check out", p);
+	free(p);
+	return -1;
 }

@@ -22,6 +22,10 @@ void pm_dwarf_close(struct pm_dwarf *d);
  * for no cache; by default $PMDB_CACHE_DIR, else $XDG_CACHE_HOME/pmdb,
  * else ~/.cache/pmdb.  Call before pm_dwarf_open. */
 void pm_dwarf_set_cache_dir(const char *dir);
+/* A kernel dump's vmlinux (-k): checked by pm_dwarf_open against the
+ * dump's build-id, read when a command needs it.  Call before
+ * pm_dwarf_open. */
+void pm_dwarf_set_vmlinux(const char *path);
 
 /* Symbol lookup.  A result's strings live until the session closes. */
 struct pm_sym {

@@ -30,6 +30,9 @@ struct pm_dwarf {
 	struct pm_strpool pool;
 	struct pm_module_info *mods;
 	size_t nmods;
+	/* kernel dumps (kdwarf.c) */
+	bool kvmlinux_tried, kbtf_tried;
+	enum { PM_KDWARF_NONE, PM_KDWARF_VMLINUX, PM_KDWARF_BTF } kdwarf;
 	/* last demangled name, cached */
 	char *dm_in, *dm_out;
 };
@@ -39,5 +42,24 @@ void pm_inline_expand(struct pm_dwarf *d, struct pm_stack *s, uint64_t pc, uint6
 /* MODULE in MODULE`NAME or ::nm -m: the full name, or a prefix of the file name. */
 bool pm_module_matches(const char *mname, const char *want);
 const char *pm_pool_add(struct pm_strpool *p, char *owned);
+
+/* The debug folders searched by build-id: the -d folders, /usr/lib/debug,
+ * the sysroot's. */
+size_t pm_dwarf_search_dirs(const char *const **dirs);
+
+/* Kernel dumps (kdwarf.c): report the kernel's debug info to libdwfl
+ * once, when first needed.  TYPES: types will do (vmlinux, else the
+ * dump's BTF); otherwise only vmlinux (lines, inline frames) is wanted.
+ * Whether the session now has what was asked for. */
+bool pm_kdwarf_load(struct pm_dwarf *d, bool types);
+/* The -k file checked against the dump; NULL without -k. */
+struct pm_err *pm_kdwarf_check_option(struct pm_dwarf *d);
+/* find_elf's answer for the kernel's module: an fd, or -2 if USERDATA
+ * is not the kernel's. */
+int pm_kdwarf_find_elf(void **userdata, char **file_name);
+void pm_kdwarf_end(void);
+/* Where a kernel dump's types come from ("the kernel's BTF", "vmlinux's
+ * DWARF"), NULL if from nowhere or not a kernel dump. */
+const char *pm_kdwarf_source(const struct pm_dwarf *d);
 
 #endif

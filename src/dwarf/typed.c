@@ -255,21 +255,30 @@ struct pm_err *pm_cexpr_print(struct pm_dwarf *d, const struct pm_thread *th, un
 	if (err)
 		return err;
 	struct pm_tprinter p = { d, out, *o, 0 };
+	if (v.symbol) {          /* as gdb shows the address of such a symbol */
+		fprintf(out, "(<data variable, no debug info> *) 0x%" PRIx64 " <", v.v);
+		pm_sym_print(d, out, v.v);
+		fputs(">\n", out);
+		return NULL;
+	}
 	if (v.untyped) {
 		fprintf(out, o->decimal ? "%" PRId64 "\n" : "0x%" PRIx64 "\n", v.v);
 		return NULL;
 	}
+	/* the value first: an error prints nothing */
+	bool aggregate = v.lvalue && is_aggregate(&v.type);
+	if (aggregate && !pm_target_readable(d->t, v.addr))
+		return pm_err_fault(v.addr, "the value");
+	struct pm_cexpr c = { .d = d, .th = th, .frame = frame };
+	if (!aggregate && !pm_cexpr_load(&c, &v))
+		return c.err;
 	fputc('(', out);
 	pm_ctype_print_name(&v.type, "", out);
 	fputs(") ", out);
-	if (v.lvalue && is_aggregate(&v.type)) {
+	if (aggregate)
 		err = pm_tprint_value(&p, &v.type, v.addr);
-	} else {
-		struct pm_cexpr c = { .d = d, .th = th, .frame = frame };
-		if (pm_cexpr_load(&c, &v))
-			pm_tprint_scalar(&p, &v.type, v.v);
-		err = c.err;
-	}
+	else
+		pm_tprint_scalar(&p, &v.type, v.v);
 	fputc('\n', out);
 	return err;
 }

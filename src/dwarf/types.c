@@ -537,6 +537,7 @@ static int list_module(Dwfl_Module *mod, void **ud, const char *name, Dwarf_Addr
 size_t pm_ctype_search_order(struct pm_dwarf *d, Dwfl_Module ***out)
 {
 	struct mod_list l = { 0 };
+	pm_kdwarf_load(d, true);     /* a kernel dump's types, on first use */
 	dwfl_getmodules(d->dwfl, list_module, &l, 0);
 	bool found;
 	uint64_t entry = pm_target_auxv(d->t, AT_ENTRY, &found);
@@ -598,8 +599,9 @@ struct pm_err *pm_ctype_lookup(struct pm_dwarf *d, const char *spelling, struct 
 		char *norm = tag ? xstrdup(name) : normalize_base(name);
 		if (!find_named(d, tag, norm, &out->die) &&
 		    (strcmp(norm, name) == 0 || !find_named(d, tag, name, &out->die)))
-			err = pm_err_new(PM_ERR_LOOKUP, "no type '%s' in the debug info of any module",
-					 spelling);
+			err = pm_err_new(PM_ERR_LOOKUP, "no type '%s' in %s", spelling,
+					 pm_kdwarf_source(d) ? pm_kdwarf_source(d) :
+					 "the debug info of any module");
 		free(norm);
 	}
 	free(s);

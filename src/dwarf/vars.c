@@ -12,6 +12,7 @@
 #include <string.h>
 
 #define EVAL_STACK 64
+#define KERNEL_LINK_MIN 0xffffffff80000000ull   /* x86-64's __START_KERNEL_map */
 
 struct locctx {
 	struct pm_dwarf *d;
@@ -100,7 +101,9 @@ static struct pm_err *eval_ops(struct locctx *c, const Dwarf_Op *ops, size_t n, 
 			PUSH(v + op->number);
 		} else switch (atom) {
 		case DW_OP_addr:
-			PUSH(op->number + c->bias);
+			/* a kernel's per-cpu variables are offsets into each CPU's
+			 * area (.data..percpu is linked at 0): KASLR moves none */
+			PUSH(op->number + (c->d->t->kernel && op->number < KERNEL_LINK_MIN ? 0 : c->bias));
 			break;
 		case DW_OP_const1u: case DW_OP_const2u: case DW_OP_const4u: case DW_OP_const8u:
 		case DW_OP_const1s: case DW_OP_const2s: case DW_OP_const4s: case DW_OP_const8s:

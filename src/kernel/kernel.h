@@ -66,11 +66,6 @@ struct pm_err *pm_kernel_attach(struct pm_target *t, struct pm_backing *dump,
 				size_t len);
 void pm_kernel_free(struct pm_kernel *k);
 
-/* addr::print TYPE [MEMBER...] with the dump's BTF (btf_print.c). */
-struct pm_err *pm_kernel_print(struct pm_target *t, const char *type, uint64_t addr,
-			       char *const *members, int nmembers, const struct pm_print_opts *o,
-			       FILE *out);
-
 /* A kernel virtual address's translation, with the entry of each level. */
 struct pm_vtop {
 	uint64_t pa, page_size;
