@@ -55,7 +55,7 @@ struct pm_err *pm_cmd_print(struct pmdb *db, const struct pm_call *call)
 	struct pm_print_opts po = { .addrs = o.flag['a'], .types = o.flag['t'],
 				    .decimal = o.flag['d'] && !o.flag['x'] };
 	if (!call->has_addr && i == call->argc)
-		err = pm_type_describe(db->dw, type, db->out);
+		err = pm_print_named(db->dw, pm_cur_thread(db), db->cur_frame, type, &po, db->out);
 	else
 		err = pm_print_typed(db->dw, type, call->has_addr ? call->addr : db->dot,
 				     call->argv + i, call->argc - i, &po, db->out);

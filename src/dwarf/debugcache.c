@@ -162,10 +162,11 @@ static bool inflate_copy(int src, int dst)
 	return ok;
 }
 
-static int open_cached(const char *path, const unsigned char *id, int idlen)
+static int open_cached(const char *path, const unsigned char *id, int idlen,
+		       pm_debugcache_checker *check)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0 && !cache_file_ok(fd, id, idlen)) {
+	if (fd >= 0 && !check(fd, id, idlen)) {
 		close(fd);
 		fd = -1;
 	}
@@ -188,7 +189,7 @@ static void mkdirs(const char *path)
 /* A new file at PATH made by WRITE into a temporary one renamed into
  * place once complete, and checked; its fd, or -1 (*ERR set when WRITE
  * failed; -2 when no temporary file can be made there). */
-static int build_cached(const char *dir, const char *path, pm_debugcache_writer *write, void *arg,
+static int build_cached(const char *dir, const char *path, const struct pm_debugcache_job *job,
 			const unsigned char *id, int idlen, struct pm_err **err)
 {
 	*err = NULL;
@@ -198,12 +199,12 @@ static int build_cached(const char *dir, const char *path, pm_debugcache_writer 
 	int fd = -2;
 	if (dst >= 0) {
 		fd = -1;
-		*err = write(dst, arg);
+		*err = job->write(dst, job->arg);
 		bool ok = !*err && fchmod(dst, 0644) == 0;
 		close(dst);
 		/* rename is atomic: a concurrent pmdb sees the old copy or the new */
 		if (ok && rename(tmp, path) == 0)
-			fd = open_cached(path, id, idlen);
+			fd = open_cached(path, id, idlen, job->check);
 		else
 			unlink(tmp);
 	}
@@ -231,7 +232,7 @@ int pm_debugcache_lookup(const unsigned char *id, int idlen, char **path)
 	if (!dir || idlen <= 0 || idlen > 64)
 		return -1;
 	char *p = cache_path(dir, id, idlen, "debug");
-	int fd = open_cached(p, id, idlen);
+	int fd = open_cached(p, id, idlen, cache_file_ok);
 	if (fd >= 0)
 		*path = p;
 	else
@@ -246,14 +247,15 @@ void pm_debugcache_store(int fd, const unsigned char *id, int idlen)
 		return;
 	char *path = cache_path(dir, id, idlen, "debug");
 	struct pm_err *err;
-	int cfd = build_cached(dir, path, inflate_into, &fd, id, idlen, &err);
+	struct pm_debugcache_job job = { "debug", inflate_into, cache_file_ok, &fd };
+	int cfd = build_cached(dir, path, &job, id, idlen, &err);
 	if (cfd >= 0)
 		close(cfd);
 	pm_err_free(err);     /* no copy: the next run inflates again */
 	free(path);
 }
 
-static int generate_in_memory(pm_debugcache_writer *write, void *arg, char **path,
+static int generate_in_memory(const struct pm_debugcache_job *job, char **path,
 			      struct pm_err **err)
 {
 	int fd = memfd_create("pmdb-generated", MFD_CLOEXEC);
@@ -261,7 +263,7 @@ static int generate_in_memory(pm_debugcache_writer *write, void *arg, char **pat
 		*err = pm_err_new(PM_ERR_IO, "memfd_create: %s", strerror(errno));
 		return -1;
 	}
-	if ((*err = write(fd, arg))) {
+	if ((*err = job->write(fd, job->arg))) {
 		close(fd);
 		return -1;
 	}
@@ -269,29 +271,33 @@ static int generate_in_memory(pm_debugcache_writer *write, void *arg, char **pat
 	return fd;
 }
 
-int pm_debugcache_generated(const unsigned char *id, int idlen, const char *suffix,
-			    pm_debugcache_writer *write, void *arg, char **path, bool *made,
-			    struct pm_err **err)
+bool pm_debugcache_is_debug_file(int fd, const unsigned char *id, int idlen)
+{
+	return cache_file_ok(fd, id, idlen);
+}
+
+int pm_debugcache_generated(const unsigned char *id, int idlen, const struct pm_debugcache_job *job,
+			    char **path, bool *made, struct pm_err **err)
 {
 	*err = NULL;
 	*made = false;
 	const char *dir = debug_dir();
 	if (!dir || idlen <= 0 || idlen > 64) {
 		*made = true;
-		return generate_in_memory(write, arg, path, err);
+		return generate_in_memory(job, path, err);
 	}
-	char *p = cache_path(dir, id, idlen, suffix);
-	int fd = open_cached(p, id, idlen);
+	char *p = cache_path(dir, id, idlen, job->suffix);
+	int fd = open_cached(p, id, idlen, job->check);
 	if (fd >= 0) {
 		*path = p;
 		return fd;
 	}
 	*made = true;
-	fd = build_cached(dir, p, write, arg, id, idlen, err);
+	fd = build_cached(dir, p, job, id, idlen, err);
 	if (fd == -2) {
 		/* a read-only cache: the file is still needed for this run */
 		free(p);
-		return generate_in_memory(write, arg, path, err);
+		return generate_in_memory(job, path, err);
 	}
 	if (fd >= 0) {
 		*path = p;

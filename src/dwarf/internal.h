@@ -18,6 +18,8 @@ struct pm_thread_ctx {
 	const struct pm_thread *th;
 };
 
+struct pm_nameidx;
+
 struct pm_dwarf {
 	struct pm_target *t;
 	Dwfl *dwfl;
@@ -31,8 +33,10 @@ struct pm_dwarf {
 	struct pm_module_info *mods;
 	size_t nmods;
 	/* kernel dumps (kdwarf.c) */
-	bool kvmlinux_tried, kbtf_tried;
+	bool kvmlinux_tried, kbtf_tried, kidx_tried;
 	enum { PM_KDWARF_NONE, PM_KDWARF_VMLINUX, PM_KDWARF_BTF } kdwarf;
+	Dwfl_Module *kmod;               /* the kernel's module */
+	struct pm_nameidx *kidx;         /* vmlinux's names (nameidx.h) */
 	/* last demangled name, cached */
 	char *dm_in, *dm_out;
 };
@@ -58,6 +62,9 @@ struct pm_err *pm_kdwarf_check_option(struct pm_dwarf *d);
  * is not the kernel's. */
 int pm_kdwarf_find_elf(void **userdata, char **file_name);
 void pm_kdwarf_end(void);
+/* The index of MOD's names when MOD is vmlinux (made, or mapped from the
+ * cache, on first use), else NULL: search MOD CU by CU. */
+struct pm_nameidx *pm_kdwarf_index(struct pm_dwarf *d, Dwfl_Module *mod);
 /* Where a kernel dump's types come from ("the kernel's BTF", "vmlinux's
  * DWARF"), NULL if from nowhere or not a kernel dump. */
 const char *pm_kdwarf_source(const struct pm_dwarf *d);

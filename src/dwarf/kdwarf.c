@@ -12,6 +12,7 @@
 #include "btf2dwarf.h"
 #include "debugcache.h"
 #include "debuginfod.h"
+#include "nameidx.h"
 #include "../kernel/kernel.h"
 #include "../target/buildid.h"
 #include "../target/looklog.h"
@@ -28,8 +29,9 @@
 /* Bump when btf2dwarf.c writes something else: older cached files are
  * then left alone. */
 #define BTF_SUFFIX "btf1.debug"
+#define INDEX_SUFFIX "names1"
 
-static char *vmlinux_opt;      /* -k */
+static char *vmlinux_opt;      /* -k; "" for --no-vmlinux */
 
 /* The file find_elf hands libdwfl for the module (one session per process). */
 static struct kfile {
@@ -166,7 +168,7 @@ static int search_vmlinux(struct pm_dwarf *d, const unsigned char *id, size_t id
 
 struct pm_err *pm_kdwarf_check_option(struct pm_dwarf *d)
 {
-	if (!vmlinux_opt)
+	if (!vmlinux_opt || !*vmlinux_opt)
 		return NULL;
 	if (!d->t->kernel)
 		return pm_err_new(PM_ERR_LOOKUP, "-k %s: %s is not a kernel crash dump", vmlinux_opt,
@@ -217,6 +219,7 @@ static bool report(struct pm_dwarf *d, int fd, const char *path)
 	if (mod && dwfl_module_info(mod, &ud, NULL, NULL, NULL, NULL, NULL, NULL))
 		*ud = &kfile;
 	dwfl_report_end(d->dwfl, NULL, NULL);
+	d->kmod = mod;
 	/* ::modules lists it from now on */
 	free(d->mods);
 	d->mods = NULL;
@@ -263,7 +266,8 @@ static bool load_btf(struct pm_dwarf *d)
 	};
 	char *path = NULL;
 	bool made;
-	int fd = pm_debugcache_generated(id, (int)idlen, BTF_SUFFIX, write_btf, &j, &path, &made, &err);
+	struct pm_debugcache_job job = { BTF_SUFFIX, write_btf, pm_debugcache_is_debug_file, &j };
+	int fd = pm_debugcache_generated(id, (int)idlen, &job, &path, &made, &err);
 	if (fd < 0) {
 		pm_looklog_add(MODNAME, PM_LOOK_FILE, "BTF", "", err ? err->msg : "failed");
 		pm_warn("the kernel's types from its BTF: %s", err ? err->msg : "failed");
@@ -285,8 +289,8 @@ bool pm_kdwarf_load(struct pm_dwarf *d, bool types)
 		unsigned char id[64];
 		size_t idlen = dump_build_id(d->t, id, sizeof(id));
 		char *path = NULL;
-		int fd = vmlinux_opt ? try_vmlinux("-k", vmlinux_opt, id, idlen) :
-			 search_vmlinux(d, id, idlen, &path);
+		int fd = !vmlinux_opt ? search_vmlinux(d, id, idlen, &path) :
+			 *vmlinux_opt ? try_vmlinux("-k", vmlinux_opt, id, idlen) : -1;
 		if (fd >= 0 && report(d, fd, vmlinux_opt ? vmlinux_opt : path))
 			d->kdwarf = PM_KDWARF_VMLINUX;
 		free(path);
@@ -299,10 +303,53 @@ bool pm_kdwarf_load(struct pm_dwarf *d, bool types)
 	return types ? d->kdwarf != 0 : d->kdwarf == PM_KDWARF_VMLINUX;
 }
 
+struct index_job {
+	Dwfl_Module *mod;
+	const unsigned char *id;
+	int idlen;
+};
+
+static struct pm_err *write_index(int fd, void *arg)
+{
+	struct index_job *j = arg;
+	return pm_nameidx_write(j->mod, j->id, j->idlen, fd);
+}
+
+struct pm_nameidx *pm_kdwarf_index(struct pm_dwarf *d, Dwfl_Module *mod)
+{
+	if (d->kdwarf != PM_KDWARF_VMLINUX || !mod || mod != d->kmod)
+		return NULL;
+	if (!d->kidx_tried) {
+		d->kidx_tried = true;
+		unsigned char id[64];
+		struct index_job j = { mod, id, (int)dump_build_id(d->t, id, sizeof(id)) };
+		struct pm_debugcache_job job = { INDEX_SUFFIX, write_index, pm_nameidx_check, &j };
+		char *path = NULL;
+		bool made;
+		struct pm_err *err;
+		int fd = pm_debugcache_generated(id, j.idlen, &job, &path, &made, &err);
+		if (fd >= 0) {
+			d->kidx = pm_nameidx_open(fd);
+			close(fd);
+		}
+		if (!d->kidx)
+			pm_warn("vmlinux's name index: %s: types and globals are searched CU by CU",
+				err ? err->msg : "not readable");
+		pm_err_free(err);
+		free(path);
+	}
+	return d->kidx;
+}
+
 const char *pm_kdwarf_source(const struct pm_dwarf *d)
 {
 	return d->kdwarf == PM_KDWARF_VMLINUX ? "vmlinux's DWARF" :
 	       d->kdwarf == PM_KDWARF_BTF ? "the kernel's BTF (no vmlinux)" : NULL;
+}
+
+void pm_dwarf_load_kernel(struct pm_dwarf *d)
+{
+	pm_kdwarf_load(d, true);
 }
 
 void pm_kdwarf_end(void)

@@ -6,6 +6,7 @@
 #include "debuglink.h"
 #include "debuginfod.h"
 #include "looksteps.h"
+#include "nameidx.h"
 #include "../kernel/kernel.h"
 #include "../target/resolve.h"
 #include "../base/util.h"
@@ -209,6 +210,7 @@ void pm_dwarf_close(struct pm_dwarf *d)
 {
 	if (!d)
 		return;
+	pm_nameidx_close(d->kidx);
 	dwfl_end(d->dwfl);
 	pm_kdwarf_end();
 	free_search_dirs();

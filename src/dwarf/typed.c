@@ -201,12 +201,9 @@ static void describe(Dwarf_Die *agg, int indent, FILE *out)
 	fprintf(out, "%*s}", indent * 4, "");
 }
 
-struct pm_err *pm_type_describe(struct pm_dwarf *d, const char *type, FILE *out)
+static void describe_type(const struct pm_type *tp, FILE *out)
 {
-	struct pm_type t;
-	struct pm_err *err = pm_ctype_lookup(d, type, &t);
-	if (err)
-		return err;
+	struct pm_type t = *tp;
 	int tag = pm_ctype_tag(&t);
 	Dwarf_Die s;
 	if (!t.is_void)
@@ -235,7 +232,48 @@ struct pm_err *pm_type_describe(struct pm_dwarf *d, const char *type, FILE *out)
 		pm_ctype_print_name(&t, "", out);
 	}
 	fputc('\n', out);
-	return NULL;
+}
+
+struct pm_err *pm_type_describe(struct pm_dwarf *d, const char *type, FILE *out)
+{
+	struct pm_type t;
+	struct pm_err *err = pm_ctype_lookup(d, type, &t);
+	if (!err)
+		describe_type(&t, out);
+	return err;
+}
+
+/* ::print NAME without an address: type NAME's definition, else the
+ * value of variable NAME (a local of the frame, else a global). */
+struct pm_err *pm_print_named(struct pm_dwarf *d, const struct pm_thread *th, unsigned frame,
+			      const char *name, const struct pm_print_opts *o, FILE *out)
+{
+	struct pm_type t;
+	struct pm_err *err = pm_ctype_lookup(d, name, &t);
+	if (!err) {
+		describe_type(&t, out);
+		return NULL;
+	}
+	struct pm_var v;
+	struct pm_err *verr = pm_var_lookup(d, th, frame, name, &v);
+	if (verr && verr->code == PM_ERR_LOOKUP && strncmp(verr->msg, "no variable", 11) == 0) {
+		pm_err_free(verr);
+		return err;              /* neither: the type's error says where types come from */
+	}
+	pm_err_free(err);
+	if (verr)
+		return verr;
+	struct pm_tprinter p = { d, out, *o, 0 };
+	if (v.in_memory && !pm_target_readable(d->t, v.addr))
+		return pm_err_fault(v.addr, name);
+	if (v.in_memory) {
+		err = pm_tprint_member(&p, &v.type, name, v.addr);
+	} else {
+		fprintf(out, "%s = ", name);
+		pm_tprint_scalar(&p, &v.type, v.value);
+	}
+	fputc('\n', out);
+	return err;
 }
 
 static struct pm_err *evaluate(struct pm_dwarf *d, const struct pm_thread *th, unsigned frame,

@@ -1,6 +1,7 @@
 /* DWARF types: following typedefs, sizes, members, C spellings, and
  * finding a type by name across the modules. */
 #include "ctype.h"
+#include "nameidx.h"
 #include "../base/util.h"
 
 #include <ctype.h>
@@ -508,8 +509,30 @@ static bool search_scope(Dwarf_Die *scope, const char *name, struct type_query *
 	return false;
 }
 
-static bool search_module(Dwfl_Module *mod, struct type_query *q)
+/* Through the module's name index: the same first DIE, without a scan. */
+static bool search_index(const struct pm_nameidx *x, Dwfl_Module *mod, struct type_query *q)
 {
+	static const int any[] = { DW_TAG_typedef, DW_TAG_base_type, DW_TAG_structure_type,
+				   DW_TAG_class_type, DW_TAG_union_type, DW_TAG_enumeration_type,
+				   DW_TAG_unspecified_type, 0 };
+	int one[] = { q->tag, q->tag == DW_TAG_structure_type ? DW_TAG_class_type : 0, 0 };
+	uint64_t off;
+	Dwarf_Addr bias;
+	Dwarf *dw = dwfl_module_getdwarf(mod, &bias);
+	const char *n;
+	if (!dw || !pm_nameidx_first(x, q->name, q->tag ? one : any, false, &off) ||
+	    !dwarf_offdie(dw, off, &q->found) || !(n = dwarf_diename(&q->found)) ||
+	    strcmp(n, q->name) != 0 || !tag_wanted(q->tag, dwarf_tag(&q->found)))
+		return false;
+	q->ok = true;
+	return true;
+}
+
+static bool search_module(struct pm_dwarf *d, Dwfl_Module *mod, struct type_query *q)
+{
+	const struct pm_nameidx *x = pm_kdwarf_index(d, mod);
+	if (x)
+		return search_index(x, mod, q);
 	Dwarf_Addr bias;
 	Dwarf_Die *cu = NULL;
 	while ((cu = dwfl_module_nextcu(mod, cu, &bias)) != NULL)
@@ -557,7 +580,7 @@ static bool find_named(struct pm_dwarf *d, int tag, const char *name, Dwarf_Die 
 	Dwfl_Module **mods;
 	size_t n = pm_ctype_search_order(d, &mods);
 	for (size_t i = 0; i < n && !q.ok; i++)
-		search_module(mods[i], &q);
+		search_module(d, mods[i], &q);
 	free(mods);
 	if (q.ok)
 		*out = q.found;
