@@ -546,21 +546,6 @@ static const unsigned sh_name[S_COUNT] = { 0, 1, 20, 34, 46, 57 };
 static const unsigned sh_type[S_COUNT] = { SHT_NULL, SHT_NOTE, SHT_PROGBITS, SHT_PROGBITS,
 					   SHT_PROGBITS, SHT_STRTAB };
 
-static bool write_all(int fd, const void *p, size_t n)
-{
-	const unsigned char *c = p;
-	while (n) {
-		ssize_t w = write(fd, c, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return false;
-		c += w;
-		n -= (size_t)w;
-	}
-	return true;
-}
-
 static struct pm_err *write_elf(int fd, const struct pm_btf_dwarf_info *info,
 				struct buf *sec[S_COUNT])
 {
@@ -592,10 +577,10 @@ static struct pm_err *write_elf(int fd, const struct pm_btf_dwarf_info *info,
 		sh[s] = (Elf64_Shdr){ .sh_name = sh_name[s], .sh_type = sh_type[s], .sh_offset = off[s],
 				      .sh_size = sec[s]->n, .sh_addralign = s == S_NOTE ? 4 : 1 };
 	static const unsigned char zeros[8];
-	bool ok = write_all(fd, &eh, sizeof(eh)) && write_all(fd, ph, sizeof(ph));
+	bool ok = pm_write_all(fd, &eh, sizeof(eh)) && pm_write_all(fd, ph, sizeof(ph));
 	for (int s = 1; ok && s < S_COUNT; s++)
-		ok = write_all(fd, sec[s]->p, sec[s]->n);
-	ok = ok && write_all(fd, zeros, shoff - pos) && write_all(fd, sh, sizeof(sh));
+		ok = pm_write_all(fd, sec[s]->p, sec[s]->n);
+	ok = ok && pm_write_all(fd, zeros, shoff - pos) && pm_write_all(fd, sh, sizeof(sh));
 	return ok ? NULL : pm_err_new(PM_ERR_IO, "writing the kernel's types as DWARF: %m");
 }
 

@@ -129,14 +129,8 @@ static bool copy_fd(int from, int to)
 			return false;
 		if (n == 0)
 			return true;
-		for (ssize_t done = 0; done < n;) {
-			ssize_t w = write(to, buf + done, (size_t)(n - done));
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w <= 0)
-				return false;
-			done += w;
-		}
+		if (!pm_write_all(to, buf, (size_t)n))
+			return false;
 		off += n;
 	}
 }

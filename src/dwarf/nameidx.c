@@ -159,21 +159,6 @@ static int by_name(const void *a, const void *b)
 	return c ? c : x->die < y->die ? -1 : x->die > y->die;
 }
 
-static bool write_all(int fd, const void *p, size_t n)
-{
-	const char *c = p;
-	while (n) {
-		ssize_t w = write(fd, c, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return false;
-		c += w;
-		n -= (size_t)w;
-	}
-	return true;
-}
-
 struct pm_err *pm_nameidx_write(Dwfl_Module *mod, const unsigned char *id, int idlen, int fd)
 {
 	struct builder b = { 0 };
@@ -197,8 +182,8 @@ struct pm_err *pm_nameidx_write(Dwfl_Module *mod, const unsigned char *id, int i
 				    .strsize = b.strsize };
 		memcpy(h.magic, MAGIC, sizeof(h.magic));
 		memcpy(h.id, id, (size_t)idlen);
-		if (!write_all(fd, &h, sizeof(h)) || !write_all(fd, b.e, b.n * sizeof(*b.e)) ||
-		    !write_all(fd, b.strs, b.strsize))
+		if (!pm_write_all(fd, &h, sizeof(h)) || !pm_write_all(fd, b.e, b.n * sizeof(*b.e)) ||
+		    !pm_write_all(fd, b.strs, b.strsize))
 			err = pm_err_new(PM_ERR_IO, "writing the name index: %s", strerror(errno));
 	}
 	free(b.slots);
