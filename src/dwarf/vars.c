@@ -425,7 +425,7 @@ struct pm_err *pm_var_lookup(struct pm_dwarf *d, const struct pm_thread *th, uns
 		found = global_in_module(d, mods[i], name, out, &err, &decl, &has_decl);
 	free(mods);
 	uint64_t addr;
-	struct pm_err *nosym;
+	struct pm_err *nosym = NULL;
 	if (!found && has_decl && !(nosym = pm_sym_by_name(d, name, &addr))) {
 		memset(out, 0, sizeof(*out));
 		out->type.is_void = !pm_ctype_target(&decl, &out->type.die);
