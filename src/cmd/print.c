@@ -89,9 +89,13 @@ struct pm_err *pm_cmd_offsetof(struct pmdb *db, const struct pm_call *call)
 		return pm_err_new(PM_ERR_SYNTAX, "usage: ::offsetof TYPE MEMBER");
 	}
 	uint64_t off, size;
-	if (!(err = pm_type_offsetof(db->dw, type, call->argv[i], &off, &size))) {
+	unsigned shift, bits;
+	if (!(err = pm_type_offsetof(db->dw, type, call->argv[i], &off, &size, &shift, &bits))) {
 		fprintf(db->out, "offsetof (%s, %s) = 0x%" PRIx64, type, call->argv[i], off);
-		if (size)
+		if (bits)
+			fprintf(db->out, ", bit-field of %u bit%s from bit %u of that byte", bits,
+				bits > 1 ? "s" : "", shift);
+		else if (size)
 			fprintf(db->out, ", sizeof (...->%s) = 0x%" PRIx64, call->argv[i], size);
 		fputc('\n', db->out);
 	}
@@ -157,10 +161,11 @@ struct pm_err *pm_cmd_list(struct pmdb *db, const struct pm_call *call)
 	if (err)
 		return err;
 	uint64_t off, size;
+	unsigned shift, bits = 0;
 	if (i + 1 != call->argc)
 		err = pm_err_new(PM_ERR_SYNTAX, "usage: addr::list TYPE MEMBER");
-	else
-		err = pm_type_offsetof(db->dw, type, call->argv[i], &off, &size);
+	else if (!(err = pm_type_offsetof(db->dw, type, call->argv[i], &off, &size, &shift, &bits)) && bits)
+		err = pm_err_new(PM_ERR_SYNTAX, "::list: %s is a bit-field, not a pointer", call->argv[i]);
 	free(type);
 	if (err)
 		return err;

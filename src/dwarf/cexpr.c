@@ -156,7 +156,11 @@ static bool member(struct pm_cexpr *c, struct pm_cval *v, bool arrow)
 	struct pm_type mt = { 0 };
 	mt.is_void = !pm_ctype_target(&m, &mt.die);
 	Dwarf_Attribute a;
-	if (dwarf_attr(&m, DW_AT_bit_size, &a)) {
+	if (dwarf_attr(&m, DW_AT_bit_size, &a) && c->no_memory) {
+		/* where it is, for ::offsetof */
+		if (!pm_ctype_bitfield_place(&m, &mt, v->addr + off, &v->addr, &v->bit_shift, &v->bit_size))
+			return fail(c, pm_err_new(PM_ERR_FORMAT, "a bit-field of no width or more than 64 bits"));
+	} else if (dwarf_attr(&m, DW_AT_bit_size, &a)) {
 		/* a bit-field has no address: its value, read now */
 		struct pm_err *err = pm_ctype_bitfield(c->d, &m, &mt, v->addr + off, &v->v);
 		if (err)

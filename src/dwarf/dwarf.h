@@ -95,9 +95,11 @@ struct pm_err *pm_print_typed(struct pm_dwarf *d, const char *type, uint64_t add
 			      char *const *members, int nmembers, const struct pm_print_opts *o,
 			      FILE *out);
 struct pm_err *pm_type_sizeof(struct pm_dwarf *d, const char *type, uint64_t *size);
-/* Offset of a member path in bytes, and its size (0 if unknown). */
+/* Offset of a member path in bytes, and its size (0 if unknown); of a
+ * bit-field, the byte of its lowest bit, that bit's position in the byte
+ * and its width (*bit_size 0 for other members). */
 struct pm_err *pm_type_offsetof(struct pm_dwarf *d, const char *type, const char *member,
-				uint64_t *off, uint64_t *size);
+				uint64_t *off, uint64_t *size, unsigned *bit_shift, unsigned *bit_size);
 /* The enumerators of an enum type, or the one(s) matching value. */
 struct pm_err *pm_type_enum(struct pm_dwarf *d, const char *type, bool has_value, uint64_t value,
 			    FILE *out);

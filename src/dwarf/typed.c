@@ -80,7 +80,7 @@ struct pm_err *pm_type_sizeof(struct pm_dwarf *d, const char *type, uint64_t *si
 }
 
 struct pm_err *pm_type_offsetof(struct pm_dwarf *d, const char *type, const char *member,
-				uint64_t *off, uint64_t *size)
+				uint64_t *off, uint64_t *size, unsigned *bit_shift, unsigned *bit_size)
 {
 	struct pm_type t;
 	struct pm_err *err = pm_ctype_lookup(d, type, &t);
@@ -92,6 +92,8 @@ struct pm_err *pm_type_offsetof(struct pm_dwarf *d, const char *type, const char
 	*off = v.addr;
 	if (!pm_ctype_size(&v.type, size))
 		*size = 0;
+	*bit_shift = v.bit_shift;
+	*bit_size = v.bit_size;
 	return NULL;
 }
 

@@ -212,14 +212,13 @@ static bool attr_udata(Dwarf_Die *die, unsigned name, Dwarf_Word *v)
 /* DWARF 4's DW_AT_data_bit_offset counts from the start of the aggregate;
  * DWARF 2/3's DW_AT_bit_offset from the most significant bit of a
  * storage unit of DW_AT_byte_size at the member's offset. */
-struct pm_err *pm_ctype_bitfield(struct pm_dwarf *d, Dwarf_Die *m, const struct pm_type *mt,
-				 uint64_t member_addr, uint64_t *val)
+bool pm_ctype_bitfield_place(Dwarf_Die *m, const struct pm_type *mt, uint64_t member_addr,
+			     uint64_t *byte, unsigned *shift, unsigned *bits)
 {
 	Dwarf_Word bit_size = 0, v;
 	uint64_t byte_off = 0, bit;
 	attr_udata(m, DW_AT_bit_size, &bit_size);
 	member_offset(m, &byte_off);
-	uint64_t agg = member_addr - byte_off;
 	if (attr_udata(m, DW_AT_data_bit_offset, &v)) {
 		bit = v;
 	} else {
@@ -230,19 +229,32 @@ struct pm_err *pm_ctype_bitfield(struct pm_dwarf *d, Dwarf_Die *m, const struct 
 		bit = byte_off * 8 + unit * 8 - boff - bit_size;
 	}
 	if (bit_size == 0 || bit_size > 64)
-		return pm_err_new(PM_ERR_FORMAT, "a %u-bit bit-field", (unsigned)bit_size);
+		return false;
+	*byte = member_addr - byte_off + bit / 8;
+	*shift = (unsigned)(bit % 8);
+	*bits = (unsigned)bit_size;
+	return true;
+}
+
+struct pm_err *pm_ctype_bitfield(struct pm_dwarf *d, Dwarf_Die *m, const struct pm_type *mt,
+				 uint64_t member_addr, uint64_t *val)
+{
+	uint64_t byte;
+	unsigned shift, bits;
+	if (!pm_ctype_bitfield_place(m, mt, member_addr, &byte, &shift, &bits))
+		return pm_err_new(PM_ERR_FORMAT, "a bit-field of no width or more than 64 bits");
 	unsigned char buf[16] = { 0 };
-	size_t nbytes = (size_t)((bit % 8 + bit_size + 7) / 8);
-	struct pm_err *err = pm_target_read(d->t, agg + bit / 8, buf, nbytes, "bit-field");
+	size_t nbytes = (size_t)((shift + bits + 7) / 8);
+	struct pm_err *err = pm_target_read(d->t, byte, buf, nbytes, "bit-field");
 	if (err)
 		return err;
 	unsigned __int128 w = 0;
 	for (size_t i = nbytes; i-- > 0;)
 		w = (w << 8) | buf[i];
-	uint64_t x = (uint64_t)(w >> (bit % 8));
-	if (bit_size < 64)
-		x &= (1ull << bit_size) - 1;
-	*val = pm_ctype_is_signed(mt) ? pm_sign_extend(x, (unsigned)bit_size) : x;
+	uint64_t x = (uint64_t)(w >> shift);
+	if (bits < 64)
+		x &= (1ull << bits) - 1;
+	*val = pm_ctype_is_signed(mt) ? pm_sign_extend(x, bits) : x;
 	return NULL;
 }
 
