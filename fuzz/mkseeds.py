@@ -35,6 +35,8 @@ KERNEL_CMDS = {
     "msgbuf": "::msgbuf",
     "stack": "$c",
     "ps": "::ps",
+    "types": "init_task::print struct task_struct; ::p ((struct task_struct *)&init_task)->tasks; "
+             "::print struct sk_buff; ::enum pid_type",
     "all": "::status; ::msgbuf; ::ps; $c; ::stacks; ::analyze",
 }
 PAGE = 4096

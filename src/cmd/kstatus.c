@@ -94,8 +94,10 @@ struct pm_err *pm_kernel_status(struct pmdb *db)
 	fprintf(out, "debugging kernel crash dump %s\n", t->path);
 	fprintf(out, "      KERNEL: (symbols: the dump's kallsyms, %zu)\n", pm_ksyms(t, &(const struct pm_ksym *){ NULL }));
 	fprintf(out, "        CPUS: %zu\n", t->nthreads);
-	fprintf(out, "      UPTIME: %02d:%02d:%02d (the last log record)\n", (int)uptime / 3600,
-		(int)uptime / 60 % 60, (int)uptime % 60);
+	/* a hostile log's timestamp may not fit an int (nor a uint64_t) */
+	uint64_t up = uptime > 0 && uptime < 1e15 ? (uint64_t)uptime : 0;
+	fprintf(out, "      UPTIME: %02" PRIu64 ":%02" PRIu64 ":%02" PRIu64 " (the last log record)\n",
+		up / 3600, up / 60 % 60, up % 60);
 	fprintf(out, "    NODENAME: %s\n", node);
 	fprintf(out, "     RELEASE: %s\n", release[0] ? release : osrel ? osrel : "?");
 	fprintf(out, "     VERSION: %s\n", version);
