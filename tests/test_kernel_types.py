@@ -425,3 +425,21 @@ def test_kernel_types_under_asan(lab, dump):
                                     os.path.join(pmdb.ROOT, "tests", "lsan.supp")))
         assert r.returncode == 0 and "ERROR: AddressSanitizer" not in r.stderr and \
             "runtime error" not in r.stderr, r.stderr[-3000:]
+
+
+def test_dump_without_build_id(lab, dump, tmp_path):
+    """A VMCOREINFO without BUILD-ID (kernels before 5.9): no vmlinux is
+    taken on trust from a search, -k is used with a warning, and the BTF's
+    DWARF is made in memory, with nothing to key a cache file by."""
+    data = open(dump, "rb").read()
+    assert data.count(b"\nBUILD-ID=") >= 1     # the note, and copies in the kernel's memory
+    copy = tmp_path / "nobuildid.vmcore"
+    copy.write_bytes(data.replace(b"\nBUILD-ID=", b"\nBUILD-XX="))
+    del data
+    cache = tmp_path / "cache"
+    out = run(["--cache-dir", str(cache)], str(copy),
+              "::p ((struct task_struct *)&init_task)->comm; ::modinfo")
+    assert '"swapper/0"' in out and "no BUILD-ID: vmlinux only with -k" in out
+    assert "in memory, not cached" in out and not list(cache.glob("debug/*"))
+    p = pmdb.run(["-k", lab.vmlinux, str(copy)], "::p init_task.comm")
+    assert p.rc == 0 and '"swapper/0"' in p.out and "cannot check" in p.err, p

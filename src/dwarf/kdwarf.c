@@ -55,16 +55,23 @@ int pm_kdwarf_find_elf(void **userdata, char **file_name)
 	return fd;
 }
 
-/* The dump's build-id, from VMCOREINFO (kernels since 5.9). */
+static int hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+	       c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* The dump's build-id, from VMCOREINFO (kernels since 5.9); 0 if none or
+ * not hex. */
 static size_t dump_build_id(struct pm_target *t, unsigned char *id, size_t max)
 {
 	const char *hex = pm_vmcoreinfo_get(&t->kernel->vi, "BUILD-ID");
 	size_t n = 0;
-	while (hex && n < max && hex[2 * n] && hex[2 * n + 1]) {
-		unsigned v;
-		if (sscanf(hex + 2 * n, "%2x", &v) != 1)
+	for (; hex && hex[2 * n] && n < max; n++) {
+		int hi = hexval(hex[2 * n]), lo = hi < 0 ? -1 : hexval(hex[2 * n + 1]);
+		if (lo < 0)
 			return 0;
-		id[n++] = (unsigned char)v;
+		id[n] = (unsigned char)(hi << 4 | lo);
 	}
 	return n;
 }
@@ -127,6 +134,11 @@ static int try_vmlinux(const char *place, const char *path, const unsigned char 
  * /boot and the module tree, then from debuginfod. */
 static int search_vmlinux(struct pm_dwarf *d, const unsigned char *id, size_t idlen, char **path)
 {
+	if (!idlen) {         /* nothing to tell this build's vmlinux from another's */
+		pm_looklog_add(MODNAME, PM_LOOK_FILE, "search", "",
+			       "the dump's VMCOREINFO has no BUILD-ID: vmlinux only with -k");
+		return -1;
+	}
 	const char *release = pm_vmcoreinfo_get(&d->t->kernel->vi, "OSRELEASE");
 	const char *const *dirs;
 	size_t ndirs = pm_dwarf_search_dirs(&dirs);
@@ -134,7 +146,7 @@ static int search_vmlinux(struct pm_dwarf *d, const unsigned char *id, size_t id
 	pm_buildid_hex(id, idlen, hex);
 	int fd = -1;
 	char *p = NULL;
-	for (size_t i = 0; fd < 0 && i < ndirs && idlen; i++) {
+	for (size_t i = 0; fd < 0 && i < ndirs; i++) {
 		free(p);
 		p = xasprintf("%s/.build-id/%.2s/%s.debug", dirs[i], hex, hex + 2);
 		fd = try_vmlinux("build-id dir", p, id, idlen);
@@ -146,7 +158,7 @@ static int search_vmlinux(struct pm_dwarf *d, const unsigned char *id, size_t id
 		    xasprintf("/lib/modules/%s/build/vmlinux", release);
 		fd = try_vmlinux("release", p, id, idlen);
 	}
-	if (fd < 0 && idlen) {
+	if (fd < 0) {
 		free(p);
 		p = NULL;
 		int dfd = pm_debuginfod_find(id, (int)idlen, &p);
