@@ -56,8 +56,15 @@ size_t pm_dwarf_search_dirs(const char *const **dirs);
  * dump's BTF); otherwise only vmlinux (lines, inline frames) is wanted.
  * Whether the session now has what was asked for. */
 bool pm_kdwarf_load(struct pm_dwarf *d, bool types);
-/* The -k file checked against the dump; NULL without -k. */
+/* kvmlinux.c: the -k file checked against the dump; NULL without -k. */
 struct pm_err *pm_kdwarf_check_option(struct pm_dwarf *d);
+/* kvmlinux.c: an fd to the vmlinux to use and its *path (malloc'd), or -1
+ * (none found, --no-vmlinux).  Each place tried is in the look log. */
+int pm_kvmlinux_find(struct pm_dwarf *d, char **path);
+/* The dump's build-id from VMCOREINFO (kernels since 5.9): its length,
+ * 0 if none or not hex. */
+size_t pm_kdwarf_build_id(struct pm_target *t, unsigned char *id, size_t max);
+#define PM_KDWARF_MODNAME "vmlinux"
 /* find_elf's answer for the kernel's module: an fd, or -2 if USERDATA
  * is not the kernel's. */
 int pm_kdwarf_find_elf(void **userdata, char **file_name);
