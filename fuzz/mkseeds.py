@@ -38,6 +38,8 @@ KERNEL_CMDS = {
     "stack": "$c",
     "ps": "::ps",
     "slab": "::kmastat; <rsp::whatis; init_task::whatis",
+    "types": "init_task::print struct task_struct; ::p ((struct task_struct *)&init_task)->tasks; "
+             "::print struct sk_buff; ::enum pid_type",
     "all": "::status; ::msgbuf; ::ps; $c; ::stacks; ::analyze; ::kmastat; <rsp::whatis; init_task::whatis",
 }
 PAGE = 4096

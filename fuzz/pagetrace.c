@@ -55,6 +55,7 @@ int main(int argc, char **argv)
 	struct sigaction sa = { .sa_sigaction = on_fault, .sa_flags = SA_SIGINFO };
 	sigaction(SIGSEGV, &sa, NULL);
 	pm_dwarf_set_cache_dir("");
+	pm_dwarf_set_vmlinux("");      /* the BTF, as the fuzzer reads it */
 	struct pm_target *t;
 	struct pm_err *err = pm_target_open(argv[1], NULL, &t);
 	if (err) {

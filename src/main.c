@@ -21,6 +21,7 @@
 static void usage(FILE *out)
 {
 	fputs("usage: pmdb [options] [EXECUTABLE] CORE\n"
+	      "       pmdb [options] [-k VMLINUX] VMCORE   (a kernel crash dump)\n"
 	      "       pmdb [options] -p PID   (a running process: stopped while pmdb\n"
 	      "                  looks, and always resumed when pmdb exits)\n"
 	      "       pmdb [options] PROG, pmdb [options] --args PROG ARGS...\n"
@@ -37,6 +38,12 @@ static void usage(FILE *out)
 	      "  -q              quiet: no banner\n"
 	      "  -o nostop       with -p: stop each thread only while its registers and\n"
 	      "                  the top of its stack are copied, then let it run\n"
+	      "  -k VMLINUX, --vmlinux VMLINUX\n"
+	      "                  a kernel dump's vmlinux with DWARF (checked against the\n"
+	      "                  dump's build-id); without it pmdb looks for one by\n"
+	      "                  build-id, else takes the kernel's types from its BTF\n"
+	      "  --no-vmlinux    a kernel dump's types from its BTF only: no vmlinux is\n"
+	      "                  looked for (nor downloaded from debuginfod)\n"
 	      "  --analyze       run ::analyze and exit (status 0 whatever the verdict)\n"
 	      "  --json          with --analyze: the JSON report (::analyze -j)\n"
 	      "  --cache-dir DIR keep inflated copies of compressed debug files in\n"
@@ -168,6 +175,7 @@ static int finish(struct pmdb *db, int failed)
 	fflush(stdout);
 	pm_dmod_unload_all();
 	pm_dwarf_close(db->dw);
+	pm_dwarf_set_vmlinux(NULL);
 	pm_target_close(db->t);
 	pm_resolve_end();
 	pm_looklog_clear();
@@ -214,12 +222,14 @@ int main(int argc, char **argv)
 		{ "sysroot", required_argument, NULL, 'R' },
 		{ "solib-path", required_argument, NULL, 'S' },
 		{ "gcore", required_argument, NULL, 'G' },
+		{ "vmlinux", required_argument, NULL, 'k' },
+		{ "no-vmlinux", no_argument, NULL, 'K' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *cmds = NULL, *script = NULL, *debug_dirs = NULL;
 	const char *cd_dir = NULL, *cd_exe = NULL;
-	const char *sysroot = NULL, *solib_path = NULL;
-	bool quiet = false, json = false, cd_list = false, cd_pick = false;
+	const char *sysroot = NULL, *solib_path = NULL, *vmlinux = NULL;
+	bool quiet = false, json = false, cd_list = false, cd_pick = false, no_vmlinux = false;
 	int cd_pid = 0, live_pid = 0;
 	bool gcore = false, nostop = false, prog_args = false;
 	int c;
@@ -238,12 +248,14 @@ int main(int argc, char **argv)
 		prog_args = true;
 		argc = prog_at;
 	}
-	while ((c = getopt_long(argc, argv, "e:f:d:qp:o:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "e:f:d:qp:o:k:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'e': cmds = optarg; break;
 		case 'f': script = optarg; break;
 		case 'd': debug_dirs = optarg; break;
 		case 'q': quiet = true; break;
+		case 'k': vmlinux = optarg; break;
+		case 'K': no_vmlinux = true; break;
 		case 'p':
 			if ((live_pid = parse_pid(optarg)) <= 0) {
 				fprintf(stderr, "pmdb: -p %s: not a process id\n", optarg);
@@ -337,8 +349,18 @@ int main(int argc, char **argv)
 		pm_err_report(err);
 		return 2;
 	}
+	/* crash's order, "vmlinux vmcore", names the kernel as the executable */
+	if (!vmlinux && exe && db.t->kernel)
+		vmlinux = exe;
+	if (vmlinux && no_vmlinux) {
+		fprintf(stderr, "pmdb: --no-vmlinux with a vmlinux (%s): choose one\n", vmlinux);
+		pm_target_close(db.t);
+		return 2;
+	}
+	pm_dwarf_set_vmlinux(no_vmlinux ? "" : vmlinux);
 	if ((err = pm_dwarf_open(db.t, debug_dirs, &db.dw))) {
 		pm_err_report(err);
+		pm_dwarf_set_vmlinux(NULL);
 		pm_target_close(db.t);
 		return 2;
 	}

@@ -298,7 +298,7 @@ def test_print_kernel_structs_from_btf(dump):
     assert f'release = [ "{sysinfo["RELEASE"]}" ]' in uts
     assert f'version = [ "{sysinfo["VERSION"]}" ]' in uts
     p = pmdb.run([dump], "init_task::print struct no_such_struct")
-    assert p.rc == 1 and "no struct or union 'struct no_such_struct'" in p.err
+    assert p.rc == 1 and "no type 'struct no_such_struct' in the kernel's BTF" in p.err, p
     p = pmdb.run([dump], "deadbeef::print struct task_struct pid")
     assert p.rc == 1 and p.out == "" and "no mapping for address 0xdeadbeef" in p.err, p
 

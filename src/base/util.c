@@ -2,7 +2,9 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <errno.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 static void die_nomem(void)
@@ -73,4 +75,19 @@ void vec_reserve(void *arrp, size_t *cap, size_t need, size_t elsz)
 		ncap *= 2;
 	*arr = xrealloc(*arr, ncap * elsz);
 	*cap = ncap;
+}
+
+bool pm_write_all(int fd, const void *p, size_t n)
+{
+	const char *c = p;
+	while (n) {
+		ssize_t w = write(fd, c, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return false;
+		c += w;
+		n -= (size_t)w;
+	}
+	return true;
 }

@@ -4,6 +4,7 @@
 #ifndef PM_UTIL_H
 #define PM_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,6 +17,9 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Grow *arr (of element size elsz) so it holds at least need elements. */
 void vec_reserve(void *arrp, size_t *cap, size_t need, size_t elsz);
+
+/* write(2) until all n bytes are written (EINTR retried); false on error. */
+bool pm_write_all(int fd, const void *p, size_t n);
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

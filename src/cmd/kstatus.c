@@ -101,10 +101,10 @@ struct pm_err *pm_kernel_status(struct pmdb *db)
 	fprintf(out, "debugging kernel crash dump %s\n", t->path);
 	fprintf(out, "      KERNEL: (symbols: the dump's kallsyms, %zu)\n", pm_ksyms(t, &(const struct pm_ksym *){ NULL }));
 	fprintf(out, "        CPUS: %zu\n", t->nthreads);
-	/* a hostile log's timestamp may not fit an int */
-	uint64_t secs = uptime > 0 && uptime < 1e15 ? (uint64_t)uptime : 0;
+	/* a hostile log's timestamp may not fit an int (nor a uint64_t) */
+	uint64_t up = uptime > 0 && uptime < 1e15 ? (uint64_t)uptime : 0;
 	fprintf(out, "      UPTIME: %02" PRIu64 ":%02" PRIu64 ":%02" PRIu64 " (the last log record)\n",
-		secs / 3600, secs / 60 % 60, secs % 60);
+		up / 3600, up / 60 % 60, up % 60);
 	fprintf(out, "    NODENAME: %s\n", node);
 	fprintf(out, "     RELEASE: %s\n", release[0] ? release : osrel ? osrel : "?");
 	fprintf(out, "     VERSION: %s\n", version);

@@ -35,6 +35,7 @@ struct pm_err *pm_cmd_modules(struct pmdb *db, const struct pm_call *call)
 {
 	(void)call;
 	struct pm_module_info *mods;
+	pm_dwarf_load_kernel(db->dw);    /* a kernel dump's, found when first needed */
 	size_t n = pm_dwarf_modules(db->dw, &mods);
 	FILE *out = db->out;
 	fprintf(out, "%16s %16s %-40s %s\n", "BASE", "LIMIT", "BUILD-ID", "NAME");

@@ -44,6 +44,7 @@ struct pm_err *pm_cmd_modinfo(struct pmdb *db, const struct pm_call *call)
 {
 	(void)call;
 	struct pm_module_info *mods;
+	pm_dwarf_load_kernel(db->dw);    /* a kernel dump's, found when first needed */
 	size_t n = pm_dwarf_modules(db->dw, &mods);
 	FILE *out = db->out;
 	for (size_t i = 0; i < n; i++) {

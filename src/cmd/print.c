@@ -3,7 +3,6 @@
 #include "cmds.h"
 #include "../base/addrset.h"
 #include "../base/util.h"
-#include "../kernel/kernel.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -55,11 +54,8 @@ struct pm_err *pm_cmd_print(struct pmdb *db, const struct pm_call *call)
 		return err;
 	struct pm_print_opts po = { .addrs = o.flag['a'], .types = o.flag['t'],
 				    .decimal = o.flag['d'] && !o.flag['x'] };
-	if (db->t->kernel)       /* kernel dumps: types from their BTF */
-		err = pm_kernel_print(db->t, type, call->has_addr ? call->addr : db->dot,
-				      call->argv + i, call->argc - i, &po, db->out);
-	else if (!call->has_addr && i == call->argc)
-		err = pm_type_describe(db->dw, type, db->out);
+	if (!call->has_addr && i == call->argc)
+		err = pm_print_named(db->dw, pm_cur_thread(db), db->cur_frame, type, &po, db->out);
 	else
 		err = pm_print_typed(db->dw, type, call->has_addr ? call->addr : db->dot,
 				     call->argv + i, call->argc - i, &po, db->out);
@@ -93,9 +89,13 @@ struct pm_err *pm_cmd_offsetof(struct pmdb *db, const struct pm_call *call)
 		return pm_err_new(PM_ERR_SYNTAX, "usage: ::offsetof TYPE MEMBER");
 	}
 	uint64_t off, size;
-	if (!(err = pm_type_offsetof(db->dw, type, call->argv[i], &off, &size))) {
+	unsigned shift, bits;
+	if (!(err = pm_type_offsetof(db->dw, type, call->argv[i], &off, &size, &shift, &bits))) {
 		fprintf(db->out, "offsetof (%s, %s) = 0x%" PRIx64, type, call->argv[i], off);
-		if (size)
+		if (bits)
+			fprintf(db->out, ", bit-field of %u bit%s from bit %u of that byte", bits,
+				bits > 1 ? "s" : "", shift);
+		else if (size)
 			fprintf(db->out, ", sizeof (...->%s) = 0x%" PRIx64, call->argv[i], size);
 		fputc('\n', db->out);
 	}
@@ -161,10 +161,11 @@ struct pm_err *pm_cmd_list(struct pmdb *db, const struct pm_call *call)
 	if (err)
 		return err;
 	uint64_t off, size;
+	unsigned shift, bits = 0;
 	if (i + 1 != call->argc)
 		err = pm_err_new(PM_ERR_SYNTAX, "usage: addr::list TYPE MEMBER");
-	else
-		err = pm_type_offsetof(db->dw, type, call->argv[i], &off, &size);
+	else if (!(err = pm_type_offsetof(db->dw, type, call->argv[i], &off, &size, &shift, &bits)) && bits)
+		err = pm_err_new(PM_ERR_SYNTAX, "::list: %s is a bit-field, not a pointer", call->argv[i]);
 	free(type);
 	if (err)
 		return err;

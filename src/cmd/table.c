@@ -126,13 +126,16 @@ const struct pm_dcmd pm_dcmds[] = {
 	  pm_cmd_mappings, PM_NEEDS_TARGET },
 	{ "modules", "", "loaded objects with build-ids and the files used",
 	  "Every module (executable, shared libraries, vDSO) with its address range,\n"
-	  "build-id, the file its symbols come from and its separate debug file.",
+	  "build-id, the file its symbols come from and its separate debug file.  On a\n"
+	  "kernel dump: vmlinux, or the DWARF pmdb wrote from the dump's BTF.",
 	  NULL, pm_cmd_modules, PM_NEEDS_TARGET },
 	{ "modinfo", "", "where each module's file and debug file were looked for",
 	  "For every module, each place searched for its file (command line, --sysroot,\n"
 	  "--solib-path, the recorded path) and for its debug info (the file itself, the\n"
 	  "cache, build-id folders, .gnu_debuglink names, debuginfod), in order, with what\n"
-	  "was found there: missing, build-id mismatch, used.",
+	  "was found there: missing, build-id mismatch, used.  On a kernel dump, where\n"
+	  "vmlinux was looked for (-k, build-id folders, by release, debuginfod), else the\n"
+	  "BTF's DWARF (written, or from the cache).",
 	  NULL, pm_cmd_modinfo, PM_NEEDS_TARGET },
 	{ "dis", "[addr] [-n count]", "disassemble",
 	  "At the start of a function, the whole function.  Elsewhere, count (default 10)\n"
@@ -192,7 +195,8 @@ const struct pm_dcmd pm_dcmds[] = {
 	  "arrays and char pointers as strings, function pointers with their symbol.\n"
 	  "MEMBERs are C paths: a.b.c, a[2], p->next.  TYPE is a C spelling: struct proc,\n"
 	  "proc_t, 'unsigned long', 'struct node *'.  Without an address, the type's\n"
-	  "definition.\n"
+	  "definition, or when TYPE names a variable instead, its value.  On a kernel\n"
+	  "dump the types are vmlinux's (-k, or found by build-id), else the dump's BTF.\n"
 	  "-a  each member's address    -t  each member's type\n"
 	  "-d  integers in decimal      -x  integers in hex (the default)",
 	  "0x567480c0::print struct proc p_pid\n<rdi::print -at struct node\n::print struct node",
@@ -200,7 +204,8 @@ const struct pm_dcmd pm_dcmds[] = {
 	{ "sizeof", "TYPE", "size of a type", "In bytes, from DWARF.", "::sizeof struct node",
 	  pm_cmd_sizeof, PM_NEEDS_TARGET },
 	{ "offsetof", "TYPE MEMBER", "offset of a member",
-	  "The byte offset of MEMBER (a path: a.b, a[3]) in TYPE, and its size.",
+	  "The byte offset of MEMBER (a path: a.b, a[3]) in TYPE, and its size; of a\n"
+	  "bit-field, the byte holding its lowest bit, that bit and its width.",
 	  "::offsetof struct proc p_user.u_psargs", pm_cmd_offsetof, PM_NEEDS_TARGET },
 	{ "enum", "TYPE", "enumerators of an enum, or the name of a value",
 	  "Without an address, every enumerator with its value.  value::enum TYPE names\n"
@@ -218,7 +223,9 @@ const struct pm_dcmd pm_dcmds[] = {
 	{ "p", "[-x] EXPRESSION", "evaluate a C expression and print it with its type",
 	  "For gdb habits.  Casts, ->, ., [], &, *, + and -, numbers, $registers, and\n"
 	  "variables: the locals and parameters of the frame ::frame selected, then\n"
-	  "globals of every module.  Integers in decimal; -x for hex.",
+	  "globals of every module.  Integers in decimal; -x for hex.  A symbol without\n"
+	  "debug info stands for its address, to cast: on a kernel dump without vmlinux,\n"
+	  "((struct task_struct *)&init_task)->comm.",
 	  "::p ((struct proc *)0x567480c0)->p_pid\n::p *list_head\n::p argv[0]",
 	  pm_cmd_p, PM_NEEDS_TARGET },
 	{ "frame", "", "select the frame whose variables ::p sees",

@@ -142,6 +142,11 @@ static bool member(struct pm_cexpr *c, struct pm_cval *v, bool arrow)
 	}
 	uint64_t off;
 	Dwarf_Die m;
+	if (v->symbol) {
+		free(name);
+		return fail(c, pm_err_new(PM_ERR_LOOKUP, "a symbol without debug info has no members: "
+					  "cast its address, as in ((struct T *)&symbol)->member"));
+	}
 	if (!v->lvalue || v->untyped || !pm_ctype_member(&v->type, name, &off, &m)) {
 		struct pm_err *err = pm_err_new(PM_ERR_LOOKUP, "no member '%s' in this type", name);
 		free(name);
@@ -151,7 +156,11 @@ static bool member(struct pm_cexpr *c, struct pm_cval *v, bool arrow)
 	struct pm_type mt = { 0 };
 	mt.is_void = !pm_ctype_target(&m, &mt.die);
 	Dwarf_Attribute a;
-	if (dwarf_attr(&m, DW_AT_bit_size, &a)) {
+	if (dwarf_attr(&m, DW_AT_bit_size, &a) && c->no_memory) {
+		/* where it is, for ::offsetof */
+		if (!pm_ctype_bitfield_place(&m, &mt, v->addr + off, &v->addr, &v->bit_shift, &v->bit_size))
+			return fail(c, pm_err_new(PM_ERR_FORMAT, "a bit-field of no width or more than 64 bits"));
+	} else if (dwarf_attr(&m, DW_AT_bit_size, &a)) {
 		/* a bit-field has no address: its value, read now */
 		struct pm_err *err = pm_ctype_bitfield(c->d, &m, &mt, v->addr + off, &v->v);
 		if (err)
@@ -234,7 +243,7 @@ static bool variable(struct pm_cexpr *c, struct pm_cval *v, char *name)
 		pm_err_free(err);
 		err = NULL;
 		var = (struct pm_var){ .value = addr };
-		v->untyped = true;
+		v->untyped = v->symbol = true;
 	}
 	pm_err_free(nosym);
 	free(name);
@@ -355,6 +364,8 @@ static bool unary(struct pm_cexpr *c, struct pm_cval *v, int depth)
 	if (accept(c, "&")) {
 		if (!unary(c, v, depth + 1))
 			return false;
+		if (v->symbol)         /* its value is already its address */
+			return true;
 		if (!v->lvalue)
 			return fail(c, pm_err_new(PM_ERR_SYNTAX, "'&' needs a value in memory"));
 		v->type.ptr++;
@@ -366,6 +377,7 @@ static bool unary(struct pm_cexpr *c, struct pm_cval *v, int depth)
 		if (!unary(c, v, depth + 1) || !load_ok(c, v))
 			return false;
 		v->v = -v->v;
+		v->symbol = false;
 		return true;
 	}
 	skip_ws(c);
@@ -388,7 +400,7 @@ static bool unary(struct pm_cexpr *c, struct pm_cval *v, int depth)
 		if (!unary(c, v, depth + 1) || !load_ok(c, v))
 			return false;
 		v->type = t;
-		v->untyped = false;
+		v->untyped = v->symbol = false;
 		return true;
 	}
 	c->s = save;
@@ -406,6 +418,7 @@ static bool expr(struct pm_cexpr *c, struct pm_cval *v, int depth)
 		struct pm_cval r;
 		if (!unary(c, &r, depth + 1) || !load_ok(c, v) || !load_ok(c, &r))
 			return false;
+		v->symbol = false;
 		bool lptr = !v->untyped && pm_ctype_tag(&v->type) == DW_TAG_pointer_type;
 		bool rptr = !r.untyped && pm_ctype_tag(&r.type) == DW_TAG_pointer_type;
 		uint64_t size = 1;

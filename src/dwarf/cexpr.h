@@ -7,9 +7,13 @@
 struct pm_cval {
 	struct pm_type type;
 	bool untyped;        /* a plain number, no DWARF type */
+	bool symbol;         /* untyped: the address of a symbol without debug info */
 	bool lvalue;         /* lives in memory at addr */
 	uint64_t addr;
 	uint64_t v;          /* the value, once loaded */
+	/* a bit-field in a member path that reads no memory (::offsetof):
+	 * addr is the byte of its lowest bit */
+	unsigned bit_shift, bit_size;
 };
 
 struct pm_cexpr {

@@ -49,6 +49,11 @@ bool pm_ctype_member(const struct pm_type *t, const char *name, uint64_t *off, D
  * sign-extended when MT is signed. */
 struct pm_err *pm_ctype_bitfield(struct pm_dwarf *d, Dwarf_Die *m, const struct pm_type *mt,
 				 uint64_t member_addr, uint64_t *val);
+/* Where that bit-field lies: the address of the byte holding its lowest
+ * bit, that bit's position in the byte, its width.  False if the width
+ * is 0 or above 64. */
+bool pm_ctype_bitfield_place(Dwarf_Die *m, const struct pm_type *mt, uint64_t member_addr,
+			     uint64_t *byte, unsigned *shift, unsigned *bits);
 /* Is it a signed integer (or enum with a signed base)? */
 bool pm_ctype_is_signed(const struct pm_type *t);
 

@@ -8,6 +8,7 @@
  * looked up before libdwfl's own search: once libdwfl has found the
  * original it keeps its own handle on it. */
 #include "debugcache.h"
+#include "../base/err.h"
 #include "../base/util.h"
 
 #include <elfutils/libdwelf.h>
@@ -17,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -127,14 +129,8 @@ static bool copy_fd(int from, int to)
 			return false;
 		if (n == 0)
 			return true;
-		for (ssize_t done = 0; done < n;) {
-			ssize_t w = write(to, buf + done, (size_t)(n - done));
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w <= 0)
-				return false;
-			done += w;
-		}
+		if (!pm_write_all(to, buf, (size_t)n))
+			return false;
 		off += n;
 	}
 }
@@ -160,10 +156,11 @@ static bool inflate_copy(int src, int dst)
 	return ok;
 }
 
-static int open_cached(const char *path, const unsigned char *id, int idlen)
+static int open_cached(const char *path, const unsigned char *id, int idlen,
+		       pm_debugcache_checker *check)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0 && !cache_file_ok(fd, id, idlen)) {
+	if (fd >= 0 && !check(fd, id, idlen)) {
 		close(fd);
 		fd = -1;
 	}
@@ -183,19 +180,25 @@ static void mkdirs(const char *path)
 	free(p);
 }
 
-static int build_cached(const char *dir, const char *path, int src, const unsigned char *id,
-			int idlen)
+/* A new file at PATH made by WRITE into a temporary one renamed into
+ * place once complete, and checked; its fd, or -1 (*ERR set when WRITE
+ * failed; -2 when no temporary file can be made there). */
+static int build_cached(const char *dir, const char *path, const struct pm_debugcache_job *job,
+			const unsigned char *id, int idlen, struct pm_err **err)
 {
+	*err = NULL;
 	mkdirs(dir);
 	char *tmp = xasprintf("%s/.tmp.XXXXXX", dir);
 	int dst = mkostemp(tmp, O_CLOEXEC);
-	int fd = -1;
+	int fd = -2;
 	if (dst >= 0) {
-		bool ok = inflate_copy(src, dst) && fchmod(dst, 0644) == 0;
+		fd = -1;
+		*err = job->write(dst, job->arg);
+		bool ok = !*err && fchmod(dst, 0644) == 0;
 		close(dst);
 		/* rename is atomic: a concurrent pmdb sees the old copy or the new */
 		if (ok && rename(tmp, path) == 0)
-			fd = open_cached(path, id, idlen);
+			fd = open_cached(path, id, idlen, job->check);
 		else
 			unlink(tmp);
 	}
@@ -203,12 +206,18 @@ static int build_cached(const char *dir, const char *path, int src, const unsign
 	return fd;
 }
 
-static char *cache_path(const char *dir, const unsigned char *id, int idlen)
+static struct pm_err *inflate_into(int dst, void *src)
+{
+	return inflate_copy(*(int *)src, dst) ? NULL :
+	       pm_err_new(PM_ERR_IO, "cannot inflate a debug file into the cache");
+}
+
+static char *cache_path(const char *dir, const unsigned char *id, int idlen, const char *suffix)
 {
 	char hex[129];
 	for (int i = 0; i < idlen; i++)
 		snprintf(hex + 2 * i, 3, "%02x", id[i]);
-	return xasprintf("%s/%s.debug", dir, hex);
+	return xasprintf("%s/%s.%s", dir, hex, suffix);
 }
 
 int pm_debugcache_lookup(const unsigned char *id, int idlen, char **path)
@@ -216,8 +225,8 @@ int pm_debugcache_lookup(const unsigned char *id, int idlen, char **path)
 	const char *dir = debug_dir();
 	if (!dir || idlen <= 0 || idlen > 64)
 		return -1;
-	char *p = cache_path(dir, id, idlen);
-	int fd = open_cached(p, id, idlen);
+	char *p = cache_path(dir, id, idlen, "debug");
+	int fd = open_cached(p, id, idlen, cache_file_ok);
 	if (fd >= 0)
 		*path = p;
 	else
@@ -230,9 +239,66 @@ void pm_debugcache_store(int fd, const unsigned char *id, int idlen)
 	const char *dir = debug_dir();
 	if (!dir || idlen <= 0 || idlen > 64 || !worth_caching(fd))
 		return;
-	char *path = cache_path(dir, id, idlen);
-	int cfd = build_cached(dir, path, fd, id, idlen);
+	char *path = cache_path(dir, id, idlen, "debug");
+	struct pm_err *err;
+	struct pm_debugcache_job job = { "debug", inflate_into, cache_file_ok, &fd };
+	int cfd = build_cached(dir, path, &job, id, idlen, &err);
 	if (cfd >= 0)
 		close(cfd);
+	pm_err_free(err);     /* no copy: the next run inflates again */
 	free(path);
+}
+
+static int generate_in_memory(const struct pm_debugcache_job *job, char **path,
+			      struct pm_err **err)
+{
+	int fd = memfd_create("pmdb-generated", MFD_CLOEXEC);
+	if (fd < 0) {
+		*err = pm_err_new(PM_ERR_IO, "memfd_create: %s", strerror(errno));
+		return -1;
+	}
+	if ((*err = job->write(fd, job->arg))) {
+		close(fd);
+		return -1;
+	}
+	*path = xstrdup("(in memory, not cached)");
+	return fd;
+}
+
+bool pm_debugcache_is_debug_file(int fd, const unsigned char *id, int idlen)
+{
+	return cache_file_ok(fd, id, idlen);
+}
+
+int pm_debugcache_generated(const unsigned char *id, int idlen, const struct pm_debugcache_job *job,
+			    char **path, bool *made, struct pm_err **err)
+{
+	*err = NULL;
+	*made = false;
+	const char *dir = debug_dir();
+	if (!dir || idlen <= 0 || idlen > 64) {
+		*made = true;
+		return generate_in_memory(job, path, err);
+	}
+	char *p = cache_path(dir, id, idlen, job->suffix);
+	int fd = open_cached(p, id, idlen, job->check);
+	if (fd >= 0) {
+		*path = p;
+		return fd;
+	}
+	*made = true;
+	fd = build_cached(dir, p, job, id, idlen, err);
+	if (fd == -2) {
+		/* a read-only cache: the file is still needed for this run */
+		free(p);
+		return generate_in_memory(job, path, err);
+	}
+	if (fd >= 0) {
+		*path = p;
+		return fd;
+	}
+	if (!*err)
+		*err = pm_err_new(PM_ERR_IO, "the file written to %s did not check out", p);
+	free(p);
+	return -1;
 }

@@ -22,6 +22,11 @@ void pm_dwarf_close(struct pm_dwarf *d);
  * for no cache; by default $PMDB_CACHE_DIR, else $XDG_CACHE_HOME/pmdb,
  * else ~/.cache/pmdb.  Call before pm_dwarf_open. */
 void pm_dwarf_set_cache_dir(const char *dir);
+/* A kernel dump's vmlinux (-k): checked by pm_dwarf_open against the
+ * dump's build-id, read when a command needs it; "": none, types from
+ * the dump's BTF (--no-vmlinux); NULL: look for one.  Call before
+ * pm_dwarf_open. */
+void pm_dwarf_set_vmlinux(const char *path);
 
 /* Symbol lookup.  A result's strings live until the session closes. */
 struct pm_sym {
@@ -66,6 +71,9 @@ struct pm_module_info {
 	bool has_dwarf;         /* DWARF found, in file or debug_file */
 };
 size_t pm_dwarf_modules(struct pm_dwarf *d, struct pm_module_info **out);
+/* A kernel dump's debug info (vmlinux, else its BTF) now, not at the
+ * first typed command: for ::modules and ::modinfo. */
+void pm_dwarf_load_kernel(struct pm_dwarf *d);
 
 /* Up to len bytes of the object file mapped at addr, as the file holds them
  * (not as the dump does); how many were read, 0 if none. */
@@ -87,14 +95,21 @@ struct pm_err *pm_print_typed(struct pm_dwarf *d, const char *type, uint64_t add
 			      char *const *members, int nmembers, const struct pm_print_opts *o,
 			      FILE *out);
 struct pm_err *pm_type_sizeof(struct pm_dwarf *d, const char *type, uint64_t *size);
-/* Offset of a member path in bytes, and its size (0 if unknown). */
+/* Offset of a member path in bytes, and its size (0 if unknown); of a
+ * bit-field, the byte of its lowest bit, that bit's position in the byte
+ * and its width (*bit_size 0 for other members). */
 struct pm_err *pm_type_offsetof(struct pm_dwarf *d, const char *type, const char *member,
-				uint64_t *off, uint64_t *size);
+				uint64_t *off, uint64_t *size, unsigned *bit_shift, unsigned *bit_size);
 /* The enumerators of an enum type, or the one(s) matching value. */
 struct pm_err *pm_type_enum(struct pm_dwarf *d, const char *type, bool has_value, uint64_t value,
 			    FILE *out);
 /* Print a type's definition, as gdb's ptype. */
 struct pm_err *pm_type_describe(struct pm_dwarf *d, const char *type, FILE *out);
+/* ::print NAME with no address: type NAME's definition, else variable
+ * NAME's value (a local of frame FRAME of th, which may be NULL, or a
+ * global). */
+struct pm_err *pm_print_named(struct pm_dwarf *d, const struct pm_thread *th, unsigned frame,
+			      const char *name, const struct pm_print_opts *o, FILE *out);
 /* Evaluate a C expression (casts, -> . [] & *, + -, variables of the
  * current thread's frame FRAME and globals) and print "(type) value". */
 struct pm_err *pm_cexpr_print(struct pm_dwarf *d, const struct pm_thread *th, unsigned frame,

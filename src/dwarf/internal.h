@@ -18,6 +18,8 @@ struct pm_thread_ctx {
 	const struct pm_thread *th;
 };
 
+struct pm_nameidx;
+
 struct pm_dwarf {
 	struct pm_target *t;
 	Dwfl *dwfl;
@@ -30,6 +32,11 @@ struct pm_dwarf {
 	struct pm_strpool pool;
 	struct pm_module_info *mods;
 	size_t nmods;
+	/* kernel dumps (kdwarf.c) */
+	bool kvmlinux_tried, kbtf_tried, kidx_tried;
+	enum { PM_KDWARF_NONE, PM_KDWARF_VMLINUX, PM_KDWARF_BTF } kdwarf;
+	Dwfl_Module *kmod;               /* the kernel's module */
+	struct pm_nameidx *kidx;         /* vmlinux's names (nameidx.h) */
 	/* last demangled name, cached */
 	char *dm_in, *dm_out;
 };
@@ -39,5 +46,34 @@ void pm_inline_expand(struct pm_dwarf *d, struct pm_stack *s, uint64_t pc, uint6
 /* MODULE in MODULE`NAME or ::nm -m: the full name, or a prefix of the file name. */
 bool pm_module_matches(const char *mname, const char *want);
 const char *pm_pool_add(struct pm_strpool *p, char *owned);
+
+/* The debug folders searched by build-id: the -d folders, /usr/lib/debug,
+ * the sysroot's. */
+size_t pm_dwarf_search_dirs(const char *const **dirs);
+
+/* Kernel dumps (kdwarf.c): report the kernel's debug info to libdwfl
+ * once, when first needed.  TYPES: types will do (vmlinux, else the
+ * dump's BTF); otherwise only vmlinux (lines, inline frames) is wanted.
+ * Whether the session now has what was asked for. */
+bool pm_kdwarf_load(struct pm_dwarf *d, bool types);
+/* kvmlinux.c: the -k file checked against the dump; NULL without -k. */
+struct pm_err *pm_kdwarf_check_option(struct pm_dwarf *d);
+/* kvmlinux.c: an fd to the vmlinux to use and its *path (malloc'd), or -1
+ * (none found, --no-vmlinux).  Each place tried is in the look log. */
+int pm_kvmlinux_find(struct pm_dwarf *d, char **path);
+/* The dump's build-id from VMCOREINFO (kernels since 5.9): its length,
+ * 0 if none or not hex. */
+size_t pm_kdwarf_build_id(struct pm_target *t, unsigned char *id, size_t max);
+#define PM_KDWARF_MODNAME "vmlinux"
+/* find_elf's answer for the kernel's module: an fd, or -2 if USERDATA
+ * is not the kernel's. */
+int pm_kdwarf_find_elf(void **userdata, char **file_name);
+void pm_kdwarf_end(void);
+/* The index of MOD's names when MOD is vmlinux (made, or mapped from the
+ * cache, on first use), else NULL: search MOD CU by CU. */
+struct pm_nameidx *pm_kdwarf_index(struct pm_dwarf *d, Dwfl_Module *mod);
+/* Where a kernel dump's types come from ("the kernel's BTF", "vmlinux's
+ * DWARF"), NULL if from nowhere or not a kernel dump. */
+const char *pm_kdwarf_source(const struct pm_dwarf *d);
 
 #endif

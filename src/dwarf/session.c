@@ -6,6 +6,7 @@
 #include "debuglink.h"
 #include "debuginfod.h"
 #include "looksteps.h"
+#include "nameidx.h"
 #include "../kernel/kernel.h"
 #include "../target/resolve.h"
 #include "../base/util.h"
@@ -32,7 +33,10 @@ static const char *exe_recorded, *exe_local;
 static int find_elf(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf_Addr base,
 		    char **file_name, Elf **elfp)
 {
-	int fd = dwfl_build_id_find_elf(mod, userdata, modname, base, file_name, elfp);
+	int fd = pm_kdwarf_find_elf(userdata, file_name);
+	if (fd != -2)
+		return fd;
+	fd = dwfl_build_id_find_elf(mod, userdata, modname, base, file_name, elfp);
 	if (fd >= 0 || *elfp)
 		return fd;
 	if (!exe_recorded || !exe_local || strcmp(modname, exe_recorded) != 0)
@@ -79,6 +83,12 @@ static void set_search_dirs(const char *debug_dirs)
 		vec_reserve(&search_dirs, &cap, nsearch_dirs + 1, sizeof(*search_dirs));
 		search_dirs[nsearch_dirs++] = xasprintf("%s/usr/lib/debug", root);
 	}
+}
+
+size_t pm_dwarf_search_dirs(const char *const **dirs)
+{
+	*dirs = (const char *const *)search_dirs;
+	return nsearch_dirs;
 }
 
 /* libdwfl's syntax: a leading '+' asks for CRC checks of debuglink files;
@@ -182,6 +192,11 @@ struct pm_err *pm_dwarf_open(struct pm_target *t, const char *debug_dirs, struct
 			pm_warn("cannot list the modules of the core: %s", dwfl_errmsg(-1));
 		dwfl_report_end(d->dwfl, NULL, NULL);
 	}
+	struct pm_err *err = pm_kdwarf_check_option(d);
+	if (err) {
+		pm_dwarf_close(d);
+		return err;
+	}
 	*out = d;
 	return NULL;
 }
@@ -195,7 +210,9 @@ void pm_dwarf_close(struct pm_dwarf *d)
 {
 	if (!d)
 		return;
+	pm_nameidx_close(d->kidx);
 	dwfl_end(d->dwfl);
+	pm_kdwarf_end();
 	free_search_dirs();
 	pm_debuginfod_end();
 	for (size_t i = 0; i < d->pool.n; i++)

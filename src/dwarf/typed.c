@@ -80,7 +80,7 @@ struct pm_err *pm_type_sizeof(struct pm_dwarf *d, const char *type, uint64_t *si
 }
 
 struct pm_err *pm_type_offsetof(struct pm_dwarf *d, const char *type, const char *member,
-				uint64_t *off, uint64_t *size)
+				uint64_t *off, uint64_t *size, unsigned *bit_shift, unsigned *bit_size)
 {
 	struct pm_type t;
 	struct pm_err *err = pm_ctype_lookup(d, type, &t);
@@ -92,6 +92,8 @@ struct pm_err *pm_type_offsetof(struct pm_dwarf *d, const char *type, const char
 	*off = v.addr;
 	if (!pm_ctype_size(&v.type, size))
 		*size = 0;
+	*bit_shift = v.bit_shift;
+	*bit_size = v.bit_size;
 	return NULL;
 }
 
@@ -201,12 +203,9 @@ static void describe(Dwarf_Die *agg, int indent, FILE *out)
 	fprintf(out, "%*s}", indent * 4, "");
 }
 
-struct pm_err *pm_type_describe(struct pm_dwarf *d, const char *type, FILE *out)
+static void describe_type(const struct pm_type *tp, FILE *out)
 {
-	struct pm_type t;
-	struct pm_err *err = pm_ctype_lookup(d, type, &t);
-	if (err)
-		return err;
+	struct pm_type t = *tp;
 	int tag = pm_ctype_tag(&t);
 	Dwarf_Die s;
 	if (!t.is_void)
@@ -235,7 +234,48 @@ struct pm_err *pm_type_describe(struct pm_dwarf *d, const char *type, FILE *out)
 		pm_ctype_print_name(&t, "", out);
 	}
 	fputc('\n', out);
-	return NULL;
+}
+
+struct pm_err *pm_type_describe(struct pm_dwarf *d, const char *type, FILE *out)
+{
+	struct pm_type t;
+	struct pm_err *err = pm_ctype_lookup(d, type, &t);
+	if (!err)
+		describe_type(&t, out);
+	return err;
+}
+
+/* ::print NAME without an address: type NAME's definition, else the
+ * value of variable NAME (a local of the frame, else a global). */
+struct pm_err *pm_print_named(struct pm_dwarf *d, const struct pm_thread *th, unsigned frame,
+			      const char *name, const struct pm_print_opts *o, FILE *out)
+{
+	struct pm_type t;
+	struct pm_err *err = pm_ctype_lookup(d, name, &t);
+	if (!err) {
+		describe_type(&t, out);
+		return NULL;
+	}
+	struct pm_var v;
+	struct pm_err *verr = pm_var_lookup(d, th, frame, name, &v);
+	if (verr && verr->code == PM_ERR_LOOKUP && strncmp(verr->msg, "no variable", 11) == 0) {
+		pm_err_free(verr);
+		return err;              /* neither: the type's error says where types come from */
+	}
+	pm_err_free(err);
+	if (verr)
+		return verr;
+	struct pm_tprinter p = { d, out, *o, 0 };
+	if (v.in_memory && !pm_target_readable(d->t, v.addr))
+		return pm_err_fault(v.addr, name);
+	if (v.in_memory) {
+		err = pm_tprint_member(&p, &v.type, name, v.addr);
+	} else {
+		fprintf(out, "%s = ", name);
+		pm_tprint_scalar(&p, &v.type, v.value);
+	}
+	fputc('\n', out);
+	return err;
 }
 
 static struct pm_err *evaluate(struct pm_dwarf *d, const struct pm_thread *th, unsigned frame,
@@ -255,21 +295,30 @@ struct pm_err *pm_cexpr_print(struct pm_dwarf *d, const struct pm_thread *th, un
 	if (err)
 		return err;
 	struct pm_tprinter p = { d, out, *o, 0 };
+	if (v.symbol) {          /* as gdb shows the address of such a symbol */
+		fprintf(out, "(<data variable, no debug info> *) 0x%" PRIx64 " <", v.v);
+		pm_sym_print(d, out, v.v);
+		fputs(">\n", out);
+		return NULL;
+	}
 	if (v.untyped) {
 		fprintf(out, o->decimal ? "%" PRId64 "\n" : "0x%" PRIx64 "\n", v.v);
 		return NULL;
 	}
+	/* the value first: an error prints nothing */
+	bool aggregate = v.lvalue && is_aggregate(&v.type);
+	if (aggregate && !pm_target_readable(d->t, v.addr))
+		return pm_err_fault(v.addr, "the value");
+	struct pm_cexpr c = { .d = d, .th = th, .frame = frame };
+	if (!aggregate && !pm_cexpr_load(&c, &v))
+		return c.err;
 	fputc('(', out);
 	pm_ctype_print_name(&v.type, "", out);
 	fputs(") ", out);
-	if (v.lvalue && is_aggregate(&v.type)) {
+	if (aggregate)
 		err = pm_tprint_value(&p, &v.type, v.addr);
-	} else {
-		struct pm_cexpr c = { .d = d, .th = th, .frame = frame };
-		if (pm_cexpr_load(&c, &v))
-			pm_tprint_scalar(&p, &v.type, v.v);
-		err = c.err;
-	}
+	else
+		pm_tprint_scalar(&p, &v.type, v.v);
 	fputc('\n', out);
 	return err;
 }

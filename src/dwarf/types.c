@@ -1,6 +1,7 @@
 /* DWARF types: following typedefs, sizes, members, C spellings, and
  * finding a type by name across the modules. */
 #include "ctype.h"
+#include "nameidx.h"
 #include "../base/util.h"
 
 #include <ctype.h>
@@ -211,14 +212,13 @@ static bool attr_udata(Dwarf_Die *die, unsigned name, Dwarf_Word *v)
 /* DWARF 4's DW_AT_data_bit_offset counts from the start of the aggregate;
  * DWARF 2/3's DW_AT_bit_offset from the most significant bit of a
  * storage unit of DW_AT_byte_size at the member's offset. */
-struct pm_err *pm_ctype_bitfield(struct pm_dwarf *d, Dwarf_Die *m, const struct pm_type *mt,
-				 uint64_t member_addr, uint64_t *val)
+bool pm_ctype_bitfield_place(Dwarf_Die *m, const struct pm_type *mt, uint64_t member_addr,
+			     uint64_t *byte, unsigned *shift, unsigned *bits)
 {
 	Dwarf_Word bit_size = 0, v;
 	uint64_t byte_off = 0, bit;
 	attr_udata(m, DW_AT_bit_size, &bit_size);
 	member_offset(m, &byte_off);
-	uint64_t agg = member_addr - byte_off;
 	if (attr_udata(m, DW_AT_data_bit_offset, &v)) {
 		bit = v;
 	} else {
@@ -229,19 +229,32 @@ struct pm_err *pm_ctype_bitfield(struct pm_dwarf *d, Dwarf_Die *m, const struct 
 		bit = byte_off * 8 + unit * 8 - boff - bit_size;
 	}
 	if (bit_size == 0 || bit_size > 64)
-		return pm_err_new(PM_ERR_FORMAT, "a %u-bit bit-field", (unsigned)bit_size);
+		return false;
+	*byte = member_addr - byte_off + bit / 8;
+	*shift = (unsigned)(bit % 8);
+	*bits = (unsigned)bit_size;
+	return true;
+}
+
+struct pm_err *pm_ctype_bitfield(struct pm_dwarf *d, Dwarf_Die *m, const struct pm_type *mt,
+				 uint64_t member_addr, uint64_t *val)
+{
+	uint64_t byte;
+	unsigned shift, bits;
+	if (!pm_ctype_bitfield_place(m, mt, member_addr, &byte, &shift, &bits))
+		return pm_err_new(PM_ERR_FORMAT, "a bit-field of no width or more than 64 bits");
 	unsigned char buf[16] = { 0 };
-	size_t nbytes = (size_t)((bit % 8 + bit_size + 7) / 8);
-	struct pm_err *err = pm_target_read(d->t, agg + bit / 8, buf, nbytes, "bit-field");
+	size_t nbytes = (size_t)((shift + bits + 7) / 8);
+	struct pm_err *err = pm_target_read(d->t, byte, buf, nbytes, "bit-field");
 	if (err)
 		return err;
 	unsigned __int128 w = 0;
 	for (size_t i = nbytes; i-- > 0;)
 		w = (w << 8) | buf[i];
-	uint64_t x = (uint64_t)(w >> (bit % 8));
-	if (bit_size < 64)
-		x &= (1ull << bit_size) - 1;
-	*val = pm_ctype_is_signed(mt) ? pm_sign_extend(x, (unsigned)bit_size) : x;
+	uint64_t x = (uint64_t)(w >> shift);
+	if (bits < 64)
+		x &= (1ull << bits) - 1;
+	*val = pm_ctype_is_signed(mt) ? pm_sign_extend(x, bits) : x;
 	return NULL;
 }
 
@@ -508,8 +521,30 @@ static bool search_scope(Dwarf_Die *scope, const char *name, struct type_query *
 	return false;
 }
 
-static bool search_module(Dwfl_Module *mod, struct type_query *q)
+/* Through the module's name index: the same first DIE, without a scan. */
+static bool search_index(const struct pm_nameidx *x, Dwfl_Module *mod, struct type_query *q)
 {
+	static const int any[] = { DW_TAG_typedef, DW_TAG_base_type, DW_TAG_structure_type,
+				   DW_TAG_class_type, DW_TAG_union_type, DW_TAG_enumeration_type,
+				   DW_TAG_unspecified_type, 0 };
+	int one[] = { q->tag, q->tag == DW_TAG_structure_type ? DW_TAG_class_type : 0, 0 };
+	uint64_t off;
+	Dwarf_Addr bias;
+	Dwarf *dw = dwfl_module_getdwarf(mod, &bias);
+	const char *n;
+	if (!dw || !pm_nameidx_first(x, q->name, q->tag ? one : any, false, &off) ||
+	    !dwarf_offdie(dw, off, &q->found) || !(n = dwarf_diename(&q->found)) ||
+	    strcmp(n, q->name) != 0 || !tag_wanted(q->tag, dwarf_tag(&q->found)))
+		return false;
+	q->ok = true;
+	return true;
+}
+
+static bool search_module(struct pm_dwarf *d, Dwfl_Module *mod, struct type_query *q)
+{
+	const struct pm_nameidx *x = pm_kdwarf_index(d, mod);
+	if (x)
+		return search_index(x, mod, q);
 	Dwarf_Addr bias;
 	Dwarf_Die *cu = NULL;
 	while ((cu = dwfl_module_nextcu(mod, cu, &bias)) != NULL)
@@ -537,6 +572,7 @@ static int list_module(Dwfl_Module *mod, void **ud, const char *name, Dwarf_Addr
 size_t pm_ctype_search_order(struct pm_dwarf *d, Dwfl_Module ***out)
 {
 	struct mod_list l = { 0 };
+	pm_kdwarf_load(d, true);     /* a kernel dump's types, on first use */
 	dwfl_getmodules(d->dwfl, list_module, &l, 0);
 	bool found;
 	uint64_t entry = pm_target_auxv(d->t, AT_ENTRY, &found);
@@ -556,7 +592,7 @@ static bool find_named(struct pm_dwarf *d, int tag, const char *name, Dwarf_Die 
 	Dwfl_Module **mods;
 	size_t n = pm_ctype_search_order(d, &mods);
 	for (size_t i = 0; i < n && !q.ok; i++)
-		search_module(mods[i], &q);
+		search_module(d, mods[i], &q);
 	free(mods);
 	if (q.ok)
 		*out = q.found;
@@ -598,8 +634,9 @@ struct pm_err *pm_ctype_lookup(struct pm_dwarf *d, const char *spelling, struct 
 		char *norm = tag ? xstrdup(name) : normalize_base(name);
 		if (!find_named(d, tag, norm, &out->die) &&
 		    (strcmp(norm, name) == 0 || !find_named(d, tag, name, &out->die)))
-			err = pm_err_new(PM_ERR_LOOKUP, "no type '%s' in the debug info of any module",
-					 spelling);
+			err = pm_err_new(PM_ERR_LOOKUP, "no type '%s' in %s", spelling,
+					 pm_kdwarf_source(d) ? pm_kdwarf_source(d) :
+					 "the debug info of any module");
 		free(norm);
 	}
 	free(s);

@@ -123,11 +123,35 @@ static int frame_cb(Dwfl_Frame *state, void *arg)
 	return DWARF_CB_OK;
 }
 
+/* A kernel stack unwound with ORC gets vmlinux's inline frames and
+ * source lines, when there is a vmlinux with DWARF. */
+static void kernel_inline(struct pm_dwarf *d, struct pm_stack *s)
+{
+	if (!pm_kdwarf_load(d, false))
+		return;
+	struct pm_stack x = { .error = s->error };
+	for (size_t i = 0; i < s->nframes; i++) {
+		const struct pm_frame *f = &s->frames[i];
+		if (f->func) {
+			pm_inline_expand(d, &x, f->pc, f->lookup_pc, f->sp);
+		} else {     /* the user pc where the kernel was entered */
+			vec_reserve(&x.frames, &x.cap, x.nframes + 1, sizeof(*x.frames));
+			x.frames[x.nframes++] = *f;
+		}
+	}
+	free(s->frames);
+	*s = x;
+}
+
 struct pm_err *pm_dwarf_stack(struct pm_dwarf *d, const struct pm_thread *th, struct pm_stack *out)
 {
 	memset(out, 0, sizeof(*out));
-	if (d->t->kernel)
-		return pm_kernel_unwind(d->t, th->regs, out);
+	if (d->t->kernel) {
+		struct pm_err *err = pm_kernel_unwind(d->t, th->regs, out);
+		if (!err)
+			kernel_inline(d, out);
+		return err;
+	}
 	struct pm_err *err = attach(d);
 	if (err)
 		return err;

@@ -4,6 +4,7 @@
  * registers in the innermost frame; in callers only the stack pointer and
  * the CFA (which is all -O0 code and most frame bases need). */
 #include "vars.h"
+#include "nameidx.h"
 #include "scopes.h"
 #include "../base/util.h"
 
@@ -12,6 +13,7 @@
 #include <string.h>
 
 #define EVAL_STACK 64
+#define KERNEL_LINK_MIN 0xffffffff80000000ull   /* x86-64's __START_KERNEL_map */
 
 struct locctx {
 	struct pm_dwarf *d;
@@ -100,7 +102,9 @@ static struct pm_err *eval_ops(struct locctx *c, const Dwarf_Op *ops, size_t n, 
 			PUSH(v + op->number);
 		} else switch (atom) {
 		case DW_OP_addr:
-			PUSH(op->number + c->bias);
+			/* a kernel's per-cpu variables are offsets into each CPU's
+			 * area (.data..percpu is linked at 0): KASLR moves none */
+			PUSH(op->number + (c->d->t->kernel && op->number < KERNEL_LINK_MIN ? 0 : c->bias));
 			break;
 		case DW_OP_const1u: case DW_OP_const2u: case DW_OP_const4u: case DW_OP_const8u:
 		case DW_OP_const1s: case DW_OP_const2s: case DW_OP_const4s: case DW_OP_const8s:
@@ -340,9 +344,46 @@ void pm_var_frame_each(struct pm_dwarf *d, const struct pm_thread *th, const str
 
 /* ---- globals ---- */
 
-static bool global_in_module(struct pm_dwarf *d, Dwfl_Module *mod, const char *name,
-			     struct pm_var *out, struct pm_err **err)
+static bool is_declaration(Dwarf_Die *die)
 {
+	Dwarf_Attribute a;
+	bool flag = false;
+	return dwarf_attr(die, DW_AT_declaration, &a) && dwarf_formflag(&a, &flag) == 0 && flag;
+}
+
+/* A global's definition in MOD, located; else the first declaration with
+ * a type in *DECL (an extern the linker script defines, like the kernel's
+ * jiffies, has no DWARF definition: its symbol gives the address). */
+/* The first DIE of variable NAME the module's index knows, checked. */
+static bool indexed_var(const struct pm_nameidx *x, Dwarf *dw, const char *name, bool decl,
+			Dwarf_Die *out)
+{
+	static const int var[] = { DW_TAG_variable, 0 };
+	uint64_t off;
+	const char *n;
+	return pm_nameidx_first(x, name, var, decl, &off) && dwarf_offdie(dw, off, out) &&
+	       dwarf_tag(out) == DW_TAG_variable && (n = die_name(out)) && strcmp(n, name) == 0;
+}
+
+static bool global_in_module(struct pm_dwarf *d, Dwfl_Module *mod, const char *name,
+			     struct pm_var *out, struct pm_err **err, Dwarf_Die *decl, bool *has_decl)
+{
+	const struct pm_nameidx *x = pm_kdwarf_index(d, mod);
+	if (x) {
+		Dwarf_Addr bias;
+		Dwarf *dw = dwfl_module_getdwarf(mod, &bias);
+		Dwarf_Die c;
+		if (dw && indexed_var(x, dw, name, false, &c)) {
+			struct locctx lc = { .d = d, .bias = bias };
+			*err = locate(&lc, &c, out);
+			return true;
+		}
+		if (dw && !*has_decl && indexed_var(x, dw, name, true, &c)) {
+			*decl = c;
+			*has_decl = true;
+		}
+		return false;
+	}
 	Dwarf_Addr bias;
 	Dwarf_Die *cu = NULL;
 	while ((cu = dwfl_module_nextcu(mod, cu, &bias)) != NULL) {
@@ -352,9 +393,15 @@ static bool global_in_module(struct pm_dwarf *d, Dwfl_Module *mod, const char *n
 		do {
 			const char *n;
 			Dwarf_Attribute a;
-			if (dwarf_tag(&c) != DW_TAG_variable || !dwarf_attr(&c, DW_AT_location, &a) ||
-			    !(n = die_name(&c)) || strcmp(n, name) != 0)
+			if (dwarf_tag(&c) != DW_TAG_variable || !(n = die_name(&c)) || strcmp(n, name) != 0)
 				continue;
+			if (!dwarf_attr(&c, DW_AT_location, &a)) {
+				if (!*has_decl && is_declaration(&c) && dwarf_attr(&c, DW_AT_type, &a)) {
+					*decl = c;
+					*has_decl = true;
+				}
+				continue;
+			}
 			struct locctx lc = { .d = d, .bias = bias };
 			*err = locate(&lc, &c, out);
 			return true;
@@ -372,9 +419,22 @@ struct pm_err *pm_var_lookup(struct pm_dwarf *d, const struct pm_thread *th, uns
 		return err;
 	Dwfl_Module **mods;
 	size_t n = pm_ctype_search_order(d, &mods);
+	Dwarf_Die decl;
+	bool has_decl = false;
 	for (size_t i = 0; i < n && !found; i++)
-		found = global_in_module(d, mods[i], name, out, &err);
+		found = global_in_module(d, mods[i], name, out, &err, &decl, &has_decl);
 	free(mods);
+	uint64_t addr;
+	struct pm_err *nosym = NULL;
+	if (!found && has_decl && !(nosym = pm_sym_by_name(d, name, &addr))) {
+		memset(out, 0, sizeof(*out));
+		out->type.is_void = !pm_ctype_target(&decl, &out->type.die);
+		out->in_memory = true;
+		out->addr = out->value = addr;
+		return NULL;
+	}
+	if (!found && has_decl)
+		pm_err_free(nosym);
 	if (!found)
 		return pm_err_new(PM_ERR_LOOKUP, "no variable '%s' in frame %u or among the globals",
 				  name, frame);

@@ -82,11 +82,6 @@ struct pm_err *pm_kernel_attach(struct pm_target *t, struct pm_backing *dump,
 				size_t len);
 void pm_kernel_free(struct pm_kernel *k);
 
-/* addr::print TYPE [MEMBER...] with the dump's BTF (btf_print.c). */
-struct pm_err *pm_kernel_print(struct pm_target *t, const char *type, uint64_t addr,
-			       char *const *members, int nmembers, const struct pm_print_opts *o,
-			       FILE *out);
-
 /* Read up to len bytes of physical memory at pa (0 on other targets);
  * returns how many the dump holds from pa on. */
 size_t pm_kernel_read_phys(struct pm_target *t, uint64_t pa, void *buf, size_t len);

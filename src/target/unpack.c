@@ -27,20 +27,6 @@ const char *pm_unpack_kind(const unsigned char *m, size_t n)
 	return NULL;
 }
 
-static int write_all(int fd, const uint8_t *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 static struct pm_err *inflate(const char *path, const struct pm_codec *c, void *st, FILE *f,
 			      int fd)
 {
@@ -75,7 +61,7 @@ static struct pm_err *inflate(const char *path, const struct pm_codec *c, void *
 					 before_chunk + z.in_len, made, why);
 			break;
 		}
-		if (z.out_pos && write_all(fd, out, z.out_pos) < 0) {
+		if (z.out_pos && !pm_write_all(fd, out, z.out_pos)) {
 			err = pm_err_new(PM_ERR_IO, "%s: cannot hold the inflated core in memory "
 					 "(%llu bytes so far): %s", path, made, strerror(errno));
 			break;

@@ -92,3 +92,28 @@ def crash(lab, dump, commands, timeout=300):
     os.replace(out + ".tmp", out)
     os.unlink(cmdfile)
     return text
+
+
+def gdb(lab, commands, timeout=600):
+    """gdb -batch on the debug vmlinux alone (no dump): one output per
+    command, for type layouts.  gdb reads vmlinux's DWARF for ~30 s, so
+    the outputs are kept under build/kernel-lab/gdb-out like crash's."""
+    st = os.stat(lab.vmlinux)
+    key = hashlib.sha256(("\n".join([lab.vmlinux, str(st.st_size), str(int(st.st_mtime))] +
+                                    list(commands))).encode()).hexdigest()[:20]
+    outdir = os.path.join(DEST, "gdb-out")
+    os.makedirs(outdir, exist_ok=True)
+    out = os.path.join(outdir, key + ".txt")
+    if not os.path.exists(out):
+        argv = ["gdb", "-nx", "-batch"]
+        for i, c in enumerate(commands):
+            argv += ["-ex", f"echo @@gdb-command {i}\\n", "-ex", c]
+        r = subprocess.run(argv + [lab.vmlinux], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, timeout=timeout)
+        with open(out + ".tmp", "w") as f:
+            f.write(r.stdout.decode(errors="replace"))
+        os.replace(out + ".tmp", out)
+    with open(out, errors="replace") as f:
+        text = f.read()
+    parts = text.split("@@gdb-command ")[1:]
+    return [p.split("\n", 1)[1] if "\n" in p else "" for p in parts]
