@@ -5,6 +5,7 @@
  * every function; for such a CU (no scope found) pmdb walks the tree
  * itself, descending into namespaces and types as well as scopes. */
 #include "scopes.h"
+#include "../target/target.h"
 #include "../base/util.h"
 
 #include <dwarf.h>
@@ -66,9 +67,36 @@ static int reversed(const struct chain *c, Dwarf_Die *cu, Dwarf_Die **out)
 	return c->n + 1;
 }
 
+Dwarf_Die *pm_cu_split(Dwarf_Die *cu, Dwarf_Die *buf)
+{
+	uint8_t type;
+	if (!cu || dwarf_cu_info(cu->cu, NULL, &type, NULL, buf, NULL, NULL, NULL) != 0 ||
+	    type != DW_UT_skeleton)
+		return cu;
+	if (dwarf_tag(buf) == DW_TAG_compile_unit)
+		return buf;
+	Dwarf_Attribute a;
+	const char *dwo = dwarf_formstring(dwarf_attr(cu, DW_AT_dwo_name, &a));
+	const char *dir = dwarf_formstring(dwarf_attr(cu, DW_AT_comp_dir, &a));
+	/* said once per unit: lookups come back to the same skeleton often */
+	static const void *warned[64];
+	static size_t nwarned;
+	for (size_t i = 0; i < nwarned; i++)
+		if (warned[i] == cu->cu)
+			return cu;
+	if (nwarned < sizeof(warned) / sizeof(warned[0]))
+		warned[nwarned++] = cu->cu;
+	pm_warn("split DWARF: %s%s%s is missing; the types and variables it holds are not available",
+		dwo && dwo[0] != '/' && dir ? dir : "", dwo && dwo[0] != '/' && dir ? "/" : "",
+		dwo ? dwo : "a .dwo file");
+	return cu;
+}
+
 int pm_scopes(Dwarf_Die *cu, Dwarf_Addr pc, Dwarf_Die **out)
 {
 	*out = NULL;
+	Dwarf_Die split;
+	cu = pm_cu_split(cu, &split);
 	Dwarf_Die *scopes = NULL;
 	int n = dwarf_getscopes(cu, pc, &scopes);
 	if (n > 0) {

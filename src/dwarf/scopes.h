@@ -10,4 +10,8 @@
  * malloc'd array in *out. */
 int pm_scopes(Dwarf_Die *cu, Dwarf_Addr pc, Dwarf_Die **out);
 
+/* Split DWARF (-gsplit-dwarf): the unit in the .dwo file that a skeleton
+ * CU stands for, in *buf, when libdw found it; otherwise cu itself. */
+Dwarf_Die *pm_cu_split(Dwarf_Die *cu, Dwarf_Die *buf);
+
 #endif

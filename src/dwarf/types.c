@@ -2,6 +2,7 @@
  * finding a type by name across the modules. */
 #include "ctype.h"
 #include "nameidx.h"
+#include "scopes.h"
 #include "../base/util.h"
 
 #include <ctype.h>
@@ -547,9 +548,11 @@ static bool search_module(struct pm_dwarf *d, Dwfl_Module *mod, struct type_quer
 		return search_index(x, mod, q);
 	Dwarf_Addr bias;
 	Dwarf_Die *cu = NULL;
-	while ((cu = dwfl_module_nextcu(mod, cu, &bias)) != NULL)
-		if (search_scope(cu, q->name, q, 0))
+	while ((cu = dwfl_module_nextcu(mod, cu, &bias)) != NULL) {
+		Dwarf_Die split;
+		if (search_scope(pm_cu_split(cu, &split), q->name, q, 0))
 			return true;
+	}
 	return false;
 }
 

@@ -24,6 +24,7 @@ struct locctx {
 	Dwarf_Die *subprogram;   /* for DW_AT_frame_base */
 	uint64_t pc;             /* module-relative, for location lists */
 	int depth;
+	Dwarf_Attribute *loc;    /* the location being evaluated: its DW_OP_addrx entries */
 };
 
 static bool dwarf_reg(const struct locctx *c, unsigned regno, uint64_t *v)
@@ -58,7 +59,10 @@ static struct pm_err *frame_base(struct locctx *c, uint64_t *fb)
 		return pm_err_new(PM_ERR_FORMAT, "frame base defined by itself");
 	struct pm_var v;
 	c->depth++;
+	Dwarf_Attribute *outer = c->loc;
+	c->loc = &a;
 	struct pm_err *err = eval_ops(c, ops, n, &v);
+	c->loc = outer;
 	c->depth--;
 	if (err)
 		return err;
@@ -106,6 +110,18 @@ static struct pm_err *eval_ops(struct locctx *c, const Dwarf_Op *ops, size_t n, 
 			 * area (.data..percpu is linked at 0): KASLR moves none */
 			PUSH(op->number + (c->d->t->kernel && op->number < KERNEL_LINK_MIN ? 0 : c->bias));
 			break;
+		case DW_OP_addrx: case DW_OP_GNU_addr_index:
+		case DW_OP_constx: case DW_OP_GNU_const_index: {
+			/* split DWARF: an index into the skeleton's .debug_addr */
+			Dwarf_Attribute entry;
+			Dwarf_Addr addr;
+			if (!c->loc || dwarf_getlocation_attr(c->loc, op, &entry) != 0 ||
+			    dwarf_formaddr(&entry, &addr) != 0)
+				return pm_err_new(PM_ERR_FORMAT, "DWARF: an address index pmdb cannot resolve");
+			bool is_addr = atom == DW_OP_addrx || atom == DW_OP_GNU_addr_index;
+			PUSH(addr + (is_addr ? c->bias : 0));
+			break;
+		}
 		case DW_OP_const1u: case DW_OP_const2u: case DW_OP_const4u: case DW_OP_const8u:
 		case DW_OP_const1s: case DW_OP_const2s: case DW_OP_const4s: case DW_OP_const8s:
 		case DW_OP_constu: case DW_OP_consts:
@@ -210,6 +226,7 @@ static struct pm_err *locate(struct locctx *c, Dwarf_Die *var, struct pm_var *ou
 	int k = dwarf_getlocation_addr(&a, c->pc, &ops, &n, 1);
 	if (k < 1)
 		return unavailable("optimized out at this pc");
+	c->loc = &a;
 	return eval_ops(c, ops, n, out);
 }
 
@@ -387,8 +404,8 @@ static bool global_in_module(struct pm_dwarf *d, Dwfl_Module *mod, const char *n
 	Dwarf_Addr bias;
 	Dwarf_Die *cu = NULL;
 	while ((cu = dwfl_module_nextcu(mod, cu, &bias)) != NULL) {
-		Dwarf_Die c;
-		if (dwarf_child(cu, &c) != 0)
+		Dwarf_Die c, split;
+		if (dwarf_child(pm_cu_split(cu, &split), &c) != 0)
 			continue;
 		do {
 			const char *n;

@@ -93,6 +93,9 @@ _PROG_LIST = [
     Prog("deep_overflow", "deep.c", "c", _C + ("-DOVERFLOW",)),
     Prog("inline", "inline.c", "c", ("-O2", "-g")),
     Prog("types", "types.c", "c", _C),
+    # split DWARF: the types and locations in .dwo files beside the program
+    Prog("split_null_read", "null_read.c", "c", _C + ("-gsplit-dwarf", "-fPIE", "-pie")),
+    Prog("split_types", "types.c", "c", _C + ("-gsplit-dwarf",)),
     Prog("hugetypes", "hugetypes.c", "c", _C),
     Prog("lang_data", "lang_data.c", "c", _C + ("-fno-pie", "-no-pie")),
     Prog("linked_list", "linked_list.c", "c", _C + ("-fPIE", "-pie")),
