@@ -46,8 +46,16 @@ def test_missing_core(tmp_path):
     assert "cannot open" in p.stderr and "No such file" in p.stderr
 
 
-def test_elf_but_not_core(good):
+def test_elf_but_not_core(good, tmp_path):
+    # an executable alone is a program to run (:r), not a dump: each command
+    # that needs a process says so
     p = run_asan([good.exe])
+    assert p.returncode == 1
+    assert "::status: no process is running: :r starts the program" in p.stderr
+    # an ELF that is neither a core nor a program
+    obj = tmp_path / "x.o"
+    subprocess.run(["cc", "-c", "-x", "c", "-o", str(obj), "-"], input=b"int x;\n", check=True)
+    p = run_asan([str(obj)])
     assert p.returncode == 2
     assert "not a core file" in p.stderr
 
