@@ -61,9 +61,9 @@ demo:
 test:
 	scripts/deps.sh test
 	$(MAKE) all asan
-	$(PYTHON) -m pytest -q tests
+	$(PYTHON) -m pytest -q --durations=12 tests
 	PMDB_BIN=$(CURDIR)/$(BUILD)/asan/pmdb LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
-		$(PYTHON) -m pytest -q -p no:cacheprovider tests
+		$(PYTHON) -m pytest -q --durations=12 -p no:cacheprovider tests
 
 bench:
 	scripts/deps.sh bench
