@@ -31,6 +31,11 @@ static void core_close(struct pm_target *t)
 		free(b->why);
 	}
 	free(c->files);
+	for (size_t i = 0; i < t->nobjects; i++) {
+		free(t->objects[i].recorded);
+		free(t->objects[i].local);
+	}
+	free(t->objects);
 	if (c->core_backing.data)
 		munmap((void *)c->core_backing.data, c->core_backing.size);
 	free(c->core_backing.path);
