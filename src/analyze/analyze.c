@@ -303,7 +303,8 @@ static void dispatch(struct actx *a, bool reraised)
 {
 	/* abort() raises SIGABRT itself */
 	bool aborted = a->si.signo == SIGABRT && a->si.pid == a->db->t->pid;
-	if (sent_by_a_process(&a->si) && !reraised && !aborted) {
+	/* a core without siginfo (QEMU's) does not say who sent the signal */
+	if (a->has_siginfo && sent_by_a_process(&a->si) && !reraised && !aborted) {
 		sent(a);
 		return;
 	}
@@ -329,7 +330,12 @@ static void signal_verdict(struct actx *a)
 				     : "no signal: the core was written while the process ran (gcore)");
 		return;
 	}
-	signal_fact(v, "signal", &a->si);
+	if (a->has_siginfo) {
+		signal_fact(v, "signal", &a->si);
+	} else {
+		const char *n = pm_signal_name(a->si.signo);
+		pm_fact(v, "signal", "%s (%d), no siginfo in the core", n ? n : "signal", a->si.signo);
+	}
 	pm_fact(v, "thread", "%d", a->th->tid);
 	if (a->has_siginfo && pm_signal_has_sender(a->si.code))
 		pm_fact(v, "sender_pid", "%d%s", a->si.pid,

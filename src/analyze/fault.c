@@ -16,10 +16,16 @@
 #define SI_KERNEL_CODE 0x80
 #define OVERFLOW_REACH (256 * 1024)  /* how far below %rsp a frame's access goes */
 
-static bool canonical(uint64_t a)
+/* An address the processor can translate: x86-64's canonical form (bits
+ * 63-47 all equal); on AArch64 the top byte is ignored (TBI) and user
+ * addresses are below 1 << va_bits. */
+static bool canonical(const struct pm_arch *arch, uint64_t a)
 {
-	uint64_t top = a >> 47;
-	return top == 0 || top == 0x1ffff;
+	if (arch == &pm_arch_x86_64) {
+		uint64_t top = a >> 47;
+		return top == 0 || top == 0x1ffff;
+	}
+	return ((a << 8) >> 8) >> arch->va_bits == 0;
 }
 
 static const char *reg_name(struct actx *a, int r)
@@ -47,8 +53,8 @@ static char *describe_operand(struct actx *a, const struct pm_insn *in, const st
 		sep = " + ";
 	}
 	if (m->index >= 0) {
-		fprintf(f, "%s%%%s (0x%" PRIx64 ") * %u", sep, reg_name(a, m->index), a->regs[m->index],
-			m->scale);
+		fprintf(f, "%s%%%s (0x%" PRIx64 ")%s * %u", sep, reg_name(a, m->index), a->regs[m->index],
+			m->ext == PM_EXT_SXTW ? " sxtw" : m->ext == PM_EXT_UXTW ? " uxtw" : "", m->scale);
 		sep = " + ";
 	}
 	if (m->disp < 0 && *sep)
@@ -59,8 +65,11 @@ static char *describe_operand(struct actx *a, const struct pm_insn *in, const st
 	return buf;
 }
 
+static bool unusable(struct actx *a, uint64_t ea);
+
 /* The memory operand that faulted: the one whose address the kernel gave,
- * else (SI_KERNEL gives none) the non-canonical one, else the first. */
+ * else (SI_KERNEL gives none) the non-canonical one, else (a core with no
+ * siginfo) one no access can succeed at, else the first. */
 static const struct pm_insn_mem *faulting_operand(struct actx *a, const struct pm_insn *in,
 						  uint64_t *ea)
 {
@@ -70,7 +79,8 @@ static const struct pm_insn_mem *faulting_operand(struct actx *a, const struct p
 		if (in->mem[i].segment)
 			continue;       /* thread-local: its base is not in the registers */
 		uint64_t e = pm_insn_effective(arch, a->regs, in, &in->mem[i]);
-		bool hit = a->si.code == SI_KERNEL_CODE ? !canonical(e) : e == a->si.addr;
+		bool hit = !a->has_siginfo ? unusable(a, e) :
+			   a->si.code == SI_KERNEL_CODE ? !canonical(arch, e) : e == a->si.addr;
 		if (hit || !pick) {
 			pick = &in->mem[i];
 			*ea = e;
@@ -101,7 +111,8 @@ static char *site(struct actx *a)
 /* The call instruction that ends right before ret, if one does. */
 static bool call_before(struct actx *a, uint64_t ret, struct pm_insn *call)
 {
-	for (unsigned len = 2; len <= 7; len++) {
+	unsigned fixed = a->db->t->arch->insn_size;
+	for (unsigned len = fixed ? fixed : 2; len <= (fixed ? fixed : 7); len++) {
 		if (pm_insn_decode(a->db, ret - len, call) == NULL && call->kind == PM_INSN_CALL &&
 		    call->addr + call->size == ret)
 			return true;
@@ -166,6 +177,30 @@ static void where_no_code_is(struct actx *a, uint64_t target)
 			above ? pm_az_mapping_name(above) : "none");
 }
 
+/* No call: a return to a corrupted return address.  x86-64's ret pops it
+ * from just below %rsp; AArch64's ret jumps to x30, which the epilogue
+ * loaded from the frame record just below sp (ldp x29, x30, [sp], #N). */
+#define FRAME_RECORD_REACH 512
+static bool returned_from(struct actx *a, uint64_t pc, uint64_t *slot)
+{
+	const struct pm_arch *arch = a->db->t->arch;
+	uint64_t sp = a->regs[arch->sp], w;
+	if (arch->lr < 0) {
+		*slot = sp - 8;
+		return pm_memmap_read_partial(&a->db->t->mem, sp - 8, &w, 8) == 8 && w == pc;
+	}
+	if (pm_target_code_addr(a->db->t, a->regs[arch->lr]) != pc)
+		return false;
+	for (uint64_t off = 8; off <= FRAME_RECORD_REACH && off <= sp; off += 8) {
+		if (pm_memmap_read_partial(&a->db->t->mem, sp - off, &w, 8) == 8 &&
+		    w == a->regs[arch->lr]) {
+			*slot = sp - off;
+			return true;
+		}
+	}
+	return false;
+}
+
 static void bad_jump(struct actx *a, uint64_t pc, const struct pm_mapping *m)
 {
 	struct pm_verdict *v = a->v;
@@ -177,11 +212,16 @@ static void bad_jump(struct actx *a, uint64_t pc, const struct pm_mapping *m)
 			pm_az_mapping_name(m));
 	else
 		pm_fact(v, "jump_target", "0x%" PRIx64 ", in no mapping", pc);
-	/* a call pushed its return address: who called, through what */
+	/* a call pushed its return address, or left it in the link register:
+	 * who called, through what */
 	uint64_t sp = a->regs[arch->sp], ret = 0;
 	struct pm_insn call;
 	const char *how = "jumped to";
-	struct pm_err *err = pm_target_read_u64(a->db->t, sp, &ret, "return address");
+	struct pm_err *err = NULL;
+	if (arch->lr >= 0)
+		ret = pm_target_code_addr(a->db->t, a->regs[arch->lr]);
+	else
+		err = pm_target_read_u64(a->db->t, sp, &ret, "return address");
 	if (!err && call_before(a, ret, &call)) {
 		char *caller = pm_az_symbolize(a, call.addr);
 		pm_fact(v, "caller", "%s: %s", caller, call.text);
@@ -207,16 +247,13 @@ static void bad_jump(struct actx *a, uint64_t pc, const struct pm_mapping *m)
 		}
 	} else {
 		pm_err_free(err);
-		/* no call: a ret to a corrupted return address leaves it just below %rsp */
-		uint64_t prev;
-		err = pm_target_read_u64(a->db->t, sp - 8, &prev, "stack");
-		if (!err && prev == pc) {
-			pm_fact(v, "return_address", "0x%" PRIx64 " at 0x%" PRIx64 " (just below %%rsp): a "
-				"corrupted return address", prev, sp - 8);
+		uint64_t slot;
+		if (returned_from(a, pc, &slot)) {
+			pm_fact(v, "return_address", "0x%" PRIx64 " at 0x%" PRIx64 " (just below %%%s): a "
+				"corrupted return address", pc, slot, reg_name(a, arch->sp));
 			how = "returned to";
 			pm_az_cert(a, "ReturnAv");
 		}
-		pm_err_free(err);
 	}
 	if (!m)
 		where_no_code_is(a, pc);
@@ -296,10 +333,14 @@ static void pointer_fault(struct actx *a, const struct pm_insn *in, const struct
 			v->summary = xasprintf("%s of address 0x%" PRIx64 " (near NULL) in %s", access, ea, where);
 		}
 		pm_az_cert(a, branch ? "BranchAvNearNull" : write ? "DestAvNearNull" : "SourceAvNearNull");
-	} else if (!canonical(ea)) {
+	} else if (!canonical(a->db->t->arch, ea)) {
 		v->cls = PM_CLASS_WILD_POINTER;
-		pm_fact(v, "non_canonical", "0x%" PRIx64 " is not a canonical x86-64 address (bits 63-47 "
-			"differ): the kernel reports no address for it (SI_KERNEL)", ea);
+		if (a->db->t->arch == &pm_arch_x86_64)
+			pm_fact(v, "non_canonical", "0x%" PRIx64 " is not a canonical x86-64 address (bits "
+				"63-47 differ): the kernel reports no address for it (SI_KERNEL)", ea);
+		else
+			pm_fact(v, "non_canonical", "0x%" PRIx64 " is beyond the user address space (bits "
+				"55-%u are not all zero; the top byte is ignored)", ea, a->db->t->arch->va_bits);
 		v->summary = xasprintf("wild pointer: %s of non-canonical address 0x%" PRIx64 " (%s) in %s",
 				       access, ea, op, where);
 		pm_az_cert(a, branch ? "BranchAv" : write ? "DestAv" : "SourceAv");
@@ -330,7 +371,7 @@ static void pointer_fault(struct actx *a, const struct pm_insn *in, const struct
 /* An address no access can succeed at. */
 static bool unusable(struct actx *a, uint64_t ea)
 {
-	return ea < NEAR_NULL || !canonical(ea) || !pm_az_mapping(a, ea);
+	return ea < NEAR_NULL || !canonical(a->db->t->arch, ea) || !pm_az_mapping(a, ea);
 }
 
 bool pm_az_access_faults(struct actx *a)
@@ -358,9 +399,12 @@ void pm_az_fault(struct actx *a)
 	const struct pm_arch *arch = a->db->t->arch;
 	uint64_t pc = a->regs[arch->pc];
 	uint64_t fault = a->si.addr;
-	bool has_fault = a->si.code > 0 && a->si.code != SI_KERNEL_CODE;
+	bool has_fault = a->has_siginfo && a->si.code > 0 && a->si.code != SI_KERNEL_CODE;
 	if (has_fault)
 		pm_fact(v, "fault_address", "0x%" PRIx64, fault);
+	else if (!a->has_siginfo)
+		pm_fact(v, "no_siginfo", "the core records no siginfo (QEMU's do not): the address is "
+			"the one the instruction computes from the registers");
 	name_crash_site(a, pc);
 	const struct pm_mapping *pcmap = pm_az_mapping(a, pc);
 	if (!pcmap || !(pcmap->prot & PF_X) || (has_fault && fault == pc)) {
@@ -377,12 +421,14 @@ void pm_az_fault(struct actx *a)
 	char *where = pm_az_symbolize(a, pc);
 	pm_fact(v, "instruction", "%s: %s", where, in.text);
 	free(where);
-	if (has_fault && overflowed(a, fault, &in)) {
+	uint64_t ea = 0;
+	const struct pm_insn_mem *m = faulting_operand(a, &in, &ea);
+	if (!has_fault && m && !a->has_siginfo)
+		fault = ea;
+	if ((has_fault || (m && !a->has_siginfo)) && overflowed(a, fault, &in)) {
 		pm_az_stack_overflow(a, fault);
 		return;
 	}
-	uint64_t ea = 0;
-	const struct pm_insn_mem *m = faulting_operand(a, &in, &ea);
 	if (m) {
 		pointer_fault(a, &in, m, ea);
 		return;
