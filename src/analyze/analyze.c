@@ -108,13 +108,23 @@ static bool in_executable(struct actx *a, uint64_t pc)
 	return m && e && m->path && e->path && strcmp(m->path, e->path) == 0;
 }
 
+/* The top frame of an unnamed function in a shared library is where the
+ * crash is, unless the process aborted (libc without symbols: raise's
+ * helpers) or it is no code at all (a call through a bad pointer: the
+ * caller is next). */
+static bool unnamed_top_counts(struct actx *a, const struct pm_frame *f)
+{
+	const struct pm_mapping *m = pm_az_mapping(a, f->pc);
+	return a->si.signo != SIGABRT && m && (m->prot & PF_X);
+}
+
 size_t pm_az_first_interesting(struct actx *a)
 {
 	for (size_t i = a->frame0; i < a->stack.nframes; i++) {
 		const struct pm_frame *f = &a->stack.frames[i];
 		if (f->kind == PM_FRAME_SIGNAL)
 			continue;
-		if (!f->func ? (i == a->frame0 || in_executable(a, f->pc)) :
+		if (!f->func ? ((i == a->frame0 && unnamed_top_counts(a, f)) || in_executable(a, f->pc)) :
 		    !pm_az_is_noise(pm_sym_display(a->db->dw, f->func), a->db->t->kernel != NULL))
 			return i;
 	}

@@ -6,6 +6,7 @@
 #include "../kernel/kernel.h"
 #include "../base/util.h"
 
+#include <elf.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,19 +51,20 @@ static bool cb_set_initial_registers(Dwfl_Thread *thread, void *thread_arg)
 {
 	struct pm_thread_ctx *ctx = thread_arg;
 	const struct pm_arch *a = ctx->d->t->arch;
+	const uint64_t *r = ctx->regs ? ctx->regs : ctx->th->regs;
 	Dwarf_Word regs[64] = { 0 };
 	size_t n = a->ndwarf_initial;
 	for (size_t i = 0; i < a->nregs; i++) {
 		int dw = a->regs[i].dwarf;
 		if (dw >= 0 && (size_t)dw < n)
-			regs[dw] = ctx->th->regs[i];
+			regs[dw] = r[i];
 	}
 	/* libdwfl 0.188 knows no PAC: a signed link register would be no pc */
 	if (a->lr >= 0)
-		regs[a->regs[a->lr].dwarf] = pm_target_code_addr(ctx->d->t, ctx->th->regs[a->lr]);
+		regs[a->regs[a->lr].dwarf] = pm_target_code_addr(ctx->d->t, r[a->lr]);
 	if (!dwfl_thread_state_registers(thread, 0, (unsigned)n, regs))
 		return false;
-	dwfl_thread_state_register_pc(thread, ctx->th->regs[a->pc]);
+	dwfl_thread_state_register_pc(thread, r[a->pc]);
 	return true;
 }
 
@@ -82,7 +84,7 @@ static struct pm_err *attach(struct pm_dwarf *d)
 	free(d->thread_ctx);
 	d->thread_ctx = xcalloc(d->t->nthreads + 1, sizeof(*d->thread_ctx));
 	for (size_t i = 0; i < d->t->nthreads; i++)
-		d->thread_ctx[i] = (struct pm_thread_ctx){ d, &d->t->threads[i] };
+		d->thread_ctx[i] = (struct pm_thread_ctx){ d, &d->t->threads[i], NULL };
 	pid_t pid = d->t->pid ? d->t->pid : (d->t->nthreads ? d->t->threads[0].tid : 1);
 	if (!dwfl_attach_state(d->dwfl, (Elf *)d->t->elf, pid, &thread_callbacks, d))
 		return pm_err_new(PM_ERR_GENERIC, "cannot unwind: %s", dwfl_errmsg(-1));
@@ -123,6 +125,25 @@ static int frame_cb(Dwfl_Frame *state, void *arg)
 	return DWARF_CB_OK;
 }
 
+/* A call to where no code is (a NULL function pointer) on a processor
+ * whose calls leave the return address in the link register: libdwfl's
+ * fallback would take the caller's frame record for the callee's and skip
+ * the caller.  The callee made no frame yet: unwind from pc = lr, as gdb
+ * does.  regs gets those registers. */
+static bool called_nowhere(struct pm_dwarf *d, const struct pm_thread *th, uint64_t *regs)
+{
+	const struct pm_target *t = d->t;
+	const struct pm_arch *a = t->arch;
+	if (a->lr < 0 || th < t->threads || th >= t->threads + t->nthreads)
+		return false;
+	const struct pm_mapping *m = pm_target_mapping(t, th->regs[a->pc]);
+	if (m && (m->prot & PF_X))
+		return false;
+	memcpy(regs, th->regs, sizeof(th->regs));
+	regs[a->pc] = pm_target_code_addr(t, th->regs[a->lr]);
+	return regs[a->pc] != 0;
+}
+
 struct pm_err *pm_dwarf_stack(struct pm_dwarf *d, const struct pm_thread *th, struct pm_stack *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -132,7 +153,21 @@ struct pm_err *pm_dwarf_stack(struct pm_dwarf *d, const struct pm_thread *th, st
 	if (err)
 		return err;
 	struct collect c = { .sp_dwarf = d->t->arch->regs[d->t->arch->sp].dwarf, .t = d->t };
+	uint64_t from_lr[PM_MAX_REGS];
+	struct pm_thread_ctx *ctx = called_nowhere(d, th, from_lr) ? &d->thread_ctx[th - d->t->threads] : NULL;
+	if (ctx) {
+		/* the frame that is no code, then the caller's from lr */
+		const struct pm_arch *a = d->t->arch;
+		vec_reserve(&c.v, &c.cap, 1, sizeof(*c.v));
+		c.v[c.n++] = (struct physical){ th->regs[a->pc], th->regs[a->sp], true };
+		ctx->regs = from_lr;
+	}
 	int rc = dwfl_getthread_frames(d->dwfl, th->tid, frame_cb, &c);
+	if (ctx) {
+		ctx->regs = NULL;
+		if (c.n > 1)
+			c.v[1].activation = false;   /* lr is a return address */
+	}
 	if (rc < 0 && dwfl_errno() != 0) {
 		const char *msg = dwfl_errmsg(-1);
 		if (msg)
