@@ -113,9 +113,10 @@ static bool call_before(struct actx *a, uint64_t ret, struct pm_insn *call)
 {
 	unsigned fixed = a->db->t->arch->insn_size;
 	for (unsigned len = fixed ? fixed : 2; len <= (fixed ? fixed : 7); len++) {
-		if (pm_insn_decode(a->db, ret - len, call) == NULL && call->kind == PM_INSN_CALL &&
-		    call->addr + call->size == ret)
+		struct pm_err *err = pm_insn_decode(a->db, ret - len, call);
+		if (!err && call->kind == PM_INSN_CALL && call->addr + call->size == ret)
 			return true;
+		pm_err_free(err);
 	}
 	return false;
 }

@@ -141,7 +141,8 @@ static bool called_nowhere(struct pm_dwarf *d, const struct pm_thread *th, uint6
 		return false;
 	memcpy(regs, th->regs, sizeof(th->regs));
 	regs[a->pc] = pm_target_code_addr(t, th->regs[a->lr]);
-	return regs[a->pc] != 0;
+	/* pc == lr: a ret to a bad address, not a call */
+	return regs[a->pc] != 0 && regs[a->pc] != th->regs[a->pc];
 }
 
 struct pm_err *pm_dwarf_stack(struct pm_dwarf *d, const struct pm_thread *th, struct pm_stack *out)
