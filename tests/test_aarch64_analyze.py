@@ -402,3 +402,24 @@ def test_no_nt_file_mappings():
         assert any(int(r[0], 16) <= lo < int(r[1], 16) and r[3] == "r-x" for r in rows), (name, out)
     exe_rows = [l for l in out.splitlines() if l.rstrip().endswith(c.exe)]
     assert exe_rows and exe_rows[0].split()[4] == "file", out
+
+
+def test_pac_signed_return_addresses():
+    """Built with -mbranch-protection=pac-ret, the program saves signed
+    return addresses (QEMU's CPU has PAuth; its core has no NT_ARM_PAC_MASK,
+    and gdb 13 stops after frame 1).  The saved x30 in middle's frame
+    record, read by gdb and stripped of Linux's bits 54-48, is in gdb's
+    outer(); pmdb's frames are those gdb gives the same program built
+    without PAC."""
+    c = make("a64_pac_null_read")
+    _, (words,) = gdb(c, "x/2gx $x29")      # inner has no frame record: x29 is middle's
+    saved = int(words.split()[-1], 16)
+    assert saved & 0x007f000000000000, hex(saved)          # really signed
+    _, (sym,) = gdb(c, f"info symbol {saved & ~0x007f000000000000:#x}")
+    assert sym.startswith("outer + "), sym
+    _, _, (_, plain_bt, _) = basic("a64_null_read")
+    want = gdb_frames(plain_bt)
+    got = [f[1] for f in pmdb.parse_stack(run_pmdb(c, "::stack -p"))]
+    assert got[:len(want)] == want, (got, want)
+    v = Verdict(run_pmdb(c, "::analyze"))
+    assert v.cls == "null-deref" and v.signature == analyze("a64_null_read").signature, v

@@ -36,6 +36,18 @@ static bool cb_get_thread(Dwfl *dwfl, pid_t tid, void *arg, void **thread_argp)
 	return false;
 }
 
+/* A signed return address saved on the stack: libdwfl 0.188 knows no PAC
+ * and would look for the caller's CFI at the signed value.  A word is taken
+ * for one when it is in no mapping and lands in code once stripped. */
+static uint64_t strip_if_signed(const struct pm_target *t, uint64_t v)
+{
+	uint64_t plain = pm_target_code_addr(t, v);
+	if (plain == v || pm_target_mapping(t, v))
+		return v;
+	const struct pm_mapping *m = pm_target_mapping(t, plain);
+	return m && (m->prot & PF_X) ? plain : v;
+}
+
 static bool cb_memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result, void *arg)
 {
 	(void)dwfl;
@@ -43,7 +55,7 @@ static bool cb_memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result, void
 	uint64_t v;
 	if (pm_memmap_read_partial(&d->t->mem, addr, &v, sizeof(v)) != sizeof(v))
 		return false;
-	*result = v;
+	*result = strip_if_signed(d->t, v);
 	return true;
 }
 
