@@ -423,3 +423,34 @@ def test_pac_signed_return_addresses():
     assert got[:len(want)] == want, (got, want)
     v = Verdict(run_pmdb(c, "::analyze"))
     assert v.cls == "null-deref" and v.signature == analyze("a64_null_read").signature, v
+
+
+def test_signal_frame():
+    """A NULL read in a SIGUSR1 handler: QEMU's signal trampoline has no CFI
+    (gdb 13 cannot unwind past the handler, and hangs trying), so pmdb reads
+    the interrupted registers from the rt_sigframe.  gdb checks each frame
+    pmdb gives: frame 1 is lr's function, the trampoline is `mov x8, #0x8b
+    (rt_sigreturn); svc #0`, the interrupted pc follows the tgkill `svc`, and
+    every return address below follows a `bl` to the function above it."""
+    c = make("a64_sighandler")
+    frames = pmdb.parse_stack(run_pmdb(c, "::stack -p"))
+    names = [f[1] for f in frames]
+    k = names.index("<signal handler called>")
+    tramp, interrupted = frames[k][0], frames[k + 1][0]
+    cmds = ["info symbol $pc", "info symbol $lr", f"x/2i {tramp:#x}", f"x/i {interrupted - 4:#x}"]
+    callers = [f for f in frames[k + 2:] if f[1] in ("do_raise", "send_signal", "main")]
+    for f in callers:
+        cmds += [f"info symbol {f[0]:#x}", f"x/i {f[0] - 4:#x}"]
+    _, ans = gdb(c, *cmds)
+    assert ans[0].startswith(names[0] + " + ") and ans[1].startswith(names[1] + " + "), (ans, names)
+    assert k == 2, names
+    assert re.findall(r"\t(mov\s+x8, #0x8b|svc\s+#0x0)", ans[2]) and "svc" in ans[2], ans[2]
+    assert re.search(r"\tsvc\s+#0x0", ans[3]), ans[3]
+    assert [f[1] for f in callers] == ["do_raise", "send_signal", "main"], names
+    for i, f in enumerate(callers):
+        assert ans[4 + 2 * i].startswith(f[1] + " + "), ans[4 + 2 * i]
+        above = names[names.index(f[1]) - 1]      # raise is called through its PLT entry
+        assert re.search(rf"\tbl\s+0x[0-9a-f]+ <{above}[@>]", ans[5 + 2 * i]), ans[5 + 2 * i]
+    v = analyze("a64_sighandler")
+    assert v.cls == "null-deref" and v.facts["base_register"] == "%x0 = 0x0 (NULL)", v
+    assert v.signature.startswith("null-deref: handler_work < on_usr1 < "), v

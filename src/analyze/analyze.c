@@ -185,13 +185,41 @@ static void decode_siginfo(const unsigned char *info, struct pm_siginfo *si)
 	si->uid = pu[1];
 }
 
+/* AArch64's rt_sigframe starts with the siginfo; the registers follow in
+ * regs[] order (arch->sigframe_regs).  Its siginfo is always written. */
+static bool read_sigframe_generic(struct actx *a, size_t k, uint64_t *regs, struct pm_siginfo *si,
+				  bool *trusted)
+{
+	struct pm_target *t = a->db->t;
+	uint64_t frame = a->stack.frames[k].sp;
+	unsigned char info[32];
+	memcpy(regs, a->th->regs, sizeof(a->th->regs));
+	struct pm_err *err = pm_target_read(t, frame + t->arch->sigframe_regs, regs,
+					    t->arch->nregs * sizeof(*regs), "signal frame");
+	if (!err)
+		err = pm_target_read(t, frame, info, sizeof(info), "signal frame siginfo");
+	if (err) {
+		pm_err_free(err);
+		return false;
+	}
+	if (regs[t->arch->pc] != a->stack.frames[k + 1].pc)
+		return false;
+	decode_siginfo(info, si);
+	*trusted = si->signo > 0 && si->signo < 65;
+	return *trusted;
+}
+
 /* The registers a signal frame saved, and its siginfo: the one written
  * (SA_SIGINFO), else *trusted is false and si is made from the trap. */
 static bool read_sigframe(struct actx *a, size_t k, uint64_t *regs, struct pm_siginfo *si,
 			  bool *trusted)
 {
 	struct pm_target *t = a->db->t;
-	if (t->arch != &pm_arch_x86_64 || k + 1 >= a->stack.nframes)
+	if (k + 1 >= a->stack.nframes)
+		return false;
+	if (t->arch->sigframe_regs)
+		return read_sigframe_generic(a, k, regs, si, trusted);
+	if (t->arch != &pm_arch_x86_64)
 		return false;
 	uint64_t uc = a->stack.frames[k].sp;
 	uint64_t g[SC_WORDS];

@@ -113,8 +113,19 @@ struct collect {
 	struct physical *v;
 	size_t n, cap;
 	int sp_dwarf;
-	const struct pm_target *t;
+	struct pm_target *t;
+	uint64_t tramp_sp;      /* a signal trampoline without CFI stopped the unwind */
+	bool at_tramp;
 };
+
+/* A return into the signal trampoline that libdwfl has no CFI for. */
+static bool is_sigreturn(struct pm_target *t, uint64_t pc)
+{
+	uint64_t code;
+	return t->arch->sigreturn_code &&
+	       pm_memmap_read_partial(&t->mem, pc, &code, sizeof(code)) == sizeof(code) &&
+	       code == t->arch->sigreturn_code;
+}
 
 static int frame_cb(Dwfl_Frame *state, void *arg)
 {
@@ -133,6 +144,14 @@ static int frame_cb(Dwfl_Frame *state, void *arg)
 	if (c->n >= PM_MAX_FRAMES || pc == 0)
 		return DWARF_CB_ABORT;
 	vec_reserve(&c->v, &c->cap, c->n + 1, sizeof(*c->v));
+	if (!activation && is_sigreturn(c->t, pc)) {
+		/* the interrupted registers are in the frame: pm_dwarf_stack
+		 * goes on from them */
+		c->v[c->n++] = (struct physical){ pc, sp, true };
+		c->tramp_sp = sp;
+		c->at_tramp = true;
+		return DWARF_CB_ABORT;
+	}
 	c->v[c->n++] = (struct physical){ pc, sp, activation };
 	return DWARF_CB_OK;
 }
@@ -146,7 +165,7 @@ static bool called_nowhere(struct pm_dwarf *d, const struct pm_thread *th, uint6
 {
 	const struct pm_target *t = d->t;
 	const struct pm_arch *a = t->arch;
-	if (a->lr < 0 || th < t->threads || th >= t->threads + t->nthreads)
+	if (a->lr < 0)
 		return false;
 	const struct pm_mapping *m = pm_target_mapping(t, th->regs[a->pc]);
 	if (m && (m->prot & PF_X))
@@ -157,6 +176,33 @@ static bool called_nowhere(struct pm_dwarf *d, const struct pm_thread *th, uint6
 	return regs[a->pc] != 0 && regs[a->pc] != th->regs[a->pc];
 }
 
+#define MAX_SIGNAL_HOPS 64
+
+/* Unwind thread tid from regs (NULL: its own registers). */
+static int unwind_from(struct pm_dwarf *d, int tid, const uint64_t *regs, struct collect *c)
+{
+	struct pm_thread_ctx *ctx = NULL;
+	for (size_t i = 0; i < d->t->nthreads && !ctx; i++)
+		if (d->t->threads[i].tid == tid)
+			ctx = &d->thread_ctx[i];
+	if (!ctx)
+		return -1;
+	ctx->regs = regs;
+	int rc = dwfl_getthread_frames(d->dwfl, tid, frame_cb, c);
+	ctx->regs = NULL;
+	return rc;
+}
+
+/* The registers the kernel (or QEMU) saved in the rt_sigframe at sp. */
+static bool sigframe_regs(struct pm_target *t, uint64_t sp, uint64_t *regs)
+{
+	const struct pm_arch *a = t->arch;
+	memset(regs, 0, PM_MAX_REGS * sizeof(*regs));
+	size_t len = a->nregs * sizeof(*regs);
+	return pm_memmap_read_partial(&t->mem, sp + a->sigframe_regs, regs, len) == len &&
+	       regs[a->sp] > sp;
+}
+
 struct pm_err *pm_dwarf_stack(struct pm_dwarf *d, const struct pm_thread *th, struct pm_stack *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -165,21 +211,27 @@ struct pm_err *pm_dwarf_stack(struct pm_dwarf *d, const struct pm_thread *th, st
 	struct pm_err *err = attach(d);
 	if (err)
 		return err;
-	struct collect c = { .sp_dwarf = d->t->arch->regs[d->t->arch->sp].dwarf, .t = d->t };
-	uint64_t from_lr[PM_MAX_REGS];
-	struct pm_thread_ctx *ctx = called_nowhere(d, th, from_lr) ? &d->thread_ctx[th - d->t->threads] : NULL;
-	if (ctx) {
+	const struct pm_arch *a = d->t->arch;
+	struct collect c = { .sp_dwarf = a->regs[a->sp].dwarf, .t = d->t };
+	uint64_t regs[PM_MAX_REGS];
+	int rc;
+	if (called_nowhere(d, th, regs)) {
 		/* the frame that is no code, then the caller's from lr */
-		const struct pm_arch *a = d->t->arch;
 		vec_reserve(&c.v, &c.cap, 1, sizeof(*c.v));
 		c.v[c.n++] = (struct physical){ th->regs[a->pc], th->regs[a->sp], true };
-		ctx->regs = from_lr;
-	}
-	int rc = dwfl_getthread_frames(d->dwfl, th->tid, frame_cb, &c);
-	if (ctx) {
-		ctx->regs = NULL;
+		rc = unwind_from(d, th->tid, regs, &c);
 		if (c.n > 1)
 			c.v[1].activation = false;   /* lr is a return address */
+	} else {
+		rc = unwind_from(d, th->tid, NULL, &c);
+	}
+	/* a signal trampoline libdwfl could not step through: on from the
+	 * registers its frame saved (bounded: each one is further up) */
+	for (size_t hops = 0; c.at_tramp && hops < MAX_SIGNAL_HOPS; hops++) {
+		c.at_tramp = false;
+		if (!sigframe_regs(d->t, c.tramp_sp, regs))
+			break;
+		rc = unwind_from(d, th->tid, regs, &c);
 	}
 	if (rc < 0 && dwfl_errno() != 0) {
 		const char *msg = dwfl_errmsg(-1);
