@@ -454,3 +454,19 @@ def test_signal_frame():
     v = analyze("a64_sighandler")
     assert v.cls == "null-deref" and v.facts["base_register"] == "%x0 = 0x0 (NULL)", v
     assert v.signature.startswith("null-deref: handler_work < on_usr1 < "), v
+
+
+def test_truncated_qemu_core(tmp_path):
+    """Cut inside the notes, the first segment, a third and two thirds in:
+    a clean end with a message, never a crash (run under ASan by make test)."""
+    c = make("a64_null_read")
+    data = open(c.core, "rb").read()
+    for cut in (0x500, 0x1800, len(data) // 3, 2 * len(data) // 3):
+        part = tmp_path / f"cut{cut}.core"
+        part.write_bytes(data[:cut])
+        p = subprocess.run([pmdb.PMDB, "-q", "--sysroot", SYSROOT, c.exe, str(part), "-e",
+                            "::status; $C; ::analyze; ::mappings"],
+                           capture_output=True, text=True, timeout=120, errors="replace")
+        assert p.returncode in (0, 1, 2), (cut, p.returncode, p.stderr[-2000:])
+        assert "Sanitizer" not in p.stderr and "runtime error" not in p.stderr, p.stderr[-3000:]
+        assert "truncated" in p.stderr, (cut, p.stderr)

@@ -136,6 +136,9 @@ static uint64_t r_debug_of(struct pm_target *t, uint64_t dyn, uint64_t dynsz)
 
 static void add_library(struct pm_target *t, struct pm_core *c, const char *name, uint64_t bias)
 {
+	for (size_t i = 0; i < t->nobjects; i++)
+		if (t->objects[i].bias == bias && strcmp(t->objects[i].recorded, name) == 0)
+			return;         /* a list that loops back */
 	/* the vDSO's name is no file: it stays unresolved and is skipped */
 	char *local = pm_resolve_file(name, true, NULL, 0, NULL);
 	struct elf_view v;
