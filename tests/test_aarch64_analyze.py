@@ -470,3 +470,24 @@ def test_truncated_qemu_core(tmp_path):
         assert p.returncode in (0, 1, 2), (cut, p.returncode, p.stderr[-2000:])
         assert "Sanitizer" not in p.stderr and "runtime error" not in p.stderr, p.stderr[-3000:]
         assert "truncated" in p.stderr, (cut, p.stderr)
+
+
+DIVIDE = r"""
+#include <stdio.h>
+static volatile int zero, minus_one = -1, int_min = -2147483647 - 1;
+int main(void) { printf("%d %d\n", 100 / zero, int_min / minus_one); return 0; }
+"""
+
+
+def test_division_does_not_trap(tmp_path):
+    """docs/analyze.md: AArch64's sdiv by zero gives 0 and INT_MIN / -1
+    gives INT_MIN, with no signal, so there is no SIGFPE core to analyse."""
+    if arm_cores.tools_missing():
+        pytest.skip(arm_cores.tools_missing())
+    src = tmp_path / "divide.c"
+    src.write_text(DIVIDE)
+    exe = tmp_path / "divide"
+    subprocess.run([arm_cores.CC, "-O0", "-o", str(exe), str(src)], check=True)
+    r = subprocess.run([arm_cores.QEMU, "-L", SYSROOT, str(exe)], capture_output=True, text=True,
+                       timeout=60)
+    assert (r.returncode, r.stdout) == (0, "0 -2147483648\n"), r
