@@ -491,3 +491,17 @@ def test_division_does_not_trap(tmp_path):
     r = subprocess.run([arm_cores.QEMU, "-L", SYSROOT, str(exe)], capture_output=True, text=True,
                        timeout=60)
     assert (r.returncode, r.stdout) == (0, "0 -2147483648\n"), r
+
+
+def test_triage_sysroot():
+    """pmdb triage --sysroot gives each QEMU core the signature and class
+    ::analyze gives it (libc's symbols found under the sysroot)."""
+    names = ["a64_abort_assert", "a64_jump_null", "a64_null_read"]
+    paths = [make(n).core for n in names]
+    p = subprocess.run([pmdb.PMDB, "triage", "--sysroot", SYSROOT, "-j", "2", *paths],
+                       capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stderr
+    rows = {j["core"]: j for j in map(json.loads, p.stdout.splitlines()[:len(paths)])}
+    for n, path in zip(names, paths):
+        v = analyze(n)
+        assert rows[path]["class"] == v.cls and rows[path]["signature"] == v.signature, (n, rows)
