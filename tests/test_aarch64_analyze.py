@@ -505,3 +505,15 @@ def test_triage_sysroot():
     for n, path in zip(names, paths):
         v = analyze(n)
         assert rows[path]["class"] == v.cls and rows[path]["signature"] == v.signature, (n, rows)
+
+
+def test_sent_signal_without_siginfo():
+    """kill(getpid(), SIGQUIT): QEMU's core does not say who sent it, and
+    ::analyze says so rather than naming a sender; gdb's frames show kill()."""
+    c = make("a64_signal_quit")
+    whole, (bt,) = gdb(c, "bt")
+    assert "Program terminated with signal SIGQUIT" in whole
+    assert "kill" in gdb_frames(bt), bt
+    v = analyze("a64_signal_quit")
+    assert v.cls == "signal-sent" and "sender_pid" not in v.facts, v
+    assert v.summary == "SIGQUIT: no fault; the core has no siginfo to say who sent it", v

@@ -337,8 +337,24 @@ static bool reraised_on_return(struct actx *a)
 	return true;
 }
 
+/* Signals the processor raises; any other comes from a sender (or, like
+ * SIGABRT, SIGPIPE and SIGXCPU, from the kernel on the process's behalf). */
+static bool fault_signal(int signo)
+{
+	return signo == SIGSEGV || signo == SIGBUS || signo == SIGFPE || signo == SIGILL ||
+	       signo == SIGTRAP;
+}
+
 static void dispatch(struct actx *a, bool reraised)
 {
+	if (!a->has_siginfo && !fault_signal(a->si.signo) && a->si.signo != SIGABRT) {
+		const char *n = pm_signal_name(a->si.signo);
+		a->v->cls = PM_CLASS_SIGNAL_SENT;
+		a->v->summary = xasprintf("%s: no fault; the core has no siginfo to say who sent it",
+					  n ? n : "a signal");
+		pm_az_cert(a, "BenignSignal");
+		return;
+	}
 	/* abort() raises SIGABRT itself */
 	bool aborted = a->si.signo == SIGABRT && a->si.pid == a->db->t->pid;
 	/* a core without siginfo (QEMU's) does not say who sent the signal */

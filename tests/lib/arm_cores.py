@@ -62,6 +62,7 @@ PROGS: Dict[str, ArmProg] = {p.name: p for p in [
     ArmProg("a64_trap", "az_trap.c", _O2, ("trap",)),
     ArmProg("a64_junk", "az_trap.c", _O0, ("junk",)),
     ArmProg("a64_sighandler", "sighandler.c", _O0),
+    ArmProg("a64_signal_quit", "az_signal.c", _O0, ("quit",)),
     # QEMU's CPU has pointer authentication: return addresses are signed
     ArmProg("a64_pac_null_read", "null_read.c", _O0 + ("-mbranch-protection=pac-ret",)),
 ]}
