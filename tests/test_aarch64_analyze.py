@@ -402,6 +402,9 @@ def test_no_nt_file_mappings():
         assert any(int(r[0], 16) <= lo < int(r[1], 16) and r[3] == "r-x" for r in rows), (name, out)
     exe_rows = [l for l in out.splitlines() if l.rstrip().endswith(c.exe)]
     assert exe_rows and exe_rows[0].split()[4] == "file", out
+    nlibs = len(re.findall(r"^0x[0-9a-f]+\s+0x[0-9a-f]+\s+Yes", libs, re.M))
+    st = pmdb.status_fields(run_pmdb(c, "::status"))
+    assert st["files"].endswith(f": {nlibs + 1} placed from the executable and the link_map"), st
 
 
 def test_pac_signed_return_addresses():
