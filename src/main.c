@@ -28,7 +28,7 @@ static void usage(FILE *out)
 	      "                  (a program to run under pmdb: :r starts it)\n"
 	      "       pmdb --gcore PID [FILE]  write a core of a running process\n"
 	      "                  (default core.PID) and let it run on\n"
-	      "       pmdb triage [--json] [-j N] [-t SEC] [-d DIR] [-v] CORE|DIR ...\n"
+	      "       pmdb triage [--json] [-j N] [-t SEC] [-d DIR] [--sysroot DIR] [-v] CORE|DIR ...\n"
 	      "                  (many cores in parallel, grouped by crash signature)\n"
 	      "  -e CMDS         run commands (';' or newline separated) and exit;\n"
 	      "                  the exit status is 1 if any command failed\n"

@@ -113,13 +113,23 @@ static bool in_executable(struct actx *a, uint64_t pc)
 	return m && e && m->path && e->path && strcmp(m->path, e->path) == 0;
 }
 
+/* The top frame of an unnamed function in a shared library is where the
+ * crash is, unless the process aborted (libc without symbols: raise's
+ * helpers) or it is no code at all (a call through a bad pointer: the
+ * caller is next). */
+static bool unnamed_top_counts(struct actx *a, const struct pm_frame *f)
+{
+	const struct pm_mapping *m = pm_az_mapping(a, f->pc);
+	return a->si.signo != SIGABRT && m && (m->prot & PF_X);
+}
+
 size_t pm_az_first_interesting(struct actx *a)
 {
 	for (size_t i = a->frame0; i < a->stack.nframes; i++) {
 		const struct pm_frame *f = &a->stack.frames[i];
 		if (f->kind == PM_FRAME_SIGNAL)
 			continue;
-		if (!f->func ? (i == a->frame0 || in_executable(a, f->pc)) :
+		if (!f->func ? ((i == a->frame0 && unnamed_top_counts(a, f)) || in_executable(a, f->pc)) :
 		    !pm_az_is_noise(pm_sym_display(a->db->dw, f->func), a->db->t->kernel != NULL))
 			return i;
 	}
@@ -180,13 +190,41 @@ static void decode_siginfo(const unsigned char *info, struct pm_siginfo *si)
 	si->uid = pu[1];
 }
 
+/* AArch64's rt_sigframe starts with the siginfo; the registers follow in
+ * regs[] order (arch->sigframe_regs).  Its siginfo is always written. */
+static bool read_sigframe_generic(struct actx *a, size_t k, uint64_t *regs, struct pm_siginfo *si,
+				  bool *trusted)
+{
+	struct pm_target *t = a->db->t;
+	uint64_t frame = a->stack.frames[k].sp;
+	unsigned char info[32];
+	memcpy(regs, a->th->regs, sizeof(a->th->regs));
+	struct pm_err *err = pm_target_read(t, frame + t->arch->sigframe_regs, regs,
+					    t->arch->nregs * sizeof(*regs), "signal frame");
+	if (!err)
+		err = pm_target_read(t, frame, info, sizeof(info), "signal frame siginfo");
+	if (err) {
+		pm_err_free(err);
+		return false;
+	}
+	if (regs[t->arch->pc] != a->stack.frames[k + 1].pc)
+		return false;
+	decode_siginfo(info, si);
+	*trusted = si->signo > 0 && si->signo < 65;
+	return *trusted;
+}
+
 /* The registers a signal frame saved, and its siginfo: the one written
  * (SA_SIGINFO), else *trusted is false and si is made from the trap. */
 static bool read_sigframe(struct actx *a, size_t k, uint64_t *regs, struct pm_siginfo *si,
 			  bool *trusted)
 {
 	struct pm_target *t = a->db->t;
-	if (t->arch != &pm_arch_x86_64 || k + 1 >= a->stack.nframes)
+	if (k + 1 >= a->stack.nframes)
+		return false;
+	if (t->arch->sigframe_regs)
+		return read_sigframe_generic(a, k, regs, si, trusted);
+	if (t->arch != &pm_arch_x86_64)
 		return false;
 	uint64_t uc = a->stack.frames[k].sp;
 	uint64_t g[SC_WORDS];
@@ -304,11 +342,28 @@ static bool reraised_on_return(struct actx *a)
 	return true;
 }
 
+/* Signals the processor raises; any other comes from a sender (or, like
+ * SIGABRT, SIGPIPE and SIGXCPU, from the kernel on the process's behalf). */
+static bool fault_signal(int signo)
+{
+	return signo == SIGSEGV || signo == SIGBUS || signo == SIGFPE || signo == SIGILL ||
+	       signo == SIGTRAP;
+}
+
 static void dispatch(struct actx *a, bool reraised)
 {
+	if (!a->has_siginfo && !fault_signal(a->si.signo) && a->si.signo != SIGABRT) {
+		const char *n = pm_signal_name(a->si.signo);
+		a->v->cls = PM_CLASS_SIGNAL_SENT;
+		a->v->summary = xasprintf("%s: no fault; the core has no siginfo to say who sent it",
+					  n ? n : "a signal");
+		pm_az_cert(a, "BenignSignal");
+		return;
+	}
 	/* abort() raises SIGABRT itself */
 	bool aborted = a->si.signo == SIGABRT && a->si.pid == a->db->t->pid;
-	if (sent_by_a_process(&a->si) && !reraised && !aborted) {
+	/* a core without siginfo (QEMU's) does not say who sent the signal */
+	if (a->has_siginfo && sent_by_a_process(&a->si) && !reraised && !aborted) {
 		sent(a);
 		return;
 	}
@@ -334,7 +389,12 @@ static void signal_verdict(struct actx *a)
 				     : "no signal: the core was written while the process ran (gcore)");
 		return;
 	}
-	signal_fact(v, "signal", &a->si);
+	if (a->has_siginfo) {
+		signal_fact(v, "signal", &a->si);
+	} else {
+		const char *n = pm_signal_name(a->si.signo);
+		pm_fact(v, "signal", "%s (%d), no siginfo in the core", n ? n : "signal", a->si.signo);
+	}
 	pm_fact(v, "thread", "%d", a->th->tid);
 	if (a->has_siginfo && pm_signal_has_sender(a->si.code))
 		pm_fact(v, "sender_pid", "%d%s", a->si.pid,

@@ -16,10 +16,16 @@
 #define SI_KERNEL_CODE 0x80
 #define OVERFLOW_REACH (256 * 1024)  /* how far below %rsp a frame's access goes */
 
-bool pm_az_canonical(uint64_t a)
+/* An address the processor can translate: x86-64's canonical form (bits
+ * 63-47 all equal); on AArch64 the top byte is ignored (TBI) and user
+ * addresses are below 1 << va_bits. */
+bool pm_az_canonical(const struct pm_arch *arch, uint64_t a)
 {
-	uint64_t top = a >> 47;
-	return top == 0 || top == 0x1ffff;
+	if (arch == &pm_arch_x86_64) {
+		uint64_t top = a >> 47;
+		return top == 0 || top == 0x1ffff;
+	}
+	return ((a << 8) >> 8) >> arch->va_bits == 0;
 }
 
 static const char *reg_name(struct actx *a, int r)
@@ -46,8 +52,8 @@ char *pm_az_describe_operand(struct actx *a, const struct pm_insn *in, const str
 		sep = " + ";
 	}
 	if (m->index >= 0) {
-		fprintf(f, "%s%%%s (0x%" PRIx64 ") * %u", sep, reg_name(a, m->index), a->regs[m->index],
-			m->scale);
+		fprintf(f, "%s%%%s (0x%" PRIx64 ")%s * %u", sep, reg_name(a, m->index), a->regs[m->index],
+			m->ext == PM_EXT_SXTW ? " sxtw" : m->ext == PM_EXT_UXTW ? " uxtw" : "", m->scale);
 		sep = " + ";
 	}
 	if (m->disp < 0 && *sep)
@@ -58,16 +64,21 @@ char *pm_az_describe_operand(struct actx *a, const struct pm_insn *in, const str
 	return buf;
 }
 
+static bool unusable(struct actx *a, uint64_t ea);
+
 const struct pm_insn_mem *pm_az_faulting_operand(struct actx *a, const struct pm_insn *in, bool has_addr,
 						  uint64_t addr, uint64_t *ea)
 {
 	const struct pm_arch *arch = a->db->t->arch;
 	const struct pm_insn_mem *pick = NULL;
+	/* no address: a general protection fault (SI_KERNEL) or a kernel
+	 * Oops without one names none, a user core without siginfo neither */
+	bool guess_by_mapping = !has_addr && !a->has_siginfo && !a->db->t->kernel;
 	for (int i = 0; i < in->nmem; i++) {
 		if (in->mem[i].segment)
 			continue;       /* thread-local or per-CPU: its base is not in the registers */
 		uint64_t e = pm_insn_effective(arch, a->regs, in, &in->mem[i]);
-		bool hit = has_addr ? e == addr : !pm_az_canonical(e);
+		bool hit = has_addr ? e == addr : guess_by_mapping ? unusable(a, e) : !pm_az_canonical(arch, e);
 		if (hit || !pick) {
 			pick = &in->mem[i];
 			*ea = e;
@@ -98,10 +109,12 @@ static char *site(struct actx *a)
 /* The call instruction that ends right before ret, if one does. */
 static bool call_before(struct actx *a, uint64_t ret, struct pm_insn *call)
 {
-	for (unsigned len = 2; len <= 7; len++) {
-		if (pm_insn_decode(a->db, ret - len, call) == NULL && call->kind == PM_INSN_CALL &&
-		    call->addr + call->size == ret)
+	unsigned fixed = a->db->t->arch->insn_size;
+	for (unsigned len = fixed ? fixed : 2; len <= (fixed ? fixed : 7); len++) {
+		struct pm_err *err = pm_insn_decode(a->db, ret - len, call);
+		if (!err && call->kind == PM_INSN_CALL && call->addr + call->size == ret)
 			return true;
+		pm_err_free(err);
 	}
 	return false;
 }
@@ -163,6 +176,30 @@ static void where_no_code_is(struct actx *a, uint64_t target)
 			above ? pm_az_mapping_name(above) : "none");
 }
 
+/* No call: a return to a corrupted return address.  x86-64's ret pops it
+ * from just below %rsp; AArch64's ret jumps to x30, which the epilogue
+ * loaded from the frame record just below sp (ldp x29, x30, [sp], #N). */
+#define FRAME_RECORD_REACH 512
+static bool returned_from(struct actx *a, uint64_t pc, uint64_t *slot)
+{
+	const struct pm_arch *arch = a->db->t->arch;
+	uint64_t sp = a->regs[arch->sp], w;
+	if (arch->lr < 0) {
+		*slot = sp - 8;
+		return pm_memmap_read_partial(&a->db->t->mem, sp - 8, &w, 8) == 8 && w == pc;
+	}
+	if (pm_target_code_addr(a->db->t, a->regs[arch->lr]) != pc)
+		return false;
+	for (uint64_t off = 8; off <= FRAME_RECORD_REACH && off <= sp; off += 8) {
+		if (pm_memmap_read_partial(&a->db->t->mem, sp - off, &w, 8) == 8 &&
+		    w == a->regs[arch->lr]) {
+			*slot = sp - off;
+			return true;
+		}
+	}
+	return false;
+}
+
 static void bad_jump(struct actx *a, uint64_t pc, const struct pm_mapping *m)
 {
 	struct pm_verdict *v = a->v;
@@ -174,11 +211,16 @@ static void bad_jump(struct actx *a, uint64_t pc, const struct pm_mapping *m)
 			pm_az_mapping_name(m));
 	else
 		pm_fact(v, "jump_target", "0x%" PRIx64 ", in no mapping", pc);
-	/* a call pushed its return address: who called, through what */
+	/* a call pushed its return address, or left it in the link register:
+	 * who called, through what */
 	uint64_t sp = a->regs[arch->sp], ret = 0;
 	struct pm_insn call;
 	const char *how = "jumped to";
-	struct pm_err *err = pm_target_read_u64(a->db->t, sp, &ret, "return address");
+	struct pm_err *err = NULL;
+	if (arch->lr >= 0)
+		ret = pm_target_code_addr(a->db->t, a->regs[arch->lr]);
+	else
+		err = pm_target_read_u64(a->db->t, sp, &ret, "return address");
 	if (!err && call_before(a, ret, &call)) {
 		char *caller = pm_az_symbolize(a, call.addr);
 		pm_fact(v, "caller", "%s: %s", caller, call.text);
@@ -204,16 +246,13 @@ static void bad_jump(struct actx *a, uint64_t pc, const struct pm_mapping *m)
 		}
 	} else {
 		pm_err_free(err);
-		/* no call: a ret to a corrupted return address leaves it just below %rsp */
-		uint64_t prev;
-		err = pm_target_read_u64(a->db->t, sp - 8, &prev, "stack");
-		if (!err && prev == pc) {
-			pm_fact(v, "return_address", "0x%" PRIx64 " at 0x%" PRIx64 " (just below %%rsp): a "
-				"corrupted return address", prev, sp - 8);
+		uint64_t slot;
+		if (returned_from(a, pc, &slot)) {
+			pm_fact(v, "return_address", "0x%" PRIx64 " at 0x%" PRIx64 " (just below %%%s): a "
+				"corrupted return address", pc, slot, reg_name(a, arch->sp));
 			how = "returned to";
 			pm_az_cert(a, "ReturnAv");
 		}
-		pm_err_free(err);
 	}
 	if (!m)
 		where_no_code_is(a, pc);
@@ -293,10 +332,14 @@ static void pointer_fault(struct actx *a, const struct pm_insn *in, const struct
 			v->summary = xasprintf("%s of address 0x%" PRIx64 " (near NULL) in %s", access, ea, where);
 		}
 		pm_az_cert(a, branch ? "BranchAvNearNull" : write ? "DestAvNearNull" : "SourceAvNearNull");
-	} else if (!pm_az_canonical(ea)) {
+	} else if (!pm_az_canonical(a->db->t->arch, ea)) {
 		v->cls = PM_CLASS_WILD_POINTER;
-		pm_fact(v, "non_canonical", "0x%" PRIx64 " is not a canonical x86-64 address (bits 63-47 "
-			"differ): the kernel reports no address for it (SI_KERNEL)", ea);
+		if (a->db->t->arch == &pm_arch_x86_64)
+			pm_fact(v, "non_canonical", "0x%" PRIx64 " is not a canonical x86-64 address (bits "
+				"63-47 differ): the kernel reports no address for it (SI_KERNEL)", ea);
+		else
+			pm_fact(v, "non_canonical", "0x%" PRIx64 " is beyond the user address space (bits "
+				"55-%u are not all zero; the top byte is ignored)", ea, a->db->t->arch->va_bits);
 		v->summary = xasprintf("wild pointer: %s of non-canonical address 0x%" PRIx64 " (%s) in %s",
 				       access, ea, op, where);
 		pm_az_cert(a, branch ? "BranchAv" : write ? "DestAv" : "SourceAv");
@@ -327,7 +370,7 @@ static void pointer_fault(struct actx *a, const struct pm_insn *in, const struct
 /* An address no access can succeed at. */
 static bool unusable(struct actx *a, uint64_t ea)
 {
-	return ea < NEAR_NULL || !pm_az_canonical(ea) || !pm_az_mapping(a, ea);
+	return ea < NEAR_NULL || !pm_az_canonical(a->db->t->arch, ea) || !pm_az_mapping(a, ea);
 }
 
 bool pm_az_access_faults(struct actx *a)
@@ -355,9 +398,12 @@ void pm_az_fault(struct actx *a)
 	const struct pm_arch *arch = a->db->t->arch;
 	uint64_t pc = a->regs[arch->pc];
 	uint64_t fault = a->si.addr;
-	bool has_fault = a->si.code > 0 && a->si.code != SI_KERNEL_CODE;
+	bool has_fault = a->has_siginfo && a->si.code > 0 && a->si.code != SI_KERNEL_CODE;
 	if (has_fault)
 		pm_fact(v, "fault_address", "0x%" PRIx64, fault);
+	else if (!a->has_siginfo)
+		pm_fact(v, "no_siginfo", "the core records no siginfo (QEMU's do not): the address is "
+			"the one the instruction computes from the registers");
 	name_crash_site(a, pc);
 	const struct pm_mapping *pcmap = pm_az_mapping(a, pc);
 	if (!pcmap || !(pcmap->prot & PF_X) || (has_fault && fault == pc)) {
@@ -374,12 +420,15 @@ void pm_az_fault(struct actx *a)
 	char *where = pm_az_symbolize(a, pc);
 	pm_fact(v, "instruction", "%s: %s", where, in.text);
 	free(where);
-	if (has_fault && overflowed(a, fault, &in)) {
+	uint64_t ea = 0;
+	const struct pm_insn_mem *m = pm_az_faulting_operand(a, &in, a->has_siginfo && a->si.code != SI_KERNEL_CODE,
+							     a->si.addr, &ea);
+	if (!has_fault && m && !a->has_siginfo)
+		fault = ea;
+	if ((has_fault || (m && !a->has_siginfo)) && overflowed(a, fault, &in)) {
 		pm_az_stack_overflow(a, fault);
 		return;
 	}
-	uint64_t ea = 0;
-	const struct pm_insn_mem *m = pm_az_faulting_operand(a, &in, a->si.code != SI_KERNEL_CODE, a->si.addr, &ea);
 	if (m) {
 		pointer_fault(a, &in, m, ea);
 		return;

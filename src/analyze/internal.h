@@ -22,8 +22,11 @@ struct actx {
 char *pm_az_symbolize(struct actx *a, uint64_t addr);
 /* The mapping holding addr, or NULL. */
 const struct pm_mapping *pm_az_mapping(struct actx *a, uint64_t addr);
-/* A canonical x86-64 address: bits 63-47 all equal. */
-bool pm_az_canonical(uint64_t a);
+/* An address the processor can translate: x86-64's canonical form (bits
+ * 63-47 all equal); on AArch64 the top byte is ignored (TBI) and user
+ * addresses are below 1 << va_bits. */
+struct pm_arch;
+bool pm_az_canonical(const struct pm_arch *arch, uint64_t a);
 /* "%rax (0x0) + 0x8" for disp(base,index,scale) with the values of
  * a->regs, malloc'd. */
 struct pm_insn;
@@ -31,7 +34,8 @@ struct pm_insn_mem;
 char *pm_az_describe_operand(struct actx *a, const struct pm_insn *in, const struct pm_insn_mem *m);
 /* The memory operand that faulted: the one at addr (the address the
  * kernel gave, if has_addr), else the non-canonical one (a general
- * protection fault gives none), else the first; *ea its address. */
+ * protection fault gives none; a user core without siginfo: one no access
+ * can succeed at), else the first; *ea its address. */
 const struct pm_insn_mem *pm_az_faulting_operand(struct actx *a, const struct pm_insn *in, bool has_addr,
 						  uint64_t addr, uint64_t *ea);
 /* A kernel Oops's faulting instruction, from the registers the exception

@@ -59,6 +59,8 @@ static bool divisor(struct actx *a, const struct pm_insn *in, uint64_t *val, uin
 
 bool pm_az_insn_traps(struct actx *a)
 {
+	if (a->si.signo == SIGFPE && !a->db->t->arch->div_traps)
+		return false;
 	struct pm_insn in;
 	struct pm_err *err = pm_insn_decode(a->db, a->regs[a->db->t->arch->pc], &in);
 	if (err) {
@@ -93,13 +95,15 @@ void pm_az_arith(struct actx *a)
 	pm_az_cert(a, "FloatingPointException");
 }
 
-/* int3 traps with the pc past it: the instruction is the byte before. */
+/* int3 traps with the pc past it: the instruction is the byte before.
+ * (AArch64's brk leaves the pc at the brk.) */
 static uint64_t trap_address(struct actx *a)
 {
 	uint64_t pc = a->regs[a->db->t->arch->pc];
 	uint8_t b = 0;
-	struct pm_err *err = a->si.signo == SIGTRAP ? pm_target_read(a->db->t, pc - 1, &b, 1, "int3") :
-			     NULL;
+	bool x86 = a->db->t->arch == &pm_arch_x86_64;
+	struct pm_err *err = x86 && a->si.signo == SIGTRAP ?
+			     pm_target_read(a->db->t, pc - 1, &b, 1, "int3") : NULL;
 	pm_err_free(err);
 	return !err && b == 0xcc ? pc - 1 : pc;
 }
@@ -110,7 +114,8 @@ void pm_az_illegal(struct actx *a)
 	struct pm_insn in;
 	char *w = where(a);
 	bool ok = decode_at(a, trap_address(a), &in);
-	if (a->si.signo == SIGTRAP || (ok && in.kind == PM_INSN_TRAP)) {
+	/* AArch64's __builtin_trap is brk #0x3e8, which raises SIGTRAP */
+	if (!(ok && in.kind == PM_INSN_UD) && (a->si.signo == SIGTRAP || (ok && in.kind == PM_INSN_TRAP))) {
 		v->cls = PM_CLASS_BREAKPOINT;
 		v->summary = xasprintf("breakpoint trap (%s) in %s", ok ? in.text : "int3", w);
 		pm_az_cert(a, "BenignSignal");

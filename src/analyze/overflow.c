@@ -112,8 +112,8 @@ void pm_az_stack_overflow(struct actx *a, uint64_t fault)
 			(m->end - m->start) / 1024, pm_az_mapping_name(m));
 		if (fault < m->start)
 			pm_fact(v, "below_stack", "the fault address is 0x%" PRIx64 " bytes below the stack's "
-				"lowest page, 0x%" PRIx64 " bytes below %%rsp", m->start - fault,
-				sp >= fault ? sp - fault : 0);
+				"lowest page, 0x%" PRIx64 " bytes below %%%s", m->start - fault,
+				sp >= fault ? sp - fault : 0, a->db->t->arch->regs[a->db->t->arch->sp].name);
 	}
 	size_t n = a->stack.nframes;
 	pm_fact(v, "depth", "%zu frames", n);

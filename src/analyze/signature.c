@@ -160,15 +160,16 @@ static char *frame_name(struct pm_dwarf *d, uint64_t pc)
 }
 
 /* A call through a pointer to no mapping (a NULL function pointer) leaves
- * the unwinder nothing to start from; the return address the call pushed
- * is still at the stack pointer, naming the caller. */
+ * the x86-64 unwinder nothing to start from; the return address the call
+ * pushed is still at the stack pointer (AArch64: in lr), naming the caller. */
 static void caller_of_bad_jump(struct pmdb *db, const struct pm_thread *th, struct names *s)
 {
 	const struct pm_arch *arch = db->t->arch;
-	uint64_t ret;
+	uint64_t ret = arch->lr >= 0 ? pm_target_code_addr(db->t, th->regs[arch->lr]) : 0;
 	if (pm_target_mapping(db->t, th->regs[arch->pc]))
 		return;
-	struct pm_err *err = pm_target_read_u64(db->t, th->regs[arch->sp], &ret, "return address");
+	struct pm_err *err = arch->lr >= 0 ? NULL :
+			     pm_target_read_u64(db->t, th->regs[arch->sp], &ret, "return address");
 	if (err) {
 		pm_err_free(err);
 		return;

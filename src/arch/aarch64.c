@@ -99,6 +99,15 @@ const struct pm_arch pm_arch_aarch64 = {
 	.sp = SP,
 	.fp = X29,
 	.lr = X30,
+	.insn_size = 4,
+	.div_traps = false,      /* sdiv/udiv by zero give 0 */
+	.va_bits = 52,           /* 48, or 52 with FEAT_LVA; the top byte is ignored (TBI) */
+	/* mov x8, #139 (rt_sigreturn); svc #0 -- QEMU's trampoline has no CFI */
+	.sigreturn_code = 0xd4000001d2801168ull,
+	/* struct rt_sigframe { siginfo (128); ucontext { uc_flags, uc_link,
+	 * uc_stack (24), uc_sigmask padded to 128, then at 176 (16-aligned)
+	 * sigcontext { fault_address; regs[31], sp, pc, pstate } } } */
+	.sigframe_regs = 128 + 176 + 8,
 	.ndwarf_initial = 32,
 	.print_regs = print_regs,
 	.print_fpregs = print_fpregs,

@@ -4,6 +4,7 @@
 #ifndef PM_ARCH_H
 #define PM_ARCH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -26,6 +27,15 @@ struct pm_arch {
 	size_t prstatus_reg_offset;       /* offset of pr_reg */
 	int pc, sp, fp;                   /* indexes into regs[] */
 	int lr;                           /* link register index, -1 if calls push */
+	unsigned insn_size;               /* bytes of every instruction, 0 if they vary */
+	bool div_traps;                   /* integer division by zero raises SIGFPE */
+	unsigned va_bits;                 /* user addresses are below 1 << va_bits */
+	/* Linux's signal return trampoline (its first two instructions as one
+	 * little-endian word), and the offset in the rt_sigframe at its stack
+	 * pointer of the interrupted thread's registers, saved in regs[]
+	 * order; 0 where libdwfl's CFI for the trampoline does the work */
+	uint64_t sigreturn_code;
+	size_t sigframe_regs;
 	size_t ndwarf_initial;            /* DWARF regs 0..n-1 given to the unwinder */
 	/* Print the registers in mdb's $r layout. */
 	void (*print_regs)(FILE *out, const uint64_t *regs,

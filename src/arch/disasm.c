@@ -1,4 +1,5 @@
 #include "disasm.h"
+#include "disasm_cs.h"
 
 #include <capstone/capstone.h>
 #include <stdbool.h>
@@ -35,7 +36,7 @@ static struct pm_err *open_handle(const struct pm_arch *arch)
 }
 
 /* The handle that disassembles for ::dis on this architecture. */
-static struct pm_err *dis_handle(const struct pm_arch *arch, csh *h)
+struct pm_err *pm_disasm_handle(const struct pm_arch *arch, csh *h)
 {
 	if (arch == &pm_arch_aarch64) {
 		struct pm_err *err = open_cs(CS_ARCH_ARM64, CS_MODE_ARM, "AArch64", &a64_handle, &a64_state);
@@ -94,7 +95,7 @@ struct pm_err *pm_disasm_bytes(struct pmdb *db, uint64_t addr, const uint8_t *bu
 			       char *text, size_t textlen, unsigned *len)
 {
 	csh h;
-	struct pm_err *err = dis_handle(db->t->arch, &h);
+	struct pm_err *err = pm_disasm_handle(db->t->arch, &h);
 	if (err)
 		return err;
 	cs_insn *insn;
@@ -186,9 +187,10 @@ struct pm_err *pm_insn_decode(struct pmdb *db, uint64_t addr, struct pm_insn *ou
 	size_t n = pm_memmap_read_partial(&db->t->mem, addr, buf, sizeof(buf));
 	if (n == 0)
 		return pm_err_fault(addr, "instruction");
+	if (db->t->arch == &pm_arch_aarch64)
+		return pm_insn_decode_a64(db, buf, n, out);
 	if (db->t->arch != &pm_arch_x86_64)
-		return pm_err_new(PM_ERR_GENERIC, "the instruction decoder is x86-only (no operand "
-				  "decoding for %s yet)", db->t->arch->name);
+		return pm_err_new(PM_ERR_GENERIC, "no instruction decoder for %s", db->t->arch->name);
 	struct pm_err *err = open_handle(db->t->arch);
 	if (err)
 		return err;
@@ -233,7 +235,13 @@ uint64_t pm_insn_effective(const struct pm_arch *arch, const uint64_t *regs,
 		return insn->addr + insn->size + a;
 	if (m->base >= 0)
 		a += regs[m->base] & arch->regs[m->base].mask;
-	if (m->index >= 0)
-		a += (regs[m->index] & arch->regs[m->index].mask) * m->scale;
+	if (m->index >= 0) {
+		uint64_t i = regs[m->index] & arch->regs[m->index].mask;
+		if (m->ext == PM_EXT_UXTW)
+			i = (uint32_t)i;
+		else if (m->ext == PM_EXT_SXTW)
+			i = (uint64_t)(int64_t)(int32_t)i;
+		a += i * m->scale;
+	}
 	return a;
 }

@@ -1,5 +1,5 @@
-/* Disassembly with capstone (AT&T syntax on x86-64; AArch64 for ::dis;
- * operand decoding for ::analyze on x86-64 only). */
+/* Disassembly with capstone (AT&T syntax on x86-64, ARM64 on AArch64),
+ * and operand decoding for ::analyze (insn_a64.c decodes AArch64). */
 #ifndef PM_DISASM_H
 #define PM_DISASM_H
 
@@ -19,14 +19,18 @@ struct pm_err *pm_disasm_bytes(struct pmdb *db, uint64_t addr, const uint8_t *bu
 
 /* What ::analyze needs to know of one instruction. */
 enum pm_insn_kind {
-	PM_INSN_OTHER, PM_INSN_CALL, PM_INSN_JUMP, PM_INSN_RET, PM_INSN_DIV, PM_INSN_UD,
-	PM_INSN_TRAP,    /* int3, int N */
+	PM_INSN_OTHER, PM_INSN_CALL, PM_INSN_JUMP, PM_INSN_RET, PM_INSN_DIV,
+	PM_INSN_UD,      /* ud2, udf, and AArch64's brk #0x3e8 (__builtin_trap) */
+	PM_INSN_TRAP,    /* int3, int N, brk, hlt */
 	PM_INSN_STACK,   /* push/pop/enter/leave: touches the stack implicitly */
 };
+
+enum pm_index_ext { PM_EXT_NONE, PM_EXT_UXTW, PM_EXT_SXTW };
 
 struct pm_insn_mem {
 	int base, index;     /* register indexes (arch->regs), -1 if none */
 	unsigned scale;
+	enum pm_index_ext ext; /* AArch64: the index is a w register, zero or sign extended */
 	int64_t disp;
 	bool read, write;
 	bool segment;        /* %fs: or %gs: relative (thread-local) */
@@ -40,13 +44,17 @@ struct pm_insn {
 	enum pm_insn_kind kind;
 	int nmem;
 	struct pm_insn_mem mem[2];
-	int reg_operand;     /* call/jmp *%reg, div %reg: its register index, -1 */
+	int reg_operand;     /* call/jmp *%reg, div %reg, blr/br/ret: its register index, -1 */
 	bool direct;         /* call/jmp to an immediate target */
 	uint64_t target;     /* ... that target */
 };
 
 /* Decode the instruction at addr with its operands. */
 struct pm_err *pm_insn_decode(struct pmdb *db, uint64_t addr, struct pm_insn *out);
+/* AArch64's decoder (insn_a64.c): out is cleared, addr and reg_operand set. */
+struct pm_err *pm_insn_decode_a64(struct pmdb *db, const uint8_t *buf, size_t n,
+				  struct pm_insn *out);
+
 /* The value an operand computes with the thread's registers. */
 uint64_t pm_insn_effective(const struct pm_arch *arch, const uint64_t *regs,
 			   const struct pm_insn *insn, const struct pm_insn_mem *m);

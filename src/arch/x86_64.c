@@ -88,6 +88,9 @@ const struct pm_arch pm_arch_x86_64 = {
 	.sp = RSP,
 	.fp = RBP,
 	.lr = -1,
+	.insn_size = 0,
+	.div_traps = true,
+	.va_bits = 47,
 	.ndwarf_initial = 17,
 	.print_regs = print_regs,
 };

@@ -55,6 +55,9 @@ struct pm_err *pm_cmd_status(struct pmdb *db, const struct pm_call *call)
 		fprintf(out, "initial argv: %s\n", t->psargs);
 	fprintf(out, "pid: %d\n", t->pid);
 	fprintf(out, "threads: %zu\n", t->nthreads);
+	if (t->nobjects)
+		fprintf(out, "files: the core names none (no NT_FILE): %zu placed from the executable and "
+			"the link_map\n", t->nobjects);
 
 	size_t ti = pm_signal_thread(t);
 	const struct pm_thread *th = t->nthreads ? &t->threads[ti] : NULL;

@@ -16,6 +16,7 @@ struct pm_strpool {
 struct pm_thread_ctx {
 	struct pm_dwarf *d;
 	const struct pm_thread *th;
+	const uint64_t *regs;    /* registers to unwind from instead of th's, or NULL */
 };
 
 struct pm_nameidx;

@@ -156,6 +156,24 @@ static int find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname
 	return fd;
 }
 
+/* A core without NT_FILE: the objects the target placed from the
+ * link_map, where libdwfl found none. */
+static void report_objects(struct pm_dwarf *d)
+{
+	const struct pm_target *t = d->t;
+	for (size_t i = 0; i < t->nobjects; i++) {
+		const struct pm_object *o = &t->objects[i];
+		const struct pm_ntfile *f = NULL;
+		for (size_t k = 0; k < t->nfiles && !f; k++)
+			if (t->files[k].path == o->recorded)
+				f = &t->files[k];
+		if (!f || dwfl_addrmodule(d->dwfl, f->start))
+			continue;
+		if (!dwfl_report_elf(d->dwfl, o->recorded, o->local, -1, o->bias, false))
+			pm_warn("%s: %s", o->local, dwfl_errmsg(-1));
+	}
+}
+
 struct pm_err *pm_dwarf_open(struct pm_target *t, const char *debug_dirs, struct pm_dwarf **out)
 {
 	struct pm_dwarf *d = xcalloc(1, sizeof(*d));
@@ -190,6 +208,7 @@ struct pm_err *pm_dwarf_open(struct pm_target *t, const char *debug_dirs, struct
 		int n = dwfl_core_file_report(d->dwfl, (Elf *)t->elf, t->exe_path);
 		if (n < 0)
 			pm_warn("cannot list the modules of the core: %s", dwfl_errmsg(-1));
+		report_objects(d);
 		dwfl_report_end(d->dwfl, NULL, NULL);
 	}
 	struct pm_err *err = pm_kdwarf_check_option(d);

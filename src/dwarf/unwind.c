@@ -6,6 +6,7 @@
 #include "../kernel/kernel.h"
 #include "../base/util.h"
 
+#include <elf.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,6 +36,18 @@ static bool cb_get_thread(Dwfl *dwfl, pid_t tid, void *arg, void **thread_argp)
 	return false;
 }
 
+/* A signed return address saved on the stack: libdwfl 0.188 knows no PAC
+ * and would look for the caller's CFI at the signed value.  A word is taken
+ * for one when it is in no mapping and lands in code once stripped. */
+static uint64_t strip_if_signed(const struct pm_target *t, uint64_t v)
+{
+	uint64_t plain = pm_target_code_addr(t, v);
+	if (plain == v || pm_target_mapping(t, v))
+		return v;
+	const struct pm_mapping *m = pm_target_mapping(t, plain);
+	return m && (m->prot & PF_X) ? plain : v;
+}
+
 static bool cb_memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result, void *arg)
 {
 	(void)dwfl;
@@ -42,7 +55,7 @@ static bool cb_memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result, void
 	uint64_t v;
 	if (pm_memmap_read_partial(&d->t->mem, addr, &v, sizeof(v)) != sizeof(v))
 		return false;
-	*result = v;
+	*result = strip_if_signed(d->t, v);
 	return true;
 }
 
@@ -50,19 +63,20 @@ static bool cb_set_initial_registers(Dwfl_Thread *thread, void *thread_arg)
 {
 	struct pm_thread_ctx *ctx = thread_arg;
 	const struct pm_arch *a = ctx->d->t->arch;
+	const uint64_t *r = ctx->regs ? ctx->regs : ctx->th->regs;
 	Dwarf_Word regs[64] = { 0 };
 	size_t n = a->ndwarf_initial;
 	for (size_t i = 0; i < a->nregs; i++) {
 		int dw = a->regs[i].dwarf;
 		if (dw >= 0 && (size_t)dw < n)
-			regs[dw] = ctx->th->regs[i];
+			regs[dw] = r[i];
 	}
 	/* libdwfl 0.188 knows no PAC: a signed link register would be no pc */
 	if (a->lr >= 0)
-		regs[a->regs[a->lr].dwarf] = pm_target_code_addr(ctx->d->t, ctx->th->regs[a->lr]);
+		regs[a->regs[a->lr].dwarf] = pm_target_code_addr(ctx->d->t, r[a->lr]);
 	if (!dwfl_thread_state_registers(thread, 0, (unsigned)n, regs))
 		return false;
-	dwfl_thread_state_register_pc(thread, ctx->th->regs[a->pc]);
+	dwfl_thread_state_register_pc(thread, r[a->pc]);
 	return true;
 }
 
@@ -82,7 +96,7 @@ static struct pm_err *attach(struct pm_dwarf *d)
 	free(d->thread_ctx);
 	d->thread_ctx = xcalloc(d->t->nthreads + 1, sizeof(*d->thread_ctx));
 	for (size_t i = 0; i < d->t->nthreads; i++)
-		d->thread_ctx[i] = (struct pm_thread_ctx){ d, &d->t->threads[i] };
+		d->thread_ctx[i] = (struct pm_thread_ctx){ d, &d->t->threads[i], NULL };
 	pid_t pid = d->t->pid ? d->t->pid : (d->t->nthreads ? d->t->threads[0].tid : 1);
 	if (!dwfl_attach_state(d->dwfl, (Elf *)d->t->elf, pid, &thread_callbacks, d))
 		return pm_err_new(PM_ERR_GENERIC, "cannot unwind: %s", dwfl_errmsg(-1));
@@ -99,8 +113,19 @@ struct collect {
 	struct physical *v;
 	size_t n, cap;
 	int sp_dwarf;
-	const struct pm_target *t;
+	struct pm_target *t;
+	uint64_t tramp_sp;      /* a signal trampoline without CFI stopped the unwind */
+	bool at_tramp;
 };
+
+/* A return into the signal trampoline that libdwfl has no CFI for. */
+static bool is_sigreturn(struct pm_target *t, uint64_t pc)
+{
+	uint64_t code;
+	return t->arch->sigreturn_code &&
+	       pm_memmap_read_partial(&t->mem, pc, &code, sizeof(code)) == sizeof(code) &&
+	       code == t->arch->sigreturn_code;
+}
 
 static int frame_cb(Dwfl_Frame *state, void *arg)
 {
@@ -119,6 +144,14 @@ static int frame_cb(Dwfl_Frame *state, void *arg)
 	if (c->n >= PM_MAX_FRAMES || pc == 0)
 		return DWARF_CB_ABORT;
 	vec_reserve(&c->v, &c->cap, c->n + 1, sizeof(*c->v));
+	if (!activation && is_sigreturn(c->t, pc)) {
+		/* the interrupted registers are in the frame: pm_dwarf_stack
+		 * goes on from them */
+		c->v[c->n++] = (struct physical){ pc, sp, true };
+		c->tramp_sp = sp;
+		c->at_tramp = true;
+		return DWARF_CB_ABORT;
+	}
 	c->v[c->n++] = (struct physical){ pc, sp, activation };
 	return DWARF_CB_OK;
 }
@@ -143,6 +176,53 @@ static void kernel_inline(struct pm_dwarf *d, struct pm_stack *s)
 	*s = x;
 }
 
+/* A call to where no code is (a NULL function pointer) on a processor
+ * whose calls leave the return address in the link register: libdwfl's
+ * fallback would take the caller's frame record for the callee's and skip
+ * the caller.  The callee made no frame yet: unwind from pc = lr, as gdb
+ * does.  regs gets those registers. */
+static bool called_nowhere(struct pm_dwarf *d, const struct pm_thread *th, uint64_t *regs)
+{
+	const struct pm_target *t = d->t;
+	const struct pm_arch *a = t->arch;
+	if (a->lr < 0)
+		return false;
+	const struct pm_mapping *m = pm_target_mapping(t, th->regs[a->pc]);
+	if (m && (m->prot & PF_X))
+		return false;
+	memcpy(regs, th->regs, sizeof(th->regs));
+	regs[a->pc] = pm_target_code_addr(t, th->regs[a->lr]);
+	/* pc == lr: a ret to a bad address, not a call */
+	return regs[a->pc] != 0 && regs[a->pc] != th->regs[a->pc];
+}
+
+#define MAX_SIGNAL_HOPS 64
+
+/* Unwind thread tid from regs (NULL: its own registers). */
+static int unwind_from(struct pm_dwarf *d, int tid, const uint64_t *regs, struct collect *c)
+{
+	struct pm_thread_ctx *ctx = NULL;
+	for (size_t i = 0; i < d->t->nthreads && !ctx; i++)
+		if (d->t->threads[i].tid == tid)
+			ctx = &d->thread_ctx[i];
+	if (!ctx)
+		return -1;
+	ctx->regs = regs;
+	int rc = dwfl_getthread_frames(d->dwfl, tid, frame_cb, c);
+	ctx->regs = NULL;
+	return rc;
+}
+
+/* The registers the kernel (or QEMU) saved in the rt_sigframe at sp. */
+static bool sigframe_regs(struct pm_target *t, uint64_t sp, uint64_t *regs)
+{
+	const struct pm_arch *a = t->arch;
+	memset(regs, 0, PM_MAX_REGS * sizeof(*regs));
+	size_t len = a->nregs * sizeof(*regs);
+	return pm_memmap_read_partial(&t->mem, sp + a->sigframe_regs, regs, len) == len &&
+	       regs[a->sp] > sp;
+}
+
 struct pm_err *pm_dwarf_stack(struct pm_dwarf *d, const struct pm_thread *th, struct pm_stack *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -155,8 +235,28 @@ struct pm_err *pm_dwarf_stack(struct pm_dwarf *d, const struct pm_thread *th, st
 	struct pm_err *err = attach(d);
 	if (err)
 		return err;
-	struct collect c = { .sp_dwarf = d->t->arch->regs[d->t->arch->sp].dwarf, .t = d->t };
-	int rc = dwfl_getthread_frames(d->dwfl, th->tid, frame_cb, &c);
+	const struct pm_arch *a = d->t->arch;
+	struct collect c = { .sp_dwarf = a->regs[a->sp].dwarf, .t = d->t };
+	uint64_t regs[PM_MAX_REGS];
+	int rc;
+	if (called_nowhere(d, th, regs)) {
+		/* the frame that is no code, then the caller's from lr */
+		vec_reserve(&c.v, &c.cap, 1, sizeof(*c.v));
+		c.v[c.n++] = (struct physical){ th->regs[a->pc], th->regs[a->sp], true };
+		rc = unwind_from(d, th->tid, regs, &c);
+		if (c.n > 1)
+			c.v[1].activation = false;   /* lr is a return address */
+	} else {
+		rc = unwind_from(d, th->tid, NULL, &c);
+	}
+	/* a signal trampoline libdwfl could not step through: on from the
+	 * registers its frame saved (bounded: each one is further up) */
+	for (size_t hops = 0; c.at_tramp && hops < MAX_SIGNAL_HOPS; hops++) {
+		c.at_tramp = false;
+		if (!sigframe_regs(d->t, c.tramp_sp, regs))
+			break;
+		rc = unwind_from(d, th->tid, regs, &c);
+	}
 	if (rc < 0 && dwfl_errno() != 0) {
 		const char *msg = dwfl_errmsg(-1);
 		if (msg)

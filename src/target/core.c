@@ -31,6 +31,11 @@ static void core_close(struct pm_target *t)
 		free(b->why);
 	}
 	free(c->files);
+	for (size_t i = 0; i < t->nobjects; i++) {
+		free(t->objects[i].recorded);
+		free(t->objects[i].local);
+	}
+	free(t->objects);
 	if (c->core_backing.data)
 		munmap((void *)c->core_backing.data, c->core_backing.size);
 	free(c->core_backing.path);
@@ -212,6 +217,11 @@ struct pm_err *pm_core_open(const char *path, const char *exe, struct pm_target 
 	}
 	if (t->nthreads == 0)
 		pm_warn("%s: the core has no NT_PRSTATUS note: no threads or registers", path);
+	/* QEMU's cores carry no NT_ARM_PAC_MASK though QEMU signs return
+	 * addresses: Linux's user mask for 48-bit addresses, bits 54-48
+	 * (never set in an unsigned user code address) */
+	if (arch == &pm_arch_aarch64 && !t->pac_insn_mask && !t->vmcoreinfo)
+		t->pac_insn_mask = 0x007f000000000000ull;
 	if (!t->vmcoreinfo && t->qemu_notes) {
 		struct pm_err *err = pm_err_new(PM_ERR_FORMAT, "%s: a QEMU guest memory dump without a "
 						"VMCOREINFO note (the guest had not loaded qemu_fw_cfg): finding "

@@ -12,6 +12,7 @@ struct pm_core {
 	struct pm_backing core_backing;   /* the core file itself */
 	struct pm_backing *files;         /* one per distinct NT_FILE path */
 	size_t nbackings;
+	size_t files_cap, objects_cap;    /* t->files, t->objects made by core_linkmap.c */
 };
 
 void pm_core_note(struct pm_target *t, const char *owner, unsigned type,
@@ -21,6 +22,10 @@ void pm_core_note(struct pm_target *t, const char *owner, unsigned type,
 void pm_core_build_maps(struct pm_target *t, const char *user_exe);
 /* Choose the executable: the user's, or found from NT_FILE / auxv. */
 void pm_core_find_exe(struct pm_target *t, const char *user_exe);
+
+/* A core without NT_FILE: t->files and t->objects from the executable
+ * and the dynamic linker's link_map (core_linkmap.c). */
+void pm_core_files_from_linkmap(struct pm_target *t, const char *user_exe);
 
 /* Kernel dumps in kdump-compressed or flattened format (kdump.c). */
 struct pm_err *pm_kdump_open(const char *path, bool flattened, struct pm_target **out);

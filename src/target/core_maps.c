@@ -172,6 +172,8 @@ void pm_core_build_maps(struct pm_target *t, const char *user_exe)
 		pm_memmap_add(&t->mem, ph.p_vaddr, ph.p_vaddr + filesz, &c->core_backing, ph.p_offset);
 	}
 	pm_memmap_finish(&t->mem);
+	if (t->nfiles == 0)
+		pm_core_files_from_linkmap(t, user_exe);
 	pm_core_find_exe(t, user_exe);
 
 	t->maps = xcalloc(phnum + 1, sizeof(*t->maps));

@@ -43,6 +43,13 @@ struct pm_ntfile {
 	const char *path;              /* as recorded in the core */
 };
 
+/* An ELF object loaded at bias (from the link_map, not from NT_FILE). */
+struct pm_object {
+	char *recorded;                /* the name the process used */
+	char *local;                   /* the file read here */
+	uint64_t bias;
+};
+
 enum pm_data { PM_DATA_NONE, PM_DATA_CORE, PM_DATA_FILE, PM_DATA_PART,
 	       PM_DATA_LIVE /* read from the running process */ };
 
@@ -93,6 +100,10 @@ struct pm_target {
 
 	struct pm_ntfile *files;
 	size_t nfiles;
+	/* A core without NT_FILE (QEMU's): the objects pmdb placed itself from
+	 * the link_map (core_linkmap.c), which the debugger session reports */
+	struct pm_object *objects;
+	size_t nobjects;
 
 	struct pm_mapping *maps;
 	size_t nmaps;

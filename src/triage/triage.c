@@ -6,6 +6,7 @@
 #include "triage.h"
 #include "internal.h"
 #include "../base/util.h"
+#include "../target/resolve.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -36,7 +37,7 @@ static double now(void)
 
 static void usage(FILE *out)
 {
-	fputs("usage: pmdb triage [--json] [-j N] [-t SEC] [-d DIR] [-v] CORE|DIR ...\n"
+	fputs("usage: pmdb triage [--json] [-j N] [-t SEC] [-d DIR] [--sysroot DIR] [-v] CORE|DIR ...\n"
 	      "  Analyse each core (folders are searched recursively for ELF core files)\n"
 	      "  in N worker processes (default: one per CPU) and print one JSON line per\n"
 	      "  core, then the signatures found, most frequent first.\n"
@@ -44,6 +45,7 @@ static void usage(FILE *out)
 	      "           as JSON lines too\n"
 	      "  -t SEC   give up on a core after SEC seconds (default 60)\n"
 	      "  -d DIR   also look for separate debug info under DIR\n"
+	      "  --sysroot DIR  look for the files the cores name under DIR first\n"
 	      "  -v       keep the workers' warnings on stderr\n",
 	      out);
 }
@@ -171,6 +173,7 @@ int pm_triage_main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'J' },
+		{ "sysroot", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -181,6 +184,7 @@ int pm_triage_main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "j:t:d:v", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'J': o.json = true; break;
+		case 'S': pm_resolve_configure(optarg, NULL); break;   /* the workers inherit it */
 		case 'j': jobs = (unsigned)strtoul(optarg, NULL, 10); break;
 		case 't': o.timeout = (unsigned)strtoul(optarg, NULL, 10); break;
 		case 'd': o.debug_dirs = optarg; break;

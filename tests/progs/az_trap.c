@@ -1,9 +1,11 @@
 /*
  * az_trap: SIGILL and SIGTRAP, one per argv[1]:
- *   trap   __builtin_trap() (ud2) in check_state
+ *   trap   __builtin_trap() (ud2; brk #0x3e8 on AArch64) in check_state
  *   junk   calls into an executable page filled with bytes that are no
- *          x86-64 instruction (0x06, push %es, is invalid in 64-bit mode)
- *   int3   a breakpoint instruction (__builtin_debugtrap with clang)
+ *          x86-64 instruction (0x06, push %es, is invalid in 64-bit mode;
+ *          0x06060606 is unallocated on AArch64 too)
+ *   int3   a breakpoint instruction (__builtin_debugtrap with clang; brk #0
+ *          on AArch64)
  */
 #include <stdio.h>
 #include <string.h>
@@ -23,6 +25,8 @@ stop_here(void)
 {
 #if defined(__clang__)
 	__builtin_debugtrap();
+#elif defined(__aarch64__)
+	__asm__ volatile("brk #0");
 #else
 	__asm__ volatile("int3");
 #endif
