@@ -21,7 +21,9 @@ Usage: bench/bench.py [--runs N] [--json FILE] [--only CORE,...]
                       [--tools pmdb,gdb,...] [--timeout SEC]
 
 --only triage runs the fleet workload instead (bench/triage.py): 1,000 cores
-through `pmdb triage`, in cores per second.  --only live measures how long
+through `pmdb triage`, in cores per second.  --only ceph-mon benchmarks
+every thread's backtrace of a real ceph-mon core (bench/ceph.py; installs
+ceph-mon and its debug files with apt).  --only live measures how long
 each tool keeps a running process stopped (bench/live.py).
 """
 import argparse
@@ -300,6 +302,8 @@ def lldb_env():
 
 
 def tool_argv(tool, pmdb, core):
+    if "own_tools" in core:
+        return core["own_tools"][tool][0](pmdb)
     exe, path, every = core["exe"], core["core"], core["mode"] == "all"
     if core["mode"] == "kernel":
         if tool == "pmdb":
@@ -380,12 +384,15 @@ def check_output(text, core):
 def core_tools(core, tools):
     """The tools that apply to this core: crash to kernel dumps only, the
     user-space debuggers to user cores only."""
+    if "own_tools" in core:  # ceph-mon's columns: each needs its base tool
+        return [t for t, (_, base) in core["own_tools"].items() if base in tools]
     fit = KERNEL_TOOLS if core["mode"] == "kernel" else USER_TOOLS
     return [t for t in tools if t in fit]
 
 
 def bench_core(core, tools, pmdb, runs, timeout, envs, helper):
     tools = core_tools(core, tools)
+    timeout = max(timeout, core.get("min_timeout", 0))
     res = {}
     outdir = os.path.join(OUT, "out")
     os.makedirs(outdir, exist_ok=True)
@@ -400,7 +407,8 @@ def bench_core(core, tools, pmdb, runs, timeout, envs, helper):
                 continue
             path = r["output"] if rnd == 0 else r["output"] + ".run"
             try:
-                wall, rss, rc, to = measure(helper, r["argv"], envs[tool], path, timeout)
+                env = envs[core["own_tools"][tool][1]] if "own_tools" in core else envs[tool]
+                wall, rss, rc, to = measure(helper, r["argv"], env, path, timeout)
             except OSError as e:
                 r["status"], r["reason"] = "FAILED", f"cannot run: {e}"
                 continue
@@ -530,13 +538,19 @@ def main():
     kernel = KERNEL if "crash" in tools else []
     if args.only:
         want = set(args.only.split(","))
-        known = {s["name"] for s in BUILT + FROM_CORPUS + KERNEL} | {"triage", "live"}
+        known = {s["name"] for s in BUILT + FROM_CORPUS + KERNEL} | {"triage", "live", "ceph-mon"}
         if want - known:
             ap.error(f"unknown core(s) {', '.join(sorted(want - known))} (known: {', '.join(sorted(known))})")
         built = [s for s in BUILT if s["name"] in want]
         corpus = [s for s in FROM_CORPUS if s["name"] in want]
         kernel = [s for s in KERNEL if s["name"] in want]
     cores = make_built_cores(built) + corpus_cores(corpus) + kernel_dumps(kernel)
+    if args.only and "ceph-mon" in want:
+        import ceph
+        try:
+            cores.append(ceph.make_core(OUT, _run, CorePattern, log))
+        except (RuntimeError, BenchError, OSError, subprocess.SubprocessError) as e:
+            raise BenchError(f"ceph-mon workload: {e}")
     helper = build_measure()
 
     base_env = dict(os.environ, LC_ALL="C")
