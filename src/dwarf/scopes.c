@@ -66,6 +66,15 @@ static int reversed(const struct chain *c, Dwarf_Die *cu, Dwarf_Die **out)
 	return c->n + 1;
 }
 
+int pm_scopes_pc_only(Dwarf_Die *cu, Dwarf_Addr pc, Dwarf_Die **out)
+{
+	*out = NULL;
+	struct chain *c = xcalloc(1, sizeof(*c));
+	int r = walk(cu, pc, c, 0) ? reversed(c, cu, out) : 0;
+	free(c);
+	return r;
+}
+
 int pm_scopes(Dwarf_Die *cu, Dwarf_Addr pc, Dwarf_Die **out)
 {
 	*out = NULL;
@@ -93,8 +102,5 @@ int pm_scopes(Dwarf_Die *cu, Dwarf_Addr pc, Dwarf_Die **out)
 		return k + m;
 	}
 	free(scopes);
-	struct chain *c = xcalloc(1, sizeof(*c));
-	int r = walk(cu, pc, c, 0) ? reversed(c, cu, out) : 0;
-	free(c);
-	return r;
+	return pm_scopes_pc_only(cu, pc, out);
 }
