@@ -91,3 +91,17 @@ bool pm_write_all(int fd, const void *p, size_t n)
 	}
 	return true;
 }
+
+size_t pm_pread_all(int fd, uint64_t off, void *buf, size_t len)
+{
+	size_t done = 0;
+	while (done < len) {
+		ssize_t n = pread(fd, (char *)buf + done, len - done, (off_t)(off + done));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		done += (size_t)n;
+	}
+	return done;
+}

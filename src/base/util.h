@@ -20,6 +20,9 @@ void vec_reserve(void *arrp, size_t *cap, size_t need, size_t elsz);
 
 /* write(2) until all n bytes are written (EINTR retried); false on error. */
 bool pm_write_all(int fd, const void *p, size_t n);
+/* pread(2) until len bytes from off are in, EOF or an error (EINTR
+ * retried); returns how many were read. */
+size_t pm_pread_all(int fd, uint64_t off, void *buf, size_t len);
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

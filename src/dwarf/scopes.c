@@ -92,6 +92,17 @@ Dwarf_Die *pm_cu_split(Dwarf_Die *cu, Dwarf_Die *buf)
 	return cu;
 }
 
+int pm_scopes_pc_only(Dwarf_Die *cu, Dwarf_Addr pc, Dwarf_Die **out)
+{
+	*out = NULL;
+	Dwarf_Die split;
+	cu = pm_cu_split(cu, &split);
+	struct chain *c = xcalloc(1, sizeof(*c));
+	int r = walk(cu, pc, c, 0) ? reversed(c, cu, out) : 0;
+	free(c);
+	return r;
+}
+
 int pm_scopes(Dwarf_Die *cu, Dwarf_Addr pc, Dwarf_Die **out)
 {
 	*out = NULL;
@@ -121,8 +132,5 @@ int pm_scopes(Dwarf_Die *cu, Dwarf_Addr pc, Dwarf_Die **out)
 		return k + m;
 	}
 	free(scopes);
-	struct chain *c = xcalloc(1, sizeof(*c));
-	int r = walk(cu, pc, c, 0) ? reversed(c, cu, out) : 0;
-	free(c);
-	return r;
+	return pm_scopes_pc_only(cu, pc, out);
 }

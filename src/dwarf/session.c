@@ -7,6 +7,7 @@
 #include "debuginfod.h"
 #include "looksteps.h"
 #include "nameidx.h"
+#include "vdso.h"
 #include "../kernel/kernel.h"
 #include "../target/resolve.h"
 #include "../base/util.h"
@@ -210,6 +211,7 @@ struct pm_err *pm_dwarf_open(struct pm_target *t, const char *debug_dirs, struct
 			pm_warn("cannot list the modules of the core: %s", dwfl_errmsg(-1));
 		report_objects(d);
 		dwfl_report_end(d->dwfl, NULL, NULL);
+		pm_vdso_report(d->dwfl, t);
 	}
 	struct pm_err *err = pm_kdwarf_check_option(d);
 	if (err) {

@@ -36,8 +36,7 @@ static void core_close(struct pm_target *t)
 		free(t->objects[i].local);
 	}
 	free(t->objects);
-	if (c->core_backing.data)
-		munmap((void *)c->core_backing.data, c->core_backing.size);
+	pm_pagecache_free(&c->core_pages);
 	free(c->core_backing.path);
 	free(c->core_backing.why);
 	pm_kernel_free(t->kernel);
@@ -154,7 +153,7 @@ struct pm_err *pm_core_open(const char *path, const char *exe, struct pm_target 
 		return pm_err_new(PM_ERR_IO, "%s: not a regular file", path);
 	}
 	elf_version(EV_CURRENT);
-	Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	Elf *elf = elf_begin(fd, ELF_C_READ, NULL);
 	GElf_Ehdr eh;
 	if (!elf || elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &eh)) {
 		elf_end(elf);
@@ -202,11 +201,12 @@ struct pm_err *pm_core_open(const char *path, const char *exe, struct pm_target 
 	c->elf = elf;
 	t->elf = elf;
 	c->core_backing.path = xstrdup(path);
-	if (pm_backing_open(&c->core_backing) < 0) {
-		struct pm_err *err = pm_err_new(PM_ERR_IO, "%s", c->core_backing.why);
-		pm_target_close(t);
-		return err;
-	}
+	c->core_pages.fd = fd;
+	c->core_pages.size = (uint64_t)st.st_size;
+	c->core_backing.read = pm_pagecache_read;
+	c->core_backing.read_ctx = &c->core_pages;
+	c->core_backing.size = (uint64_t)st.st_size;
+	c->core_backing.state = 1;
 
 	for (size_t i = 0; i < phnum; i++) {
 		GElf_Phdr ph;

@@ -5,11 +5,14 @@
 #include <gelf.h>
 
 #include "target.h"
+#include "memmap.h"
+#include "pagecache.h"
 
 struct pm_core {
 	int fd;
 	Elf *elf;
-	struct pm_backing core_backing;   /* the core file itself */
+	struct pm_backing core_backing;   /* the core file itself, read through: */
+	struct pm_pagecache core_pages;
 	struct pm_backing *files;         /* one per distinct NT_FILE path */
 	size_t nbackings;
 	size_t files_cap, objects_cap;    /* t->files, t->objects made by core_linkmap.c */

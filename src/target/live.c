@@ -29,16 +29,7 @@ static size_t mem_read(void *ctx, uint64_t off, void *buf, size_t len)
 	 * (PROT_NONE guard pages, read-only text through FOLL_FORCE) */
 	if (l->memfd < 0)
 		return 0;
-	size_t done = 0;
-	while (done < len) {
-		ssize_t r = pread(l->memfd, (char *)buf + done, len - done, (off_t)(off + done));
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		done += (size_t)r;
-	}
-	return done;
+	return pm_pread_all(l->memfd, off, buf, len);
 }
 
 static struct pm_err *live_read(struct pm_target *t, uint64_t addr, void *buf, size_t len,
