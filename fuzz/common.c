@@ -1,4 +1,5 @@
 #include "common.h"
+#include "base/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,21 +18,21 @@ void fuzz_session_init(struct pmdb *db, struct pm_target *t, struct pm_dwarf *dw
 		db->dot = t->threads[db->cur_thread].regs[t->arch->pc];
 }
 
+int fuzz_memfd(const uint8_t *data, size_t size, char *path, size_t cap)
+{
+	int fd = memfd_create("pmdb-fuzz", MFD_CLOEXEC);
+	if (fd < 0 || !pm_write_all(fd, data, size))
+		abort();
+	snprintf(path, cap, "/proc/self/fd/%d", fd);
+	return fd;
+}
+
 void fuzz_dump(const uint8_t *data, size_t size, const char *cmds)
 {
 	/* no inflated debug files written to the cache by the fuzzer */
 	pm_dwarf_set_cache_dir("");
-	int fd = memfd_create("pmdb-fuzz", MFD_CLOEXEC);
-	if (fd < 0)
-		abort();
-	for (size_t done = 0; done < size;) {
-		ssize_t n = write(fd, data + done, size - done);
-		if (n <= 0)
-			abort();
-		done += (size_t)n;
-	}
 	char path[64];
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	int fd = fuzz_memfd(data, size, path, sizeof(path));
 	struct pm_target *t;
 	struct pm_err *err = pm_target_open(path, NULL, &t);
 	if (err) {

@@ -9,6 +9,9 @@
 #include "pmdb.h"
 #include "cmd/cmds.h"
 
+/* The bytes in a new memfd; path gets its /proc/self/fd name. */
+int fuzz_memfd(const uint8_t *data, size_t size, char *path, size_t cap);
+
 /* Open the bytes as a dump (through a memfd, so the readers see a real
  * file), run cmds when it opens, and close it again. */
 void fuzz_dump(const uint8_t *data, size_t size, const char *cmds);

@@ -24,17 +24,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 * separate debug files are cached, never the mutated executable) */
 	pm_dwarf_set_cache_dir("build/fuzz/cache");
 	const char *core = getenv("PMDB_FUZZ_CORE");
-	int fd = memfd_create("pmdb-fuzz-exe", MFD_CLOEXEC);
-	if (fd < 0)
-		abort();
-	for (size_t done = 0; done < size;) {
-		ssize_t n = write(fd, data + done, size - done);
-		if (n <= 0)
-			abort();
-		done += (size_t)n;
-	}
 	char exe[64];
-	snprintf(exe, sizeof(exe), "/proc/self/fd/%d", fd);
+	int fd = fuzz_memfd(data, size, exe, sizeof(exe));
 	struct pm_target *t = NULL;
 	struct pm_err *err = pm_target_open(core ? core : "build/fuzz/types.core", exe, &t);
 	if (err)

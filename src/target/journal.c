@@ -34,20 +34,6 @@ static const char *journal_dir(const char *dir)
 	return dir ? dir : pm_journal_dir();
 }
 
-static bool write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return false;
-		p += w;
-		n -= (size_t)w;
-	}
-	return true;
-}
-
 static int open_journal(const char *dir, sd_journal **j)
 {
 	dir = journal_dir(dir);
@@ -166,7 +152,7 @@ struct pm_err *pm_journal_core(const char *dir, const char *cursor, char **path)
 	if (!err) {
 		/* a memfd stays open for the session; pmdb opens it by its /proc name */
 		int fd = memfd_create("journal-core", 0);
-		if (fd < 0 || !write_all(fd, (const char *)data + 9, len - 9))
+		if (fd < 0 || !pm_write_all(fd, (const char *)data + 9, len - 9))
 			err = pm_err_new(PM_ERR_IO, "cannot copy the core out of the journal: %s",
 					 strerror(errno));
 		else
