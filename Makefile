@@ -94,7 +94,7 @@ $(BUILD)/fuzz/obj/%.o: %.c
 # Records which pages of a dump pmdb reads (fuzz/mkseeds.py shrinks the
 # kernel dump to them).
 $(BUILD)/fuzz/pagetrace: fuzz/pagetrace.c $(filter-out $(BUILD)/src/main.o,$(OBJS))
-	$(CC) $(CFLAGS) -Isrc -Wl,--wrap=mmap -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) -Isrc -Wl,--wrap=pm_pread_all -o $@ $^ $(LDLIBS)
 
 fuzz-deps:
 	scripts/deps.sh fuzz

@@ -1,49 +1,27 @@
 /* pagetrace DUMP CMDS: open DUMP, run CMDS and print the file offsets of
- * the 4 KiB pages of DUMP that pmdb read through its memory map, one hex
- * number a line.  pmdb maps the dump with mmap (src/target/memmap.c);
- * linked with -Wl,--wrap=mmap, the map is made inaccessible and each page
- * is let in, and recorded, on its first fault. */
+ * the 4 KiB pages of DUMP that pmdb read, one hex number a line.  pmdb
+ * reads a dump with pread through its page cache (src/target/pagecache.c,
+ * pm_pread_all); linked with -Wl,--wrap=pm_pread_all, each read is
+ * recorded here before it is done. */
 #include "pmdb.h"
 #include "cmd/cmds.h"
 
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
+#include <sys/stat.h>
 
-void *__real_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off);
-void *__wrap_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off);
+size_t __real_pm_pread_all(int fd, uint64_t off, void *buf, size_t len);
+size_t __wrap_pm_pread_all(int fd, uint64_t off, void *buf, size_t len);
 
-#define MAX_MAPS 8
-static struct { char *base; size_t len; unsigned char *seen; } maps[MAX_MAPS];
-static size_t nmaps;
+static unsigned char *seen;      /* one byte per page of the dump */
+static size_t npages;
 
-void *__wrap_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+size_t __wrap_pm_pread_all(int fd, uint64_t off, void *buf, size_t len)
 {
-	void *p = __real_mmap(addr, len, prot, flags, fd, off);
-	if (p != MAP_FAILED && fd >= 0 && off == 0 && nmaps < MAX_MAPS) {
-		maps[nmaps].base = p;
-		maps[nmaps].len = len;
-		maps[nmaps].seen = calloc(len / 4096 + 1, 1);
-		nmaps++;
-		mprotect(p, len, PROT_NONE);
-	}
-	return p;
-}
-
-static void on_fault(int sig, siginfo_t *si, void *uc)
-{
-	(void)uc;
-	char *a = si->si_addr;
-	for (size_t i = 0; i < nmaps; i++)
-		if (a >= maps[i].base && a < maps[i].base + maps[i].len) {
-			size_t pg = (size_t)(a - maps[i].base) / 4096;
-			maps[i].seen[pg] = 1;
-			mprotect(maps[i].base + pg * 4096, 4096, PROT_READ);
-			return;
-		}
-	signal(sig, SIG_DFL);
+	for (uint64_t pg = off / 4096; len && pg <= (off + len - 1) / 4096 && pg < npages; pg++)
+		seen[pg] = 1;
+	return __real_pm_pread_all(fd, off, buf, len);
 }
 
 int main(int argc, char **argv)
@@ -52,8 +30,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: pagetrace DUMP CMDS\n");
 		return 2;
 	}
-	struct sigaction sa = { .sa_sigaction = on_fault, .sa_flags = SA_SIGINFO };
-	sigaction(SIGSEGV, &sa, NULL);
+	struct stat st;
+	if (stat(argv[1], &st) != 0) {
+		perror(argv[1]);
+		return 2;
+	}
+	npages = (size_t)st.st_size / 4096 + 1;
+	seen = calloc(npages, 1);
 	pm_dwarf_set_cache_dir("");
 	pm_dwarf_set_vmlinux("");      /* the BTF, as the fuzzer reads it */
 	struct pm_target *t;
@@ -73,9 +56,13 @@ int main(int argc, char **argv)
 	if (t->nthreads)
 		db.dot = t->threads[db.cur_thread].regs[t->arch->pc];
 	pm_exec_line(&db, argv[2]);
-	for (size_t i = 0; i < nmaps; i++)
-		for (size_t pg = 0; pg <= maps[i].len / 4096; pg++)
-			if (maps[i].seen[pg])
-				printf("%zx\n", pg * 4096);
-	return 0;
+	size_t n = 0;
+	for (size_t pg = 0; pg < npages; pg++)
+		if (seen[pg]) {
+			printf("%zx\n", pg * 4096);
+			n++;
+		}
+	if (!n)
+		fprintf(stderr, "pagetrace: no page of %s was read\n", argv[1]);
+	return n ? 0 : 1;
 }

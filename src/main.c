@@ -275,7 +275,13 @@ int main(int argc, char **argv)
 		case 'J': json = true; break;
 		case 'L': cd_list = true; break;
 		case 'T': cd_pick = true; break;
-		case 'P': cd_pick = true; cd_pid = atoi(optarg); break;
+		case 'P':
+			if ((cd_pid = parse_pid(optarg)) <= 0) {
+				fprintf(stderr, "pmdb: --pid %s: not a process id\n", optarg);
+				return 2;
+			}
+			cd_pick = true;
+			break;
 		case 'X': cd_pick = true; cd_exe = optarg; break;
 		case 'D': cd_dir = optarg; break;
 		case 'j': pm_journal_configure(optarg); break;

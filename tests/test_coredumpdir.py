@@ -123,3 +123,8 @@ def test_asan_build(folder):
         p = subprocess.run([pmdb.ASAN, "--coredump-dir", d] + args, capture_output=True,
                            text=True, timeout=120)
         assert "Sanitizer" not in p.stderr and p.returncode in (0, 2), p.stderr
+
+
+def test_pid_typo(folder):
+    p = run(["--pid", "abc", "--coredump-dir", str(folder[0])], "::status")
+    assert p.returncode == 2 and "--pid abc: not a process id" in p.stderr, p.stderr

@@ -206,3 +206,18 @@ def test_errors(proc, tmp_path):
     assert not (tmp_path / "y").exists()
     r = pmdb.run(["--gcore", "999999999"])
     assert r.rc == 2 and "999999999" in r.err, r
+    r = pmdb.run(["-p", str(p.pid), "-o", "nostop"], f"::gcore {tmp_path / 'n'}")
+    assert r.rc != 0 and "with -o nostop the process runs" in r.err, r
+    assert not (tmp_path / "n").exists()
+    # a file already there is replaced, mode and all; a symlink is not followed
+    (tmp_path / "old").write_text("x")
+    (tmp_path / "old").chmod(0o644)
+    victim = tmp_path / "victim"
+    victim.write_text("keep")
+    (tmp_path / "link").symlink_to(victim)
+    r = pmdb.run(["-p", str(p.pid)], f"::gcore {tmp_path / 'old'}\n::gcore {tmp_path / 'link'}")
+    assert r.rc == 0, r
+    assert (tmp_path / "old").stat().st_mode & 0o777 == 0o600
+    assert victim.read_text() == "keep" and not (tmp_path / "link").is_symlink()
+    assert notes(tmp_path / "link").count(("CORE", "NT_PRSTATUS")) == 4
+    assert_runs_on(p, counter)

@@ -100,7 +100,7 @@ def test_breakpoints_and_continue_match_gdb():
     assert pcs == hexes(theirs, "PC"), (mine.stdout, theirs)
     assert sps == hexes(theirs, "SP"), (mine.stdout, theirs)
     ours, gdbs = frame_names(mine.stdout), frame_names(theirs)
-    assert len(ours) == n
+    assert len(ours) == len(gdbs) == n and all(gdbs), (mine.stdout, theirs)
     for a, b in zip(ours, gdbs):
         # gdb's bt stops at main; pmdb goes on to _start (as `set backtrace past-main`);
         # glibc's aliases (__clone3, clone3) are spelled differently
@@ -130,7 +130,7 @@ def test_step_out_matches_finish():
     mine, theirs = run_pmdb(pm), run_gdb(g)
     assert mine.returncode == 0, mine.stderr
     assert hexes(mine.stdout, "PC") == hexes(theirs, "PC") != [], (mine.stdout, theirs)
-    assert hexes(mine.stdout, "SP") == hexes(theirs, "SP"), (mine.stdout, theirs)
+    assert hexes(mine.stdout, "SP") == hexes(theirs, "SP") != [], (mine.stdout, theirs)
 
 
 def test_pending_library_breakpoint():

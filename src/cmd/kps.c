@@ -30,10 +30,19 @@ static struct pm_err *list_tasks(struct pmdb *db, const char *pattern)
 	return NULL;
 }
 
+/* ::ps and ::lsmod take nothing: a stray word is a typo, not a filter */
+static struct pm_err *no_arguments(const struct pm_call *call)
+{
+	if (call->argc > 1 || call->has_addr)
+		return pm_err_new(PM_ERR_SYNTAX, "::%s takes no %s (see ::help %s)", call->argv[0],
+				  call->has_addr ? "address" : "arguments", call->argv[0]);
+	return NULL;
+}
+
 struct pm_err *pm_cmd_ps(struct pmdb *db, const struct pm_call *call)
 {
-	(void)call;
-	return list_tasks(db, NULL);
+	struct pm_err *err = no_arguments(call);
+	return err ? err : list_tasks(db, NULL);
 }
 
 struct pm_err *pm_cmd_pgrep(struct pmdb *db, const struct pm_call *call)
@@ -45,7 +54,9 @@ struct pm_err *pm_cmd_pgrep(struct pmdb *db, const struct pm_call *call)
 
 struct pm_err *pm_cmd_lsmod(struct pmdb *db, const struct pm_call *call)
 {
-	(void)call;
+	struct pm_err *argerr = no_arguments(call);
+	if (argerr)
+		return argerr;
 	if (!db->t->kernel)
 		return pm_err_new(PM_ERR_LOOKUP, "not a kernel crash dump");
 	struct pm_kmodule *v;

@@ -58,6 +58,10 @@ struct pm_err *pm_btf_load(struct pm_btf *b, const unsigned char *blob, size_t l
 	b->types = b->blob + hdr_len + type_off;
 	b->strs = (const char *)b->blob + hdr_len + str_off;
 	b->str_len = str_len;
+	if (b->strs[str_len - 1] != 0) {      /* every string must end inside the section */
+		pm_btf_free(b);
+		return pm_err_new(PM_ERR_FORMAT, "BTF: the string section does not end in a NUL");
+	}
 	size_t cap = 0;
 	vec_reserve(&b->offsets, &cap, 1, sizeof(*b->offsets));
 	b->offsets[0] = 0;      /* id 0 is void */
@@ -134,24 +138,32 @@ bool pm_btf_enumerator(const struct pm_btf *b, uint32_t id, unsigned i, const ch
 	return true;
 }
 
-uint64_t pm_btf_size(const struct pm_btf *b, uint32_t id)
+/* A dump's BTF is untrusted: an array of itself must not recurse forever,
+ * nor a huge element count overflow. */
+static uint64_t size_of(const struct pm_btf *b, uint32_t id, int depth)
 {
 	id = resolve(b, id);
 	const struct pm_btf_type *t = pm_btf_type(b, id);
-	if (!t)
+	if (!t || depth > 32)
 		return 0;
 	switch (pm_btf_kind(t)) {
 	case PM_BTF_PTR: return 8;
 	case PM_BTF_ARRAY: {
 		uint32_t a[3];
 		memcpy(a, t + 1, sizeof(a));   /* type, index type, nelems */
-		return pm_btf_size(b, a[0]) * a[2];
+		uint64_t elem = size_of(b, a[0], depth + 1);
+		return a[2] && elem > UINT64_MAX / a[2] ? 0 : elem * a[2];
 	}
 	case PM_BTF_INT: case PM_BTF_STRUCT: case PM_BTF_UNION: case PM_BTF_ENUM: case PM_BTF_ENUM64: case PM_BTF_FLOAT:
 		return t->size_or_type;
 	default:
 		return 0;
 	}
+}
+
+uint64_t pm_btf_size(const struct pm_btf *b, uint32_t id)
+{
+	return size_of(b, id, 0);
 }
 
 /* The width of a bit-field member (0 for a whole member): kind_flag
@@ -172,11 +184,16 @@ static unsigned bitfield_size(const struct pm_btf *b, bool kflag, uint32_t offwo
 /* One member of struct/union id, searching anonymous members too; bit
  * offset from the start of id, and its bit-field width (0: not one). */
 static bool member(const struct pm_btf *b, uint32_t id, const char *name, uint64_t *bits,
-		   uint32_t *type, unsigned *width, int depth)
+		   uint32_t *type, unsigned *width, int depth, unsigned *budget)
 {
 	const struct pm_btf_type *t = pm_btf_type(b, resolve(b, id));
 	if (!t || depth > 8 || (pm_btf_kind(t) != PM_BTF_STRUCT && pm_btf_kind(t) != PM_BTF_UNION))
 		return false;
+	/* anonymous members of a hostile BTF may nest each other many times
+	 * over: a budget of members looked at bounds the search */
+	if (*budget < pm_btf_vlen(t))
+		return false;
+	*budget -= pm_btf_vlen(t);
 	bool kflag = pm_btf_kflag(t);
 	const uint32_t *m = pm_btf_words(t);
 	for (unsigned i = 0; i < pm_btf_vlen(t); i++, m += 3) {
@@ -189,7 +206,7 @@ static bool member(const struct pm_btf *b, uint32_t id, const char *name, uint64
 			return true;
 		}
 		uint64_t inner;
-		if (!*mn && member(b, m[1], name, &inner, type, width, depth + 1)) {
+		if (!*mn && member(b, m[1], name, &inner, type, width, depth + 1, budget)) {
 			*bits = off + inner;
 			return true;
 		}
@@ -206,7 +223,8 @@ bool pm_btf_member_bits(const struct pm_btf *b, uint32_t id, const char *path, u
 	bool ok = true;
 	while (ok && (part = strsep(&rest, ".")) != NULL) {
 		uint64_t bits;
-		ok = member(b, id, part, &bits, &id, &w, 0);
+		unsigned budget = 1u << 16;
+		ok = member(b, id, part, &bits, &id, &w, 0, &budget);
 		total += bits;
 	}
 	free(copy);

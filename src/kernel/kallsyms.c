@@ -42,7 +42,11 @@ static void decode(struct pm_target *t, struct pm_kernel *k)
 	    pm_memmap_read_partial(&t->mem, ti_va, tok_index, sizeof(tok_index)) != sizeof(tok_index) ||
 	    tt_va <= names_va || tt_va - names_va > (64u << 20))
 		return;
-	/* the token table: 256 NUL-terminated strings */
+	/* the token table: 256 NUL-terminated strings, in order: an index past
+	 * the last token's would read outside it */
+	for (int i = 0; i < 256; i++)
+		if (tok_index[i] > tok_index[255])
+			return;
 	size_t tt_len = (size_t)tok_index[255] + 256;
 	char *tokens = xcalloc(tt_len + 1, 1);
 	size_t names_len = (size_t)(tt_va - names_va);

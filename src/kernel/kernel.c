@@ -144,6 +144,10 @@ struct pm_err *pm_kernel_attach(struct pm_target *t, struct pm_backing *dump,
 				size_t len)
 {
 	(void)dump;
+	/* page tables, ORC and the register layout below are x86-64's */
+	if (t->arch && strcmp(t->arch->name, "x86_64") != 0)
+		return pm_err_new(PM_ERR_FORMAT, "%s: %s kernel dumps are not supported yet (x86-64 only)",
+				  t->path, t->arch->name);
 	struct pm_kernel *k = xcalloc(1, sizeof(*k));
 	t->kernel = k;
 	k->phys = *phys_segments;

@@ -130,7 +130,8 @@ size_t pm_kernel_module_symbols(struct pm_target *t, struct pm_ksym **out, char 
 		uint64_t symtab = rd(t, ks + l.symtab, 8, &ok);
 		uint64_t num = rd(t, ks + l.num_symtab, 4, &ok);
 		uint64_t strtab = rd(t, ks + l.strtab, 8, &ok);
-		if (!ok || num > MAX_MODULE_SYMS)
+		/* fake modules could each claim the same huge table: a total cap */
+		if (!ok || num > MAX_MODULE_SYMS || n + num > MAX_MODULE_SYMS * 8)
 			continue;
 		size_t mlen = strlen(mods[i].name) + 1;
 		vec_reserve(names, &names_cap, used + mlen, 1);

@@ -100,7 +100,9 @@ struct pm_err *pm_kernel_msgbuf(struct pm_target *t, FILE *out)
 	uint64_t tail = rd64(t, dr + (uint64_t)l.desc_tail, &ok) & DESC_ID_MASK;
 	unsigned size_bits = rd32(t, tr + (uint64_t)l.data_size_bits, &ok);
 	uint64_t data = rd64(t, tr + (uint64_t)l.data_data, &ok);
-	if (!ok || count_bits > 30 || size_bits > 40)
+	/* the kernel's own limits: log_buf_len is at most 2^31 bytes and a
+	 * descriptor stands for 32 of them on average */
+	if (!ok || count_bits > 26 || size_bits > 31)
 		return pm_err_new(PM_ERR_FAULT, "::msgbuf: the printk ring buffer at 0x%" PRIx64
 				  " is not readable in this dump", prb);
 	uint64_t count = 1ull << count_bits;

@@ -9,6 +9,7 @@
 
 #include <elf.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -27,7 +28,14 @@ struct elf_view {
 
 static bool open_view(const char *path, unsigned machine, struct elf_view *v)
 {
-	v->fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* the path comes from the core's link_map: a FIFO or a device there
+	 * must not block pmdb, nor be read */
+	struct stat st;
+	v->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (v->fd >= 0 && (fstat(v->fd, &st) != 0 || !S_ISREG(st.st_mode))) {
+		close(v->fd);
+		v->fd = -1;
+	}
 	v->elf = v->fd >= 0 ? elf_begin(v->fd, ELF_C_READ_MMAP, NULL) : NULL;
 	if (v->elf && gelf_getehdr(v->elf, &v->eh) && v->eh.e_machine == machine &&
 	    elf_getphdrnum(v->elf, &v->phnum) == 0)

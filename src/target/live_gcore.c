@@ -253,16 +253,24 @@ struct pm_err *pm_live_gcore(struct pm_target *t, const char *path, struct pm_gc
 				  "this target is %s", t->ops->kind);
 	if (strcmp(t->arch->name, "x86_64") != 0)
 		return pm_err_new(PM_ERR_GENERIC, "::gcore writes x86-64 cores only");
-	memset(st, 0, sizeof(*st));
 	struct pm_live *l = t->priv;
+	if (l->exited || !t->nthreads)
+		return pm_err_new(PM_ERR_GENERIC, "::gcore: the process has exited");
+	if (l->nostop)
+		return pm_err_new(PM_ERR_GENERIC, "::gcore: with -o nostop the process runs while pmdb reads "
+				  "it, so a core would mix moments; attach without -o nostop");
+	memset(st, 0, sizeof(*st));
 	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
 	struct pm_notebuf notes = { 0 };
 	pm_gcore_notes(t, &notes);
 	struct layout lo;
 	plan(t, &notes, page, &lo, st);
 
-	/* a core holds the process's secrets: readable by its owner only */
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	/* a core holds the process's secrets: written readable by its owner
+	 * only, under a new name renamed into place, so that neither a file
+	 * already there (and its mode) nor a symlink is written through */
+	char *tmp = xasprintf("%s.pmdb-%d.tmp", path, (int)getpid());
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	struct pm_err *err = NULL;
 	if (fd < 0)
 		err = pm_err_new(PM_ERR_IO, "cannot create %s: %s", path, strerror(errno));
@@ -275,8 +283,11 @@ struct pm_err *pm_live_gcore(struct pm_target *t, const char *path, struct pm_gc
 		err = pm_err_new(PM_ERR_IO, "cannot write %s: %s", path, strerror(errno));
 	if (fd >= 0 && close(fd) < 0 && !err)
 		err = pm_err_new(PM_ERR_IO, "cannot write %s: %s", path, strerror(errno));
+	if (!err && rename(tmp, path) < 0)
+		err = pm_err_new(PM_ERR_IO, "cannot write %s: %s", path, strerror(errno));
 	if (err && fd >= 0)
-		unlink(path);
+		unlink(tmp);
+	free(tmp);
 	free(lo.ph);
 	free(notes.data);
 	return err;

@@ -101,8 +101,9 @@ def main():
         deadline = time.time() + 30      # its socket-activated instance finishes the job
         while len(log) < len(result["coredump"]) + 1 and time.time() < deadline:
             time.sleep(0.05)
+        k = len(result["coredump"])      # this core's instance, not an earlier one's
         result["coredump"].append({"pid": d.pid, "rc": p.returncode, "stderr": p.stderr[-2000:],
-                                   "instance": log[-1] if log else None})
+                                   "instance": log[k] if len(log) > k else None})
         d.kill()
         d.wait()
         time.sleep(1.1)     # distinct timestamps (seconds), as between real crashes
