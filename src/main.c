@@ -77,6 +77,15 @@ static int parse_pid(const char *s)
 	return *s && !*end && v > 0 && v <= 0x3fffffff ? (int)v : -1;
 }
 
+/* An option's process id, or -1 after saying what is wrong with it. */
+static int pid_option(const char *opt, const char *arg)
+{
+	int pid = parse_pid(arg);
+	if (pid <= 0)
+		fprintf(stderr, "pmdb: %s %s: not a process id\n", opt, arg);
+	return pid;
+}
+
 static int run_stream(struct pmdb *db, FILE *in)
 {
 	char *line = NULL;
@@ -257,10 +266,8 @@ int main(int argc, char **argv)
 		case 'k': vmlinux = optarg; break;
 		case 'K': no_vmlinux = true; break;
 		case 'p':
-			if ((live_pid = parse_pid(optarg)) <= 0) {
-				fprintf(stderr, "pmdb: -p %s: not a process id\n", optarg);
+			if ((live_pid = pid_option("-p", optarg)) <= 0)
 				return 2;
-			}
 			break;
 		case 'o':
 			if (strcmp(optarg, "nostop") != 0) {
@@ -276,20 +283,16 @@ int main(int argc, char **argv)
 		case 'L': cd_list = true; break;
 		case 'T': cd_pick = true; break;
 		case 'P':
-			if ((cd_pid = parse_pid(optarg)) <= 0) {
-				fprintf(stderr, "pmdb: --pid %s: not a process id\n", optarg);
+			if ((cd_pid = pid_option("--pid", optarg)) <= 0)
 				return 2;
-			}
 			cd_pick = true;
 			break;
 		case 'X': cd_pick = true; cd_exe = optarg; break;
 		case 'D': cd_dir = optarg; break;
 		case 'j': pm_journal_configure(optarg); break;
 		case 'G':
-			if ((live_pid = parse_pid(optarg)) <= 0) {
-				fprintf(stderr, "pmdb: --gcore %s: not a process id\n", optarg);
+			if ((live_pid = pid_option("--gcore", optarg)) <= 0)
 				return 2;
-			}
 			gcore = true;
 			break;
 		case 'R': sysroot = optarg; break;
