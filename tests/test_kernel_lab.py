@@ -288,6 +288,7 @@ def test_hung_task_stack_matches_the_kernels_trace(scenarios, fmt):
     s = scenarios["hung"]
     want, user = reliable_frames(block(s.console_text(), r"^INFO: task \S+ blocked for more than",
                                        r"^ </TASK>"))
+    assert want and user is not None, "the console's hung-task trace has no frames or no user pc"
     comm, pid = re.search(r"INFO: task (\S+):(\d+) blocked", s.console_text()).groups()
     rows = [l.split() for l in run(dump(s, fmt), "::ps").splitlines()[1:]]
     task = next(r[3] for r in rows if r[0] == pid)
