@@ -44,6 +44,10 @@ static void usage(FILE *out)
 	      "                  build-id, else takes the kernel's types from its BTF\n"
 	      "  --no-vmlinux    a kernel dump's types from its BTF only: no vmlinux is\n"
 	      "                  looked for (nor downloaded from debuginfod)\n"
+	      "  --ignore-vmcoreinfo\n"
+	      "                  open a kernel dump as if it had no VMCOREINFO note:\n"
+	      "                  the kernel is found from the CPUs' page tables and\n"
+	      "                  kallsyms (a QEMU dump's CPU notes; for a damaged note)\n"
 	      "  --analyze       run ::analyze and exit (status 0 whatever the verdict)\n"
 	      "  --json          with --analyze: the JSON report (::analyze -j)\n"
 	      "  --cache-dir DIR keep inflated copies of compressed debug files in\n"
@@ -233,6 +237,7 @@ int main(int argc, char **argv)
 		{ "gcore", required_argument, NULL, 'G' },
 		{ "vmlinux", required_argument, NULL, 'k' },
 		{ "no-vmlinux", no_argument, NULL, 'K' },
+		{ "ignore-vmcoreinfo", no_argument, NULL, 'I' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *cmds = NULL, *script = NULL, *debug_dirs = NULL;
@@ -265,6 +270,7 @@ int main(int argc, char **argv)
 		case 'q': quiet = true; break;
 		case 'k': vmlinux = optarg; break;
 		case 'K': no_vmlinux = true; break;
+		case 'I': pm_target_ignore_vmcoreinfo(true); break;
 		case 'p':
 			if ((live_pid = pid_option("-p", optarg)) <= 0)
 				return 2;

@@ -126,15 +126,6 @@ def test_kernel_memory_reads(dump):
     assert "panic" in dis and "(bad)" not in dis
 
 
-def test_unsupported_kernel_dumps_say_so():
-    if not corpus.available():
-        pytest.skip("the shared corpus is not on this machine")
-    d = corpus.prepare()
-    nov = os.path.join(d, "kernel", "qemu-novmcoreinfo-96m.vmcore.elf")
-    p = run_asan([nov], "::status")
-    assert p.returncode == 2 and "without a VMCOREINFO note" in p.stderr
-
-
 def test_kernel_dump_under_asan(dump):
     p = run_asan([dump], "::status; ::msgbuf; $r; $c; ::mappings; panic::dis -n 4")
     assert p.returncode in (0, 1), p.stderr

@@ -25,12 +25,9 @@ SLAB_CACHES = ["task_struct", "kmalloc-8", "kmalloc-64", "sigqueue", "vm_area_st
 
 
 def corpus_dump(name):
-    if not corpus.available():
-        pytest.skip("the shared corpus is not on this machine")
+    path = corpus.kernel_dump(name)
     if not kernel_lab.available():
         pytest.skip("the kernel test-bed (../shared/kernel-lab) is not on this machine")
-    path = os.path.join(corpus.prepare(), "kernel", name)
-    assert os.path.exists(path), "corpus preparation did not decompress the kernel dump"
     return path
 
 

@@ -114,6 +114,8 @@ struct pm_err *pm_kernel_status(struct pmdb *db)
 	fprintf(out, "    BUILD-ID: %s\n", pm_vmcoreinfo_get(&k->vi, "BUILD-ID") ?
 		pm_vmcoreinfo_get(&k->vi, "BUILD-ID") : "?");
 	fprintf(out, "KERNELOFFSET: 0x%" PRIx64 "\n", k->kaslr_offset);
+	if (k->vmcoreinfo_rebuilt)
+		fprintf(out, "  VMCOREINFO: none used: rebuilt from the CPUs' page tables, kallsyms and BTF\n");
 	for (size_t i = 0; i < t->nthreads; i++) {
 		fprintf(out, "       CPU %zu: pc ", i);
 		pm_sym_print(db->dw, out, t->threads[i].regs[t->arch->pc]);
@@ -129,4 +131,15 @@ struct pm_err *pm_cmd_msgbuf(struct pmdb *db, const struct pm_call *call)
 	if (!db->t->kernel)
 		return pm_err_new(PM_ERR_LOOKUP, "::msgbuf: not a kernel crash dump");
 	return pm_kernel_msgbuf(db->t, db->out);
+}
+
+struct pm_err *pm_cmd_vmcoreinfo(struct pmdb *db, const struct pm_call *call)
+{
+	(void)call;
+	const struct pm_kernel *k = db->t->kernel;
+	if (!k)
+		return pm_err_new(PM_ERR_LOOKUP, "::vmcoreinfo: not a kernel crash dump");
+	for (size_t i = 0; i < k->vi.n; i++)
+		fprintf(db->out, "%s=%s\n", k->vi.keys[i], k->vi.values[i]);
+	return NULL;
 }

@@ -187,6 +187,13 @@ const struct pm_dcmd pm_dcmds[] = {
 	  "cache whose lists are broken or loop shows ? and a warning.  Layouts come from\n"
 	  "the dump's BTF: no vmlinux needed.",
 	  "::kmastat\n::kmastat 'kmalloc-*'", pm_cmd_kmastat, PM_NEEDS_TARGET },
+	{ "vmcoreinfo", "", "the VMCOREINFO facts of a kernel dump",
+	  "The KEY=VALUE lines of the dump's VMCOREINFO note (symbol addresses, layouts,\n"
+	  "phys_base, KASLR offset) as pmdb uses them.  For a dump without the note (a\n"
+	  "QEMU guest without qemu_fw_cfg, or --ignore-vmcoreinfo) the lines pmdb rebuilt:\n"
+	  "the kernel found from the CPUs' page tables, kallsyms located by their layout,\n"
+	  "then symbols from kallsyms, layouts from BTF, release and build-id from memory.",
+	  "::vmcoreinfo ! grep KERNELOFFSET", pm_cmd_vmcoreinfo, PM_NEEDS_TARGET },
 	{ "dmesg", "", "the kernel log (as ::msgbuf)", "The same as ::msgbuf.", NULL, pm_cmd_msgbuf,
 	  PM_NEEDS_TARGET },
 	{ "print", "[-atdx] TYPE [MEMBER ...]", "print memory at addr as a DWARF type",

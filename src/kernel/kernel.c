@@ -2,6 +2,7 @@
  * the kernel's page tables (x86-64, 4 or 5 levels) that turns them into
  * virtual mappings. */
 #include "kernel.h"
+#include "kfind.h"
 #include "kmem.h"
 #include "ktypes.h"
 #include "../base/util.h"
@@ -139,6 +140,29 @@ int pm_kernel_table_level(struct pm_target *t, uint64_t pa)
 	return 0;
 }
 
+/* The page-table root and the kernel's place from VMCOREINFO. */
+static struct pm_err *from_vmcoreinfo(struct pm_target *t, struct pm_kernel *k, const char *vmcoreinfo,
+				      size_t len, int64_t *sme)
+{
+	pm_vmcoreinfo_parse(&k->vi, vmcoreinfo, len);
+	int64_t base = 0, l5 = 0;
+	uint64_t pgt;
+	const char *off = pm_vmcoreinfo_get(&k->vi, "KERNELOFFSET");
+	if (off)
+		k->kaslr_offset = strtoull(off, NULL, 16);
+	if (!pm_vmcoreinfo_number(&k->vi, "NUMBER", "phys_base", &base) ||
+	    !(pm_vmcoreinfo_symbol(&k->vi, "init_top_pgt", &pgt) ||
+	      pm_vmcoreinfo_symbol(&k->vi, "swapper_pg_dir", &pgt)))
+		return pm_err_new(PM_ERR_FORMAT, "%s: VMCOREINFO lacks phys_base or init_top_pgt: cannot "
+				  "translate kernel addresses", t->path);
+	pm_vmcoreinfo_number(&k->vi, "NUMBER", "pgtable_l5_enabled", &l5);
+	pm_vmcoreinfo_number(&k->vi, "NUMBER", "sme_mask", sme);
+	k->phys_base = (uint64_t)base;
+	k->l5 = l5 != 0;
+	k->pgd = pgt - START_KERNEL_MAP + k->phys_base;
+	return NULL;
+}
+
 struct pm_err *pm_kernel_attach(struct pm_target *t, struct pm_backing *dump,
 				const struct pm_memmap *phys_segments, const char *vmcoreinfo,
 				size_t len)
@@ -151,22 +175,16 @@ struct pm_err *pm_kernel_attach(struct pm_target *t, struct pm_backing *dump,
 	struct pm_kernel *k = xcalloc(1, sizeof(*k));
 	t->kernel = k;
 	k->phys = *phys_segments;
-	pm_vmcoreinfo_parse(&k->vi, vmcoreinfo, len);
-	int64_t base = 0, l5 = 0, sme = 0;
-	uint64_t pgt;
-	const char *off = pm_vmcoreinfo_get(&k->vi, "KERNELOFFSET");
-	if (off)
-		k->kaslr_offset = strtoull(off, NULL, 16);
-	if (!pm_vmcoreinfo_number(&k->vi, "NUMBER", "phys_base", &base) ||
-	    !(pm_vmcoreinfo_symbol(&k->vi, "init_top_pgt", &pgt) ||
-	      pm_vmcoreinfo_symbol(&k->vi, "swapper_pg_dir", &pgt)))
-		return pm_err_new(PM_ERR_FORMAT, "%s: VMCOREINFO lacks phys_base or init_top_pgt: cannot "
-				  "translate kernel addresses", t->path);
-	pm_vmcoreinfo_number(&k->vi, "NUMBER", "pgtable_l5_enabled", &l5);
-	pm_vmcoreinfo_number(&k->vi, "NUMBER", "sme_mask", &sme);
-	k->phys_base = (uint64_t)base;
-	k->l5 = l5 != 0;
-	k->pgd = pgt - START_KERNEL_MAP + k->phys_base;
+	int64_t sme = 0;
+	if (vmcoreinfo) {
+		struct pm_err *err = from_vmcoreinfo(t, k, vmcoreinfo, len, &sme);
+		if (err)
+			return err;
+	} else {
+		struct pm_err *err = pm_kernel_find_pgd(t);
+		if (err)
+			return err;
+	}
 	struct walk w = { .t = t, .k = k, .sme_mask = (uint64_t)sme };
 	walk_table(&w, k->pgd, k->l5 ? 5 : 4, 0);
 	flush(&w);
@@ -180,7 +198,7 @@ struct pm_err *pm_kernel_attach(struct pm_target *t, struct pm_backing *dump,
 		return pm_err_new(PM_ERR_FORMAT, "%s: the kernel's page tables at physical 0x%llx are "
 				  "not in the dump (a truncated or filtered dump, or a wrong phys_base)",
 				  t->path, (unsigned long long)k->pgd);
-	return NULL;
+	return vmcoreinfo ? NULL : pm_vmcoreinfo_rebuild(t);
 }
 
 void pm_kernel_free(struct pm_kernel *k)

@@ -48,6 +48,7 @@ struct pm_kernel {
 	struct pm_memmap phys;      /* physical address -> the dump file */
 	uint64_t phys_base, kaslr_offset, pgd;
 	bool l5;
+	bool vmcoreinfo_rebuilt;    /* the dump had none: vi was made by vmcoreinfo_rebuild.c */
 	size_t pages_mapped;        /* leaf page-table entries found */
 	struct pm_ktable *tables;   /* the page-table pages, sorted by address */
 	size_t ntables;

@@ -222,14 +222,17 @@ struct pm_err *pm_core_open(const char *path, const char *exe, struct pm_target 
 	 * (never set in an unsigned user code address) */
 	if (arch == &pm_arch_aarch64 && !t->pac_insn_mask && !t->vmcoreinfo)
 		t->pac_insn_mask = 0x007f000000000000ull;
-	if (!t->vmcoreinfo && t->qemu_notes) {
+	/* a QEMU guest's memory without VMCOREINFO: kfind.c finds the kernel
+	 * from the CPUs' page-table roots */
+	bool guest = !t->vmcoreinfo && t->qemu_notes;
+	if (guest && (arch != &pm_arch_x86_64 || !t->nqemu_cpus)) {
 		struct pm_err *err = pm_err_new(PM_ERR_FORMAT, "%s: a QEMU guest memory dump without a "
-						"VMCOREINFO note (the guest had not loaded qemu_fw_cfg): finding "
-						"the kernel without it is not supported yet", path);
+						"VMCOREINFO note and without x86-64 CPU state notes: the "
+						"kernel cannot be found in it", path);
 		pm_target_close(t);
 		return err;
 	}
-	if (t->vmcoreinfo) {
+	if (t->vmcoreinfo || guest) {
 		struct pm_err *err = open_kernel(t, c, phnum);
 		if (err) {
 			pm_target_close(t);

@@ -169,6 +169,30 @@ static void note_pac_mask(struct pm_target *t, const unsigned char *d, size_t n)
 		t->pac_insn_mask = get64(d + 8);
 }
 
+static bool ignore_vmcoreinfo;
+
+void pm_target_ignore_vmcoreinfo(bool ignore)
+{
+	ignore_vmcoreinfo = ignore;
+}
+
+/* QEMU's QEMUCPUState (x86-64): version, size, 16 general registers,
+ * rip, rflags, 10 segments of 24 bytes, then cr0..cr4. */
+#define QEMU_CR_OFFSET 392
+#define MAX_QEMU_CPUS 8192
+
+static void note_qemu_cpu(struct pm_target *t, const unsigned char *desc, size_t len)
+{
+	t->qemu_notes = true;
+	if (len < QEMU_CR_OFFSET + 5 * 8 || t->nqemu_cpus >= MAX_QEMU_CPUS)
+		return;
+	if (t->nqemu_cpus % 16 == 0)
+		t->qemu_cpus = xrealloc(t->qemu_cpus, (t->nqemu_cpus + 16) * sizeof(*t->qemu_cpus));
+	struct pm_qemu_cpu *c = &t->qemu_cpus[t->nqemu_cpus++];
+	memcpy(&c->cr3, desc + QEMU_CR_OFFSET + 3 * 8, 8);
+	memcpy(&c->cr4, desc + QEMU_CR_OFFSET + 4 * 8, 8);
+}
+
 void pm_core_note(struct pm_target *t, const char *owner, unsigned type,
 		  const unsigned char *desc, size_t len)
 {
@@ -191,8 +215,8 @@ void pm_core_note(struct pm_target *t, const char *owner, unsigned type,
 	else if (linux_ && type == NT_ARM_PAC_MASK)
 		note_pac_mask(t, desc, len);
 	else if (strcmp(owner, "QEMU") == 0)
-		t->qemu_notes = true;
-	else if (strcmp(owner, "VMCOREINFO") == 0 && !t->vmcoreinfo) {
+		note_qemu_cpu(t, desc, len);
+	else if (strcmp(owner, "VMCOREINFO") == 0 && !t->vmcoreinfo && !ignore_vmcoreinfo) {
 		t->vmcoreinfo = (const char *)desc;
 		t->vmcoreinfo_len = len;
 	}

@@ -106,6 +106,7 @@ void pm_target_close(struct pm_target *t)
 	free(t->auxv);
 	free(t->files);
 	free(t->maps);
+	free(t->qemu_cpus);
 	free(t->path);
 	free(t->exe_path);
 	free(t->exe_name);

@@ -115,9 +115,18 @@ struct pm_target {
 	const char *vmcoreinfo;
 	size_t vmcoreinfo_len;
 	bool qemu_notes;               /* QEMU's per-CPU notes: a guest's memory */
+	/* each CPU's control registers from those notes (x86-64): what finds
+	 * the kernel in a dump without VMCOREINFO (kernel/kfind.c) */
+	struct pm_qemu_cpu { uint64_t cr3, cr4; } *qemu_cpus;
+	size_t nqemu_cpus;
 	struct pm_kernel *kernel;
 	void *priv;                    /* the kind's own state */
 };
+
+/* Treat kernel dumps as if they had no VMCOREINFO note, so that pmdb
+ * rebuilds what it needs from the dump (a damaged note; tests of the
+ * rebuild against the real note). */
+void pm_target_ignore_vmcoreinfo(bool ignore);
 
 /* Open a dump by probing its contents.  exe may be NULL. */
 struct pm_err *pm_target_open(const char *path, const char *exe, struct pm_target **out);

@@ -272,3 +272,14 @@ def libs_debug_dir(fx):
             os.replace(tmp, link)
         made = True
     return d if made else None
+
+
+def kernel_dump(name):
+    """The corpus's kernel dump NAME, decompressed; skips the test when the
+    corpus is not on this machine."""
+    import pytest
+    if not available():
+        pytest.skip("the shared corpus is not on this machine")
+    path = os.path.join(prepare(), "kernel", name)
+    assert os.path.exists(path), "corpus preparation did not decompress the kernel dump"
+    return path
