@@ -34,7 +34,7 @@ def corpus_dump(name):
 @pytest.fixture(scope="module")
 def lab():
     corpus_dump(ELF)
-    return kernel_lab.setup()
+    return kernel_lab.for_corpus()
 
 
 @pytest.fixture(scope="module")

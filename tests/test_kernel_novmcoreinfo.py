@@ -150,7 +150,7 @@ def test_debug_vmlinux_found_by_the_rebuilt_build_id(nov):
     """-k checks the vmlinux against the dump's build-id: the rebuilt one."""
     if not kernel_lab.available():
         pytest.skip("the kernel test-bed is not on this machine")
-    lab = kernel_lab.setup()
+    lab = kernel_lab.for_corpus()
     out = run(["-k", lab.vmlinux, nov], "0t2::context; $C; init_task::print task_struct comm")
     assert "(inlined)" in out and "swapper/0" in out
 

@@ -52,13 +52,16 @@ def dump():
 
 @pytest.fixture(scope="module")
 def lab():
-    return kernel_lab.setup()
+    return kernel_lab.for_corpus()
 
 
 @pytest.fixture(scope="module", params=["btf", "vmlinux"])
-def mode(request, lab):
-    """pmdb's arguments for each source of types."""
-    return request.param, (["--no-vmlinux"] if request.param == "btf" else ["-k", lab.vmlinux])
+def mode(request):
+    """pmdb's arguments for each source of types (the vmlinux one needs the
+    lab's vmlinux to be the corpus dump's kernel)."""
+    if request.param == "btf":
+        return "btf", ["--no-vmlinux"]
+    return "vmlinux", ["-k", request.getfixturevalue("lab").vmlinux]
 
 
 def run(args, dump, cmds):

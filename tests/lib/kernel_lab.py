@@ -65,6 +65,22 @@ def setup():
         return lab
 
 
+def for_corpus():
+    """The lab, for tests that pair the corpus's ready-made dumps with the
+    lab's debug vmlinux: they need the same kernel build.  When Debian has
+    moved on to a newer kernel than the corpus's, those tests are skipped,
+    saying why (the lab's own fresh dumps still test everything)."""
+    import pytest
+    lab = setup()
+    notes = os.path.join(corpus.SRC, "kernel", "reference", "qemu-kaslr-96m.notes.txt")
+    with open(notes, errors="replace") as f:
+        release = next((ln.split("=", 1)[1].strip() for ln in f if ln.startswith("OSRELEASE=")), None)
+    if release != lab.kver:
+        pytest.skip(f"the corpus's dumps are of kernel {release}, Debian's current kernel "
+                    f"(the lab's debug vmlinux) is {lab.kver}")
+    return lab
+
+
 def crash(lab, dump, commands, timeout=300):
     """`crash -s VMLINUX DUMP` running COMMANDS (a list of lines); the
     output is kept under build/kernel-lab/crash-out keyed by the dump's
