@@ -3,10 +3,12 @@
 #include "cmds.h"
 #include "../base/util.h"
 #include "../kernel/kernel.h"
+#include "../kernel/sysinfo.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define UTS_LEN 65
 
@@ -85,6 +87,20 @@ static uint64_t memory_bytes(struct pm_target *t)
 	return pages * 4096;
 }
 
+/* The task running on the CPU that panicked, as crash names it. */
+static void print_panic_task(FILE *out, struct pm_target *t, const struct pm_ktask *tasks, size_t n)
+{
+	int cpu = pm_kernel_panic_cpu(t);
+	for (size_t i = 0; cpu >= 0 && i < n; i++) {
+		const struct pm_ktask *k = &tasks[i];
+		if (!k->on_cpu || k->cpu != cpu)
+			continue;
+		fprintf(out, "         PID: %d\n     COMMAND: \"%s\"\n        TASK: %016" PRIx64 "\n"
+			"         CPU: %d\n       STATE: TASK_RUNNING (PANIC)\n", k->pid, k->comm, k->addr, k->cpu);
+		return;
+	}
+}
+
 struct pm_err *pm_kernel_status(struct pmdb *db)
 {
 	struct pm_target *t = db->t;
@@ -100,17 +116,49 @@ struct pm_err *pm_kernel_status(struct pmdb *db)
 	char *panic = panic_message(db, &uptime);
 	fprintf(out, "debugging kernel crash dump %s\n", t->path);
 	fprintf(out, "      KERNEL: (symbols: the dump's kallsyms, %zu)\n", pm_ksyms(t, &(const struct pm_ksym *){ NULL }));
-	fprintf(out, "        CPUS: %zu\n", t->nthreads);
+	int online = pm_kernel_cpus_online(t, (unsigned)t->nthreads);
+	fprintf(out, "        CPUS: %zu", t->nthreads);
+	if (online >= 0 && (size_t)online < t->nthreads)
+		fprintf(out, " [OFFLINE: %zu]", t->nthreads - (size_t)online);
+	fputc('\n', out);
+	int64_t secs;
+	struct tm tm;
+	char date[64];
+	time_t when;
+	if (pm_kernel_date(t, &secs) && (when = (time_t)secs) == secs && gmtime_r(&when, &tm) &&
+	    strftime(date, sizeof(date), "%a %b %e %H:%M:%S UTC %Y", &tm))
+		fprintf(out, "        DATE: %s\n", date);
 	/* a hostile log's timestamp may not fit an int (nor a uint64_t) */
 	uint64_t up = uptime > 0 && uptime < 1e15 ? (uint64_t)uptime : 0;
 	fprintf(out, "      UPTIME: %02" PRIu64 ":%02" PRIu64 ":%02" PRIu64 " (the last log record)\n",
 		up / 3600, up / 60 % 60, up % 60);
+	uint64_t avg[3];
+	if (pm_kernel_loadavg(t, avg)) {
+		/* /proc/loadavg's rounding: FIXED_1/200 added, then LOAD_INT.LOAD_FRAC */
+		for (int i = 0; i < 3; i++)
+			avg[i] += 2048 / 200;
+		fprintf(out, "LOAD AVERAGE: %" PRIu64 ".%02" PRIu64 ", %" PRIu64 ".%02" PRIu64 ", %" PRIu64
+			".%02" PRIu64 "\n", avg[0] >> 11, (avg[0] & 2047) * 100 >> 11, avg[1] >> 11,
+			(avg[1] & 2047) * 100 >> 11, avg[2] >> 11, (avg[2] & 2047) * 100 >> 11);
+	}
+	struct pm_ktask *tasks = NULL;
+	size_t ntasks = 0;
+	struct pm_err *err = pm_kernel_tasks(t, &tasks, &ntasks);
+	if (!err)
+		fprintf(out, "       TASKS: %zu\n", ntasks);
+	pm_err_free(err);
 	fprintf(out, "    NODENAME: %s\n", node);
 	fprintf(out, "     RELEASE: %s\n", release[0] ? release : osrel ? osrel : "?");
 	fprintf(out, "     VERSION: %s\n", version);
-	fprintf(out, "     MACHINE: %s\n", machine);
+	unsigned mhz = pm_kernel_cpu_mhz(t);
+	if (mhz)
+		fprintf(out, "     MACHINE: %s  (%u Mhz)\n", machine, mhz);
+	else
+		fprintf(out, "     MACHINE: %s\n", machine);
 	fprintf(out, "      MEMORY: %.1f MB\n", (double)memory_bytes(t) / (1 << 20));
 	fprintf(out, "       PANIC: \"%s\"\n", panic ? panic : "");
+	print_panic_task(out, t, tasks, ntasks);
+	free(tasks);
 	fprintf(out, "    BUILD-ID: %s\n", pm_vmcoreinfo_get(&k->vi, "BUILD-ID") ?
 		pm_vmcoreinfo_get(&k->vi, "BUILD-ID") : "?");
 	fprintf(out, "KERNELOFFSET: 0x%" PRIx64 "\n", k->kaslr_offset);

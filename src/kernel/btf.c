@@ -120,6 +120,16 @@ uint32_t pm_btf_find_enum(const struct pm_btf *b, const char *name)
 	return 0;
 }
 
+uint32_t pm_btf_find_typedef(const struct pm_btf *b, const char *name)
+{
+	for (uint32_t id = 1; id < b->ntypes; id++) {
+		const struct pm_btf_type *t = pm_btf_type(b, id);
+		if (pm_btf_kind(t) == PM_BTF_TYPEDEF && strcmp(pm_btf_str(b, t->name_off), name) == 0)
+			return id;
+	}
+	return 0;
+}
+
 bool pm_btf_enumerator(const struct pm_btf *b, uint32_t id, unsigned i, const char **name,
 		       int64_t *value)
 {

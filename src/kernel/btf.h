@@ -60,5 +60,7 @@ uint32_t pm_btf_find_enum(const struct pm_btf *b, const char *name);
 bool pm_btf_enumerator(const struct pm_btf *b, uint32_t id, unsigned i, const char **name,
 		       int64_t *value);
 uint64_t pm_btf_size(const struct pm_btf *b, uint32_t id);
+/* The id of typedef NAME ("nodemask_t"), 0 if none. */
+uint32_t pm_btf_find_typedef(const struct pm_btf *b, const char *name);
 
 #endif

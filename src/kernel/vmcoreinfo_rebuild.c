@@ -77,12 +77,8 @@ static bool enumerator(const struct pm_btf *b, const char *type, const char *nam
 
 static uint64_t typedef_size(const struct pm_btf *b, const char *name)
 {
-	for (uint32_t id = 1; id <= b->ntypes; id++) {
-		const struct pm_btf_type *ty = pm_btf_type(b, id);
-		if (ty && pm_btf_kind(ty) == PM_BTF_TYPEDEF && strcmp(pm_btf_str(b, ty->name_off), name) == 0)
-			return pm_btf_size(b, id);
-	}
-	return 0;
+	uint32_t id = pm_btf_find_typedef(b, name);
+	return id ? pm_btf_size(b, id) : 0;
 }
 
 static const char *const offsets[] = {
