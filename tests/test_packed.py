@@ -3,6 +3,7 @@ pmdb opens CORE.zst, .xz and .lz4 (each made with the format's own CLI)
 and prints what it prints for the plain core; a truncated or corrupt
 stream is refused with a message that says so."""
 import os
+import re
 import shutil
 import subprocess
 
@@ -107,3 +108,70 @@ def test_asan_build(tmp_path, threads):
     (tmp_path / "short.xz").write_bytes(data[:1000])
     r = subprocess.run([pmdb.ASAN, str(tmp_path / "short.xz")], capture_output=True, text=True)
     assert r.returncode == 2 and "truncated xz" in r.stderr, r.stderr
+
+
+def claimed_size(core):
+    """The end of the core's last segment or header table, from readelf."""
+    out = subprocess.run(["readelf", "-lhW", core], capture_output=True, text=True, check=True).stdout
+    end = 0
+    for off, size in re.findall(r"^\s+\w+\s+(0x[0-9a-f]+) 0x[0-9a-f]+ 0x[0-9a-f]+ (0x[0-9a-f]+)", out, re.M):
+        end = max(end, int(off, 16) + int(size, 16))
+    phoff = int(re.search(r"Start of program headers:\s+(\d+)", out).group(1))
+    phnum = int(re.search(r"Number of program headers:\s+(\d+)", out).group(1))
+    shoff = int(re.search(r"Start of section headers:\s+(\d+)", out).group(1))
+    shnum = int(re.search(r"Number of section headers:\s+(\d+)", out).group(1))
+    return max(end, phoff + 56 * phnum, shoff + 64 * shnum if shoff else 0)
+
+
+def test_decompression_bomb_stopped(tmp_path, threads):
+    """A real core followed by 2 GiB of zeros, in one zstd frame (about
+    70 KiB): pmdb stops just past the size the core's headers give, with
+    the core's own size in the message, and leaves no file behind."""
+    bomb = tmp_path / "bomb.zst"
+    with open(bomb, "wb") as out:
+        subprocess.run(f"(cat {threads.core}; head -c 2G /dev/zero) | zstd -q -c -1", shell=True,
+                       stdout=out, check=True)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    r = subprocess.run([pmdb.PMDB, str(bomb), "-e", "::status"], capture_output=True, text=True,
+                       timeout=120, env=dict(os.environ, TMPDIR=str(scratch)))
+    assert r.returncode == 2, r.stderr
+    assert f"inflates past the {claimed_size(threads.core)} bytes its ELF headers describe" in r.stderr
+    assert os.listdir(scratch) == []
+
+
+def test_core_larger_than_the_scratch_disk(tmp_path, threads):
+    """TMPDIR on a 1 MiB tmpfs: refused at once, saying how much is needed
+    and what is free, before anything fills the disk."""
+    if os.geteuid() != 0 or not shutil.which("unshare"):
+        pytest.skip("needs root to mount a small tmpfs in a private namespace")
+    packed = compress(threads.core, "zst", str(tmp_path))
+    tiny = tmp_path / "tiny"
+    tiny.mkdir()
+    script = f"mount -t tmpfs -o size=1m none {tiny} && TMPDIR={tiny} {pmdb.PMDB} {packed} -e ::status"
+    r = subprocess.run(["unshare", "-m", "sh", "-c", script], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2, r.stderr
+    need = claimed_size(threads.core)
+    assert need > 1 << 20
+    assert re.search(rf"the inflated core needs {need} bytes; {tiny} has \d+ free", r.stderr), r.stderr
+
+
+def test_inflated_core_lives_on_disk(tmp_path, threads):
+    """While pmdb works on a compressed core, the inflated copy is an
+    unlinked file in TMPDIR, not memory."""
+    packed = compress(threads.core, "zst", str(tmp_path))
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    p = subprocess.Popen([pmdb.PMDB, threads.exe, packed], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True, env=dict(os.environ, TMPDIR=str(scratch)))
+    try:
+        p.stdin.write("::status\n!echo READY\n")
+        p.stdin.flush()
+        while "READY" not in p.stdout.readline():
+            pass
+        links = [os.readlink(f"/proc/{p.pid}/fd/{fd}") for fd in os.listdir(f"/proc/{p.pid}/fd")]
+        assert any(link.startswith(str(scratch) + "/") and link.endswith("(deleted)") for link in links), links
+        assert not any(link.startswith("/memfd:pmdb-core") for link in links), links
+    finally:
+        p.stdin.close()
+        p.wait(timeout=30)

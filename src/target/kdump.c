@@ -6,6 +6,7 @@
  * writes a wrong phys_base and an empty utsname into the header, which
  * would mislead libkdumpfile's).  The CPU notes are read from the file. */
 #include "core.h"
+#include "unpack.h"
 #include "../base/util.h"
 #include "../kernel/kernel.h"
 
@@ -85,9 +86,12 @@ static uint64_t be64(const unsigned char *p)
  * big-endian, each followed by its data, until offset -1. */
 static int unflatten(int fd, const char *path, struct pm_err **err)
 {
-	int out = memfd_create("pmdb-kdump", MFD_CLOEXEC);
+	const char *where;
+	uint64_t free_space;
+	int out = pm_scratch_open(&where, &free_space);
 	if (out < 0) {
-		*err = pm_err_new(PM_ERR_IO, "%s: memfd_create: %s", path, strerror(errno));
+		*err = pm_err_new(PM_ERR_IO, "%s: no scratch file to reassemble it into: %s", path,
+				  strerror(errno));
 		return -1;
 	}
 	off_t pos = FLAT_HEADER;

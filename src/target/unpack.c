@@ -1,8 +1,10 @@
-/* Compressed dumps are inflated, streaming, into a memfd that the ELF and
- * kdump readers then open like a file.  This holds the whole inflated core
- * in memory (or swap): systemd-coredump writes one zstd/xz/lz4 frame, which
- * cannot be read at random without inflating it from the start, so reading
- * only what is touched would need an index of restart points (not done). */
+/* Compressed dumps are inflated, streaming, into an unlinked scratch file
+ * that the ELF and kdump readers then open like a file.  systemd-coredump
+ * writes one zstd/xz/lz4 frame, which cannot be read at random without
+ * inflating it from the start; the scratch file lives on disk ($TMPDIR, else
+ * /var/tmp), so the core costs page cache the kernel can drop, not memory
+ * (a memfd only if no disk is writable).  The inflated size is bounded by
+ * what the core's own ELF headers describe and by the disk's free space. */
 #include "unpack.h"
 #include "codec.h"
 #include "../base/util.h"
@@ -11,10 +13,61 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #define CHUNK (1u << 17)
+/* past the size the ELF headers give: what a writer may pad at the end */
+#define SLACK (1u << 20)
+
+/* What the inflated bytes may grow to, and what the reader is told. */
+struct bound {
+	uint64_t limit;          /* stop past this many bytes */
+	int claimed;             /* pm_unpack_claimed_size's answer: 0 not yet known */
+	uint64_t free_space;     /* on the scratch file's filesystem, UINT64_MAX if unknown */
+	const char *where;       /* the scratch file's folder, for messages */
+};
+
+int pm_scratch_open(const char **where, uint64_t *free_space)
+{
+	const char *dirs[] = { getenv("TMPDIR"), "/var/tmp", "/tmp" };
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(*dirs); i++) {
+		if (!dirs[i] || !dirs[i][0])
+			continue;
+		int fd = open(dirs[i], O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+		struct statvfs sv;
+		if (fd < 0)
+			continue;
+		*where = dirs[i];
+		*free_space = fstatvfs(fd, &sv) == 0 ? (uint64_t)sv.f_bavail * sv.f_frsize : UINT64_MAX;
+		return fd;
+	}
+	*where = "memory";
+	*free_space = UINT64_MAX;
+	return memfd_create("pmdb-core", MFD_CLOEXEC);
+}
+
+/* After each write: learn the core's size from its headers once they are
+ * out, and refuse what cannot fit or runs past it. */
+static struct pm_err *check_bound(const char *path, struct bound *b, int fd, unsigned long long made)
+{
+	uint64_t claimed;
+	if (b->claimed == 0 && (b->claimed = pm_unpack_claimed_size(fd, made, &claimed)) == 1) {
+		if (claimed > b->free_space)
+			return pm_err_new(PM_ERR_IO, "%s: the inflated core needs %llu bytes; %s has %llu "
+					  "free (set TMPDIR to a larger filesystem)", path,
+					  (unsigned long long)claimed, b->where,
+					  (unsigned long long)b->free_space);
+		b->limit = claimed + SLACK;
+	}
+	if (made > b->limit)
+		return pm_err_new(PM_ERR_FORMAT, "%s: inflates past the %llu bytes its ELF headers "
+				  "describe (a decompression bomb, or not a core): stopped", path,
+				  (unsigned long long)(b->limit - SLACK));
+	return NULL;
+}
 
 const char *pm_unpack_kind(const unsigned char *m, size_t n)
 {
@@ -28,7 +81,7 @@ const char *pm_unpack_kind(const unsigned char *m, size_t n)
 }
 
 static struct pm_err *inflate(const char *path, const struct pm_codec *c, void *st, FILE *f,
-			      int fd)
+			      int fd, struct bound *b)
 {
 	uint8_t *in = xmalloc(CHUNK), *out = xmalloc(CHUNK);
 	struct pm_zbuf z = { .in = in, .out = out, .out_cap = CHUNK };
@@ -62,11 +115,13 @@ static struct pm_err *inflate(const char *path, const struct pm_codec *c, void *
 			break;
 		}
 		if (z.out_pos && !pm_write_all(fd, out, z.out_pos)) {
-			err = pm_err_new(PM_ERR_IO, "%s: cannot hold the inflated core in memory "
-					 "(%llu bytes so far): %s", path, made, strerror(errno));
+			err = pm_err_new(PM_ERR_IO, "%s: cannot write the inflated core to %s (%llu "
+					 "bytes so far): %s", path, b->where, made, strerror(errno));
 			break;
 		}
 		made += z.out_pos;
+		if (z.out_pos && (err = check_bound(path, b, fd, made)))
+			break;
 		bool progress = z.out_pos || z.in_pos != in_was;
 		if (s == PM_CODEC_END)
 			boundary = true;
@@ -93,13 +148,14 @@ struct pm_err *pm_unpack(const char *path, const char *kind, int *fdp)
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return pm_err_new(PM_ERR_IO, "cannot open %s: %s", path, strerror(errno));
-	int fd = memfd_create("pmdb-core", MFD_CLOEXEC);
+	struct bound b = { .limit = UINT64_MAX };
+	int fd = pm_scratch_open(&b.where, &b.free_space);
 	if (fd < 0) {
 		fclose(f);
-		return pm_err_new(PM_ERR_IO, "%s: memfd_create: %s", path, strerror(errno));
+		return pm_err_new(PM_ERR_IO, "%s: no scratch file to inflate it into: %s", path, strerror(errno));
 	}
 	void *st = c->start();
-	struct pm_err *err = st ? inflate(path, c, st, f, fd) : PM_ERR_NOMEM_OBJ;
+	struct pm_err *err = st ? inflate(path, c, st, f, fd, &b) : PM_ERR_NOMEM_OBJ;
 	if (st)
 		c->end(st);
 	fclose(f);
