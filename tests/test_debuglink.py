@@ -101,3 +101,26 @@ def test_relative_debug_dir(tmp_path, stripped):
     p = subprocess.run([pmdb.PMDB, "-d", rel, core.exe, core.core, "-e", "$c"],
                        capture_output=True, text=True, cwd=tmp_path, timeout=60)
     assert p.returncode == 0 and p.stdout.startswith("plugin_version+"), p
+
+
+def test_set_debug_path(tmp_path, stripped):
+    """::set debug-path during a session: before it the stripped program
+    has no lines, after it the frames gdb gives with the debug file."""
+    core = stripped[0]
+    exe, args, _ = place(tmp_path, stripped, "flat")
+    ddir = args[1]
+    r = pmdb.run([exe, core.core], f"$C -s\n!echo @@\n::set debug-path {ddir}; ::set; $C -s")
+    assert r.rc == 0, r
+    before, after = r.out.split("@@\n")
+    assert pmdb_frames(before) == []
+    assert f"debug-path {ddir}" in after
+    want = gdb_frames(exe, core.core, core.debugdir)
+    assert want and pmdb_frames(after) == want, (after, want)
+
+
+def test_set_refuses_what_it_does_not_know(stripped):
+    core = stripped[0]
+    r = pmdb.run([core.exe, core.core], "::set colour red")
+    assert r.rc != 0 and "unknown setting 'colour'" in r.err
+    r = pmdb.run([core.exe, core.core], "::set debug-path")
+    assert r.rc != 0 and "usage: ::set debug-path" in r.err

@@ -50,6 +50,10 @@ struct pm_err *pm_cmd_lsmod(struct pmdb *db, const struct pm_call *call);
 struct pm_err *pm_cmd_vtop(struct pmdb *db, const struct pm_call *call);
 struct pm_err *pm_cmd_kmastat(struct pmdb *db, const struct pm_call *call);
 struct pm_err *pm_cmd_msgbuf(struct pmdb *db, const struct pm_call *call);
+struct pm_err *pm_cmd_set(struct pmdb *db, const struct pm_call *call);
+/* A new debug session (settings changed, libraries loaded or unloaded):
+ * the old one closed, breakpoints placed again (settings.c). */
+struct pm_err *pm_debug_reopen(struct pmdb *db);
 struct pm_err *pm_cmd_vmcoreinfo(struct pmdb *db, const struct pm_call *call);
 /* ::whatis of a kernel dump (kwhatis.c) */
 struct pm_err *pm_kernel_whatis(struct pmdb *db, uint64_t addr);

@@ -129,6 +129,13 @@ const struct pm_dcmd pm_dcmds[] = {
 	  "build-id, the file its symbols come from and its separate debug file.  On a\n"
 	  "kernel dump: vmlinux, or the DWARF pmdb wrote from the dump's BTF.",
 	  NULL, pm_cmd_modules, PM_NEEDS_TARGET },
+	{ "set", "[debug-path DIR[:DIR...]]", "show or change the session's settings",
+	  "With no arguments, the settings.  debug-path (alias debug-file-directory, as\n"
+	  "gdb's): the folders searched for separate debug info, as -d gives them, before\n"
+	  "/usr/lib/debug; setting it opens the debug session again, so modules whose debug\n"
+	  "file is found there get their symbols, types and lines (::modinfo shows where\n"
+	  "each was looked for).  \"\" sets none.",
+	  "::set debug-path /srv/debug\n::set", pm_cmd_set, 0 },
 	{ "modinfo", "", "where each module's file and debug file were looked for",
 	  "For every module, each place searched for its file (command line, --sysroot,\n"
 	  "--solib-path, the recorded path) and for its debug info (the file itself, the\n"
