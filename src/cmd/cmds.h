@@ -48,6 +48,8 @@ struct pm_err *pm_cmd_ps(struct pmdb *db, const struct pm_call *call);
 struct pm_err *pm_cmd_pgrep(struct pmdb *db, const struct pm_call *call);
 struct pm_err *pm_cmd_lsmod(struct pmdb *db, const struct pm_call *call);
 struct pm_err *pm_cmd_vtop(struct pmdb *db, const struct pm_call *call);
+struct pm_err *pm_cmd_ptree(struct pmdb *db, const struct pm_call *call);
+struct pm_err *pm_cmd_threadlist(struct pmdb *db, const struct pm_call *call);
 struct pm_err *pm_cmd_kmastat(struct pmdb *db, const struct pm_call *call);
 struct pm_err *pm_cmd_msgbuf(struct pmdb *db, const struct pm_call *call);
 struct pm_err *pm_cmd_set(struct pmdb *db, const struct pm_call *call);
@@ -79,6 +81,11 @@ struct pm_err *pm_cmd_nm(struct pmdb *db, const struct pm_call *call);
 struct pm_err *pm_cmd_load(struct pmdb *db, const struct pm_call *call);
 struct pm_err *pm_cmd_unload(struct pmdb *db, const struct pm_call *call);
 struct pm_err *pm_cmd_dmods(struct pmdb *db, const struct pm_call *call);
+
+/* Stacks (stack.c): a frame's name as $c shows it (function+offset()),
+ * and a kernel task's stack from its CPU's or its switch frame's registers. */
+void pm_print_frame_name(struct pmdb *db, const struct pm_frame *f, FILE *out);
+struct pm_err *pm_kernel_task_stack(struct pmdb *db, uint64_t task, struct pm_stack *s);
 
 /* Index of the thread that took the signal (on a kernel dump: the CPU
  * that panicked). */

@@ -13,7 +13,9 @@ static void row(FILE *out, const struct pm_ktask *k)
 		k->kthread ? "]" : "");
 }
 
-static struct pm_err *list_tasks(struct pmdb *db, const char *pattern)
+/* Into a pipeline (mdb's ::ps | ...), the values are the task_struct
+ * addresses, one a line; to a person, crash's columns. */
+static struct pm_err *list_tasks(struct pmdb *db, const char *pattern, bool in_pipe)
 {
 	if (!db->t->kernel)
 		return pm_err_new(PM_ERR_LOOKUP, "not a kernel crash dump");
@@ -22,10 +24,16 @@ static struct pm_err *list_tasks(struct pmdb *db, const char *pattern)
 	struct pm_err *err = pm_kernel_tasks(db->t, &v, &n);
 	if (err)
 		return err;
-	fprintf(db->out, " %6s %7s %4s  %-16s  %s  %s\n", "PID", "PPID", "CPU", "TASK", "ST", "COMM");
-	for (size_t i = 0; i < n; i++)
-		if (!pattern || fnmatch(pattern, v[i].comm, 0) == 0)
+	if (!in_pipe)
+		fprintf(db->out, " %6s %7s %4s  %-16s  %s  %s\n", "PID", "PPID", "CPU", "TASK", "ST", "COMM");
+	for (size_t i = 0; i < n; i++) {
+		if (pattern && fnmatch(pattern, v[i].comm, 0) != 0)
+			continue;
+		if (in_pipe)
+			fprintf(db->out, "0x%" PRIx64 "\n", v[i].addr);
+		else
 			row(db->out, &v[i]);
+	}
 	free(v);
 	return NULL;
 }
@@ -42,14 +50,14 @@ static struct pm_err *no_arguments(const struct pm_call *call)
 struct pm_err *pm_cmd_ps(struct pmdb *db, const struct pm_call *call)
 {
 	struct pm_err *err = no_arguments(call);
-	return err ? err : list_tasks(db, NULL);
+	return err ? err : list_tasks(db, NULL, call->in_pipe);
 }
 
 struct pm_err *pm_cmd_pgrep(struct pmdb *db, const struct pm_call *call)
 {
 	if (call->argc != 2)
 		return pm_err_new(PM_ERR_SYNTAX, "usage: ::pgrep PATTERN (a shell glob on the command name)");
-	return list_tasks(db, call->argv[1]);
+	return list_tasks(db, call->argv[1], call->in_pipe);
 }
 
 struct pm_err *pm_cmd_lsmod(struct pmdb *db, const struct pm_call *call)

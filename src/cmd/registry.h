@@ -18,12 +18,18 @@ static inline pmdb_ctx *pm_ctx(struct pmdb *db)
 	return (pmdb_ctx *)db;
 }
 
+/* A built-in walker's flag beside PMDB_WALKER_DECIMAL: on a kernel dump
+ * its elements are addresses (thread: task_structs, not thread ids). */
+enum { PM_WALKER_ADDRS_ON_KERNEL = 1u << 16 };
+
 /* The built-in walkers (table.c). */
 extern const struct pmdb_walker pm_walkers[];
 extern const size_t pm_nwalkers;
 
 /* Built-in walker functions (walkers.c, listwalk.c, linkmap.c). */
 int pm_walk_init_index(pmdb_ctx *ctx, struct pmdb_walk_state *ws);
+int pm_walk_thread_init(pmdb_ctx *ctx, struct pmdb_walk_state *ws);
+void pm_walk_thread_fini(pmdb_ctx *ctx, struct pmdb_walk_state *ws);
 int pm_walk_thread_step(pmdb_ctx *ctx, struct pmdb_walk_state *ws, uint64_t *elem);
 int pm_walk_mapping_step(pmdb_ctx *ctx, struct pmdb_walk_state *ws, uint64_t *elem);
 int pm_walk_module_step(pmdb_ctx *ctx, struct pmdb_walk_state *ws, uint64_t *elem);

@@ -62,6 +62,20 @@ static void print_frame(struct pmdb *db, const struct pm_frame *f, unsigned show
 	fputc('\n', out);
 }
 
+void pm_print_frame_name(struct pmdb *db, const struct pm_frame *f, FILE *out)
+{
+	frame_name(db, f, NULL, out);
+}
+
+struct pm_err *pm_kernel_task_stack(struct pmdb *db, uint64_t task, struct pm_stack *s)
+{
+	struct pm_thread th;
+	memset(&th, 0, sizeof(th));
+	th.tid = -1;
+	struct pm_err *err = pm_kernel_task_regs(db->t, task, th.regs);
+	return err ? err : pm_dwarf_stack(db->dw, &th, s);
+}
+
 /* The thread a stack command is about: dot as a thread id if given. */
 /* On a kernel dump, an address is a task_struct: its registers are those
  * of its CPU or of its last context switch, put in *scratch. */
@@ -206,11 +220,8 @@ static struct pm_err *source_stack(struct pmdb *db, struct stack_source *src, si
 		*id = (uint64_t)db->t->threads[i].tid;
 		return pm_dwarf_stack(db->dw, &db->t->threads[i], s);
 	}
-	struct pm_thread th;
-	memset(&th, 0, sizeof(th));
 	*id = src->tasks[i].addr;
-	struct pm_err *err = pm_kernel_task_regs(db->t, src->tasks[i].addr, th.regs);
-	return err ? err : pm_dwarf_stack(db->dw, &th, s);
+	return pm_kernel_task_stack(db, src->tasks[i].addr, s);
 }
 
 struct pm_err *pm_cmd_stacks(struct pmdb *db, const struct pm_call *call)

@@ -50,7 +50,10 @@ const struct pm_dcmd pm_dcmds[] = {
 	  "One element per line: addresses as 0x..., thread ids as 0tTID, so that a\n"
 	  "pipeline's next stage reads them back.  addr starts walkers that take a start\n"
 	  "(list, link_map); arg is the walker's own (list: the next pointer's offset).\n"
-	  "::walkers lists the walkers, built-in and from loaded modules.",
+	  "::walkers lists the walkers, built-in and from loaded modules.  On a kernel\n"
+	  "dump, thread and task both walk every task_struct (a Linux thread is a task):\n"
+	  "init_task, the other CPUs' idle tasks, then init_task.tasks in order with each\n"
+	  "thread group's threads after its leader; thread gives 0tTID only on cores.",
 	  "::walk thread | ::findstack\n::walk link_map\nhead::walk list 8", pm_cmd_walk, PM_NEEDS_TARGET },
 	{ "walkers", "", "list the walkers", "Built-in walkers, then those of loaded modules.", NULL,
 	  pm_cmd_walkers, 0 },
@@ -170,11 +173,26 @@ const struct pm_dcmd pm_dcmds[] = {
 	  "Every task (init_task, the tasks list, each one's threads) with PID, parent's\n"
 	  "PID, CPU, task_struct address, state as crash names it (RU IN UN ID ST TR ZO DE)\n"
 	  "and command, kernel threads in [brackets], '>' for the tasks on a CPU.  Layouts\n"
-	  "come from the dump's BTF: no vmlinux needed.",
-	  "::ps\n::ps ! grep kworker", pm_cmd_ps, PM_NEEDS_TARGET },
+	  "come from the dump's BTF: no vmlinux needed.  Into a pipeline (|) it prints\n"
+	  "each task_struct address instead, one a line, for the next dcmd.",
+	  "::ps\n::ps ! grep kworker\n::ps | ::findstack", pm_cmd_ps, PM_NEEDS_TARGET },
 	{ "pgrep", "PATTERN", "the tasks whose command matches a glob",
-	  "As ::ps, only the tasks whose command name matches PATTERN (fnmatch).",
-	  "::pgrep 'kworker*'", pm_cmd_pgrep, PM_NEEDS_TARGET },
+	  "As ::ps, only the tasks whose command name matches PATTERN (fnmatch); into a\n"
+	  "pipeline, their task_struct addresses.",
+	  "::pgrep 'kworker*'\n::pgrep 'mdb*' | ::ptree", pm_cmd_pgrep, PM_NEEDS_TARGET },
+	{ "ptree", "", "the process tree of a kernel dump",
+	  "Without an address, every process (thread-group leader) under its parent\n"
+	  "(task_struct.real_parent), as mdb's ::ptree: 'TASK  COMM', four spaces deeper a\n"
+	  "generation, children in ::ps order; init_task (swapper/0) is the root, with init\n"
+	  "and kthreadd below it.  TASK::ptree prints TASK's ancestors from the root down to\n"
+	  "it, then its descendants; a thread's address stands for its process.",
+	  "::ptree\nffff8a5c44496100::ptree\n::pgrep sleep | ::ptree", pm_cmd_ptree, PM_NEEDS_TARGET },
+	{ "threadlist", "[-v]", "every task of a kernel dump and where it waits",
+	  "mdb's ::threadlist: TASK, PID, COMM and the function the task's stack is in: the\n"
+	  "first frame outside the scheduler's and lock functions (__sched_text and\n"
+	  "__lock_text, as the kernel's wchan; for a task on a CPU, the pc the dump saved).\n"
+	  "-v adds each task's whole stack (each frame's stack pointer and function).",
+	  "::threadlist\n::threadlist -v", pm_cmd_threadlist, PM_NEEDS_TARGET },
 	{ "lsmod", "", "the loaded kernel modules",
 	  "Each module of the kernel's module list: its struct module, name, the base and\n"
 	  "size of its code.  Their symbols (from each module's own symbol table in the\n"
@@ -326,8 +344,9 @@ const struct pm_dcmd *pm_dcmd_find(const char *name)
 }
 
 const struct pmdb_walker pm_walkers[] = {
-	{ "thread", "every thread id (0tTID)", pm_walk_init_index, pm_walk_thread_step, NULL,
-	  PMDB_WALKER_DECIMAL },
+	{ "thread", "every thread id (0tTID); kernel dumps: every task_struct, as task",
+	  pm_walk_thread_init, pm_walk_thread_step, pm_walk_thread_fini,
+	  PMDB_WALKER_DECIMAL | PM_WALKER_ADDRS_ON_KERNEL },
 	{ "mapping", "the base address of every mapping", pm_walk_init_index,
 	  pm_walk_mapping_step, NULL, 0 },
 	{ "module", "the base address of every loaded object", pm_walk_init_index,
@@ -336,7 +355,7 @@ const struct pmdb_walker pm_walkers[] = {
 	  pm_walk_link_map_init, pm_walk_list_step, pm_walk_list_fini, 0 },
 	{ "list", "addr::walk list [offset]: a list linked by the pointer at offset",
 	  pm_walk_list_init, pm_walk_list_step, pm_walk_list_fini, 0 },
-	{ "task", "kernel dumps: every task_struct (init_task, the tasks list, threads)",
+	{ "task", "kernel dumps: every task_struct (init_task, other CPUs' idle tasks, the tasks list, each group's threads)",
 	  pm_walk_task_init, pm_walk_task_step, pm_walk_task_fini, 0 },
 };
 

@@ -62,7 +62,8 @@ struct pm_err *pm_cmd_walk(struct pmdb *db, const struct pm_call *call)
 	if (!w)
 		return pm_err_new(PM_ERR_LOOKUP, "unknown walker '%s' (::walkers lists them)",
 				  call->argv[1]);
-	struct print_walk pw = { db->out, (w->flags & PMDB_WALKER_DECIMAL) != 0 };
+	bool addrs = (w->flags & PM_WALKER_ADDRS_ON_KERNEL) && db->t->kernel;
+	struct print_walk pw = { db->out, (w->flags & PMDB_WALKER_DECIMAL) && !addrs };
 	return pm_walk(db, call->argv[1], call->has_addr ? &call->addr : NULL,
 		       call->argc > 2 ? call->argv[2] : NULL, print_elem, &pw);
 }

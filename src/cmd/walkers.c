@@ -10,9 +10,21 @@ int pm_walk_init_index(pmdb_ctx *ctx, struct pmdb_walk_state *ws)
 	return PMDB_WALK_NEXT;
 }
 
+/* On a kernel dump the target's threads are its CPUs; the threads there
+ * are the tasks, so `thread` walks them as `task` does (kwalk.c). */
+int pm_walk_thread_init(pmdb_ctx *ctx, struct pmdb_walk_state *ws)
+{
+	struct pm_target *t = pm_db(ctx)->t;
+	if (t && t->kernel)
+		return pm_walk_task_init(ctx, ws);
+	return pm_walk_init_index(ctx, ws);
+}
+
 int pm_walk_thread_step(pmdb_ctx *ctx, struct pmdb_walk_state *ws, uint64_t *elem)
 {
 	struct pm_target *t = pm_db(ctx)->t;
+	if (t && t->kernel)
+		return pm_walk_task_step(ctx, ws, elem);
 	if (!t || ws->addr >= t->nthreads)
 		return PMDB_WALK_DONE;
 	*elem = (uint64_t)t->threads[ws->addr++].tid;
@@ -37,4 +49,11 @@ int pm_walk_module_step(pmdb_ctx *ctx, struct pmdb_walk_state *ws, uint64_t *ele
 		return PMDB_WALK_DONE;
 	*elem = mods[ws->addr++].start;
 	return PMDB_WALK_NEXT;
+}
+
+void pm_walk_thread_fini(pmdb_ctx *ctx, struct pmdb_walk_state *ws)
+{
+	struct pm_target *t = pm_db(ctx)->t;
+	if (t && t->kernel)
+		pm_walk_task_fini(ctx, ws);
 }

@@ -69,6 +69,7 @@ struct pm_kernel {
 /* A task, as ::ps shows it. */
 struct pm_ktask {
 	uint64_t addr;
+	uint64_t parent;      /* real_parent's task_struct (init_task's is itself) */
 	int pid, tgid, ppid, cpu;
 	unsigned state, exit_state;
 	bool on_cpu, kthread;

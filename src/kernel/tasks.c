@@ -89,6 +89,7 @@ static bool read_task(struct pm_target *t, const struct layout *l, uint64_t a, s
 	k->kthread = rd(t, a + l->mm, 8, &ok) == 0;
 	uint64_t parent = rd(t, a + l->parent, 8, &ok);
 	bool pok = true;
+	k->parent = parent;
 	k->ppid = parent ? (int)rd(t, parent + l->pid, 4, &pok) : 0;
 	if (pm_memmap_read_partial(&t->mem, a + l->comm, k->comm, 16) != 16)
 		ok = false;
