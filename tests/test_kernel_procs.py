@@ -232,8 +232,39 @@ def test_threadlist_v_stacks_match_crash(dump, crash):
         assert len(kernel) >= 3
 
 
+def test_cpuinfo_matches_crash(dump, crash):
+    """Each CPU's task as crash names the active ones, its pc as the CPU's
+    NT_PRSTATUS holds it, the panic CPU marked (crash's sys shows the panic
+    task first), and -v's stacks those of crash's `foreach bt`."""
+    out = run(dump, "::cpuinfo -v")
+    rows, cur = {}, None
+    for ln in out.splitlines()[1:]:
+        m = re.match(r"^\s*(\d+) ([0-9a-f]{16})\s+(\d+)  (.{16}) (\S+?)(  \(panicked\))?$", ln)
+        if m:
+            cur = int(m.group(1))
+            rows[cur] = dict(task=int(m.group(2), 16), pid=int(m.group(3)), comm=m.group(4).rstrip(),
+                             pc=m.group(5), panicked=bool(m.group(6)), frames=[])
+        elif ln.strip():
+            rows[cur]["frames"].append(ln.split()[1].split("+")[0].rstrip("()"))
+    assert {cpu: r["task"] for cpu, r in rows.items()} == {c: t for t, c in crash["active"].items()}
+    panic_task = int(re.search(r"^PID: \d+\s+TASK: ([0-9a-f]+)",
+                               open(os.path.join(REF, "qemu-kaslr-96m.crash.txt")).read(), re.M).group(1), 16)
+    for cpu, r in rows.items():
+        assert (r["pid"], r["comm"]) == (crash["tasks"][r["task"]]["pid"], crash["tasks"][r["task"]]["comm"])
+        assert r["pc"].split("+")[0] == cpu_pcs()[cpu][0]
+        assert r["panicked"] == (r["task"] == panic_task)
+        want = []
+        for name, _ in crash_frames(crash, r["task"]):
+            if not want or want[-1] != name:
+                want.append(name)
+        kernel = [f for f in r["frames"] if not f.startswith("0x")]
+        assert kernel[0] == want[0] and kernel[-1] == want[-1], (kernel, want)
+        it = iter(want)
+        assert all(f in it for f in kernel), (kernel, want)
+
+
 def test_not_a_kernel_dump(nullread):
-    for cmd in ("::ptree", "::threadlist", "::threadlist -v"):
+    for cmd in ("::ptree", "::threadlist", "::threadlist -v", "::cpuinfo"):
         r = pmdb.run(pmdb.core_args(nullread), cmd)
         assert r.rc == 1 and "not a kernel crash dump" in r.err and r.out == "", (cmd, r)
 
@@ -244,6 +275,7 @@ def test_not_a_kernel_dump(nullread):
     ("::threadlist -q", "unknown option -q"),
     ("::threadlist x", "::threadlist takes only -v"),
     ("0::threadlist", "::threadlist takes only -v"),
+    ("::cpuinfo x", "::cpuinfo takes only -v"),
 ])
 def test_bad_arguments_refused(dump, cmd, msg):
     r = pmdb.run([dump], cmd)
@@ -251,7 +283,7 @@ def test_bad_arguments_refused(dump, cmd, msg):
 
 
 def test_process_dcmds_under_asan(dump):
-    p = run_asan([dump], "::ptree; ::threadlist -v; ::pgrep 'mdb*' | ::ptree; ::walk thread; "
+    p = run_asan([dump], "::ptree; ::threadlist -v; ::cpuinfo -v; ::pgrep 'mdb*' | ::ptree; ::walk thread; "
                  "::ps | ::findstack; ffff8a5c44496100::ptree; 1234::ptree")
     assert p.returncode == 1, p.stderr        # the last one is refused
     assert "mdbcrash" in p.stdout and "do_idle" in p.stdout

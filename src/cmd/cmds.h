@@ -86,6 +86,9 @@ struct pm_err *pm_cmd_dmods(struct pmdb *db, const struct pm_call *call);
  * and a kernel task's stack from its CPU's or its switch frame's registers. */
 void pm_print_frame_name(struct pmdb *db, const struct pm_frame *f, FILE *out);
 struct pm_err *pm_kernel_task_stack(struct pmdb *db, uint64_t task, struct pm_stack *s);
+/* ::threadlist -v's stack: "    SP func+off" lines and a blank line. */
+void pm_print_stack_lines(struct pmdb *db, const struct pm_stack *s);
+struct pm_err *pm_cmd_cpuinfo(struct pmdb *db, const struct pm_call *call);
 
 /* Index of the thread that took the signal (on a kernel dump: the CPU
  * that panicked). */

@@ -52,6 +52,16 @@ static void task_line(struct pmdb *db, const struct pm_ktask *k, const struct pm
 		fprintf(out, "0x%" PRIx64 "\n", f->pc);
 }
 
+void pm_print_stack_lines(struct pmdb *db, const struct pm_stack *s)
+{
+	for (size_t f = 0; f < s->nframes; f++) {
+		fprintf(db->out, "    %016" PRIx64 " ", s->frames[f].sp);
+		pm_print_frame_name(db, &s->frames[f], db->out);
+		fputc('\n', db->out);
+	}
+	fputc('\n', db->out);
+}
+
 struct pm_err *pm_cmd_threadlist(struct pmdb *db, const struct pm_call *call)
 {
 	if (!db->t->kernel)
@@ -75,14 +85,8 @@ struct pm_err *pm_cmd_threadlist(struct pmdb *db, const struct pm_call *call)
 		struct pm_stack s = { 0 };
 		struct pm_err *serr = pm_kernel_task_stack(db, v[i].addr, &s);
 		task_line(db, &v[i], &s, serr, sched);
-		if (!serr && o.flag['v']) {
-			for (size_t f = 0; f < s.nframes; f++) {
-				fprintf(db->out, "    %016" PRIx64 " ", s.frames[f].sp);
-				pm_print_frame_name(db, &s.frames[f], db->out);
-				fputc('\n', db->out);
-			}
-			fputc('\n', db->out);
-		}
+		if (!serr && o.flag['v'])
+			pm_print_stack_lines(db, &s);
 		pm_stack_free(&s);
 		pm_err_free(serr);
 	}

@@ -187,6 +187,12 @@ const struct pm_dcmd pm_dcmds[] = {
 	  "and kthreadd below it.  TASK::ptree prints TASK's ancestors from the root down to\n"
 	  "it, then its descendants; a thread's address stands for its process.",
 	  "::ptree\nffff8a5c44496100::ptree\n::pgrep sleep | ::ptree", pm_cmd_ptree, PM_NEEDS_TARGET },
+	{ "cpuinfo", "[-v]", "each CPU of a kernel dump and the task it ran",
+	  "For every CPU of the dump: the task running on it (task_struct, PID, command)\n"
+	  "and the pc of its saved registers, the CPU that panicked marked.  -v adds each\n"
+	  "CPU's stack (as crash's bt -a), unwound from those registers with the dump's ORC\n"
+	  "tables.",
+	  "::cpuinfo\n::cpuinfo -v", pm_cmd_cpuinfo, PM_NEEDS_TARGET },
 	{ "threadlist", "[-v]", "every task of a kernel dump and where it waits",
 	  "mdb's ::threadlist: TASK, PID, COMM and the function the task's stack is in: the\n"
 	  "first frame outside the scheduler's and lock functions (__sched_text and\n"
