@@ -6,7 +6,9 @@ core:   the tests' user cores (tests/lib/cores.py builds them).
 kernel: the QEMU vmcore of the shared corpus shrunk to the pages pmdb reads.
         build/fuzz/pagetrace runs a set of commands and lists the pages of
         the dump they read; each set gives one seed keeping the ELF header,
-        the notes and only those pages (as one PT_LOAD per run of pages).
+        the notes and only those pages (as one PT_LOAD per run of pages);
+        one more seed keeps the pages read without VMCOREINFO, the note
+        renamed away.
 kdump:  the smallest shrunk vmcores rewritten as kdump-compressed (zlib
         pages) and flattened files, with the harness's format byte.
 expr:   every line of tests/scripts/*.mdb; build/fuzz/types{,.core} is the
@@ -211,6 +213,16 @@ def kernel_seeds():
         put("kernel", name + ".vmcore", seed)
         sizes[name] = seed
         print(f"mkseeds: kernel/{name}.vmcore: {len(pages)} pages, {len(seed)} bytes")
+    # the pages ::status reads when the kernel is found without VMCOREINFO
+    # (from CR3, and kallsyms by their layout), the note's owner renamed away
+    p = subprocess.run([trace, "--ignore-vmcoreinfo", path, "::status"], capture_output=True, text=True,
+                       timeout=600)
+    if p.returncode == 0:
+        seed = shrink(data, {int(x, 16) for x in p.stdout.split()})
+        put("kernel", "status-nonote.vmcore", seed.replace(b"VMCOREINFO\0", b"VMCOREINFX\0", 1))
+        print(f"mkseeds: kernel/status-nonote.vmcore: {len(seed)} bytes")
+    else:
+        print(f"mkseeds: pagetrace --ignore-vmcoreinfo: {p.stderr}", file=sys.stderr)
     for name in ("open", "status", "stack"):
         if name in sizes:
             kd = kdump_compressed(sizes[name])

@@ -26,8 +26,14 @@ size_t __wrap_pm_pread_all(int fd, uint64_t off, void *buf, size_t len)
 
 int main(int argc, char **argv)
 {
+	/* --ignore-vmcoreinfo: trace the path that finds the kernel without it */
+	if (argc == 4 && strcmp(argv[1], "--ignore-vmcoreinfo") == 0) {
+		pm_target_ignore_vmcoreinfo(true);
+		argv++;
+		argc--;
+	}
 	if (argc != 3) {
-		fprintf(stderr, "usage: pagetrace DUMP CMDS\n");
+		fprintf(stderr, "usage: pagetrace [--ignore-vmcoreinfo] DUMP CMDS\n");
 		return 2;
 	}
 	struct stat st;

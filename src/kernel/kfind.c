@@ -178,13 +178,32 @@ static bool check_names(struct pm_target *t, struct pm_kallsyms_at *at)
 	return found;
 }
 
+/* Where read-only data starts: the first 2 MiB step after text whose
+ * page-table leaf forbids execution (the tables are in .rodata; the kernel's
+ * code, megabytes of it, is mapped executable).  Text itself if none. */
+#define PTE_NX (1ull << 63)
+static uint64_t rodata_start(struct pm_target *t, uint64_t text)
+{
+	for (uint64_t va = text; va < text + SCAN_SPAN; va += STEP) {
+		struct pm_vtop v;
+		struct pm_err *err = pm_kernel_vtop(t, va, &v);
+		if (err) {
+			pm_err_free(err);
+			continue;
+		}
+		if (v.nentries && (v.entries[v.nentries - 1] & PTE_NX))
+			return va > text ? va - STEP : text;   /* rodata may start inside the step before */
+	}
+	return text;
+}
+
 bool pm_kallsyms_locate(struct pm_target *t, uint64_t text, struct pm_kallsyms_at *at)
 {
 	static const char digits[] = "0\0" "1\0" "2\0" "3\0" "4\0" "5\0" "6\0" "7\0" "8\0" "9";
 	const size_t dlen = sizeof(digits);     /* with the last NUL */
 	unsigned char *buf = xmalloc(CHUNK);
 	bool found = false;
-	for (uint64_t va = text; va < text + SCAN_SPAN && !found;) {
+	for (uint64_t va = rodata_start(t, text); va < text + SCAN_SPAN && !found;) {
 		size_t n = pm_memmap_read_partial(&t->mem, va, buf, CHUNK);
 		if (n < dlen) {
 			uint64_t next = next_mapped(&t->mem, va + (n ? n : 1));
