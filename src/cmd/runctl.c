@@ -57,6 +57,9 @@ static void report(struct pmdb *db, const struct pm_stop *st)
 	FILE *out = db->out;
 	const char *sig = pm_signal_name(st->signo);
 	switch (st->kind) {
+	case PM_STOP_INTERRUPTED:
+		fputs("pmdb: interrupted\n", out);
+		break;
 	case PM_STOP_EXITED:
 		fprintf(out, "pmdb: target has terminated with status %d\n", st->status);
 		return;
@@ -127,6 +130,11 @@ static struct pm_err *resume(struct pmdb *db, bool step)
 		pm_live_set_breakpoints(db->t, addrs, n);
 		free(addrs);
 		struct pm_err *err = pm_live_resume(db->t, step, db->cur_thread, &st);
+		int child;
+		bool vfork;
+		while (pm_live_next_fork(db->t, &child, &vfork))
+			fprintf(db->out, "pmdb: detaching after %s from child process %d\n",
+				vfork ? "vfork" : "fork", child);
 		if (!err)
 			err = settle(db, &st);
 		if (err)

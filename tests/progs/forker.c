@@ -1,0 +1,51 @@
+/* A program that forks (tests/test_runctl_fork.py): the child calls work(),
+ * which the debugger has a breakpoint on, and writes "PID VALUE" to the
+ * marker file argv[1]; the parent waits for it, calls work() itself and
+ * prints how the child ended.  With "spawn" as argv[2], it also starts a
+ * shell through posix_spawn (a vfork: the child shares its memory). */
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+__attribute__((noinline)) int work(int n)
+{
+	return n * 2;
+}
+
+static int status_of(int st)
+{
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		return 2;
+	pid_t c = fork();
+	if (c == 0) {
+		int v = work(21);
+		FILE *f = fopen(argv[1], "w");
+		if (!f)
+			_exit(3);
+		fprintf(f, "%d %d\n", (int)getpid(), v);
+		fclose(f);
+		_exit(0);
+	}
+	int st = 0;
+	waitpid(c, &st, 0);
+	printf("child %d status %d\n", (int)c, status_of(st));
+	if (argc > 2 && strcmp(argv[2], "spawn") == 0) {
+		char *sh[] = { "/bin/sh", "-c", "exit 7", NULL };
+		pid_t s;
+		if (posix_spawn(&s, "/bin/sh", NULL, NULL, sh, environ) == 0 && waitpid(s, &st, 0) == s)
+			printf("spawned %d status %d\n", (int)s, status_of(st));
+	}
+	printf("work %d\n", work(1));
+	fflush(stdout);
+	return 0;
+}
