@@ -409,12 +409,15 @@ static struct pm_err *run(struct pm_target *t, struct pm_stop *stop)
 		resume_thread(t, (size_t)i, false);
 	}
 	/* a SIGINT that came with the Ctrl-C is not handed over (gdb: SIGINT nopass) */
-	bool ctrl_c = pm_live_guard_interrupted();
-	pm_live_guard_running(false);
-	if (ctrl_c && stop->kind == PM_STOP_SIGNAL && stop->signo == SIGINT)
-		l->pending[stop->thread] = 0;
 	int stopped_tid = t->threads[stop->thread].tid;
 	stop_all(t);
+	bool ctrl_c = pm_live_guard_interrupted();
+	pm_live_guard_running(false);
+	/* From a terminal the program got the Ctrl-C's SIGINT too: it is not
+	 * handed over (gdb: handle SIGINT nopass) */
+	for (size_t i = 0; ctrl_c && i < t->nthreads; i++)
+		if (l->pending[i] == SIGINT)
+			l->pending[i] = 0;
 	l->bp_wanted = false;
 	pm_live_remove_breakpoints(t);
 	ssize_t now = thread_index(t, stopped_tid);   /* threads may have come and gone */
