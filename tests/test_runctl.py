@@ -231,3 +231,22 @@ def test_errors():
     r = run_pmdb([":r", ":c"], args=[c.exe, c.core])
     assert ":r starts a program: this session has a dump open" in r.stderr, r.stderr
     assert "no process is running" in r.stderr, r.stderr
+
+
+def test_breakpoint_on_a_function_nothing_defines():
+    # gdb: 'Function "nosuchfunc" not defined.', kept pending (breakpoint pending on),
+    # listed as <PENDING>, never hit; the program runs to the same end
+    mine = run_pmdb(["::bp main", ":r", "::bp nosuchfunc", "::events", ":c", ":c"])
+    theirs = run_gdb(["set breakpoint pending on", "break main", "run", "break nosuchfunc",
+                      "info breakpoints", "continue", "continue"])
+    assert mine.returncode == 0, mine.stderr
+    assert 'Function "nosuchfunc" not defined.' in theirs, theirs
+    assert 'Function "nosuchfunc" not defined in any loaded object.' in mine.stdout, mine.stdout
+    assert re.search(r"^2\s+breakpoint\s+keep\s+y\s+<PENDING>\s+nosuchfunc$", theirs, re.M), theirs
+    assert re.search(r"breakpoint 2 at nosuchfunc: pending until a library that defines it", mine.stdout)
+    assert re.search(r"^\s+2 \(pending\)\s+0  nosuchfunc$", mine.stdout, re.M), mine.stdout
+    assert "exited normally" in theirs and "Breakpoint 2," not in theirs, theirs
+    status = int(re.search(r"terminated with status (\d+)", mine.stdout).group(1))
+    plain = subprocess.run([str(EXE)], capture_output=True, env=env())
+    assert status == plain.returncode == 0, mine.stdout
+    assert "stop at breakpoint 2" not in mine.stdout, mine.stdout
