@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static struct pm_runctl *rc_of(struct pmdb *db)
+struct pm_runctl *pm_runctl_of(struct pmdb *db)
 {
 	if (!db->rc)
 		db->rc = xcalloc(1, sizeof(*db->rc));
@@ -19,7 +19,7 @@ static struct pm_runctl *rc_of(struct pmdb *db)
 
 struct pm_bpt *pm_bpt_add(struct pmdb *db, const char *spec, uint64_t addr)
 {
-	struct pm_runctl *rc = rc_of(db);
+	struct pm_runctl *rc = pm_runctl_of(db);
 	vec_reserve(&rc->bpts, &rc->cap, rc->nbpts + 1, sizeof(*rc->bpts));
 	struct pm_bpt *b = &rc->bpts[rc->nbpts++];
 	memset(b, 0, sizeof(*b));

@@ -47,6 +47,7 @@ struct pm_live {
 	struct pm_backing mem;      /* reads the process's memory at offset = address */
 	int *pending;               /* per thread: a signal to hand back on detach */
 	size_t pending_cap;
+	uint64_t objects_sig;       /* of the file mappings: pm_live_objects_sig */
 	char *cmdline;              /* /proc/PID/cmdline, arguments joined by spaces */
 	char **strs;                /* paths the maps and files point into */
 	size_t nstrs, strs_cap;

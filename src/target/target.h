@@ -184,6 +184,9 @@ void pm_live_set_pending_signal(struct pm_target *t, size_t thread, int sig);
 void pm_live_ignore_signal(struct pm_target *t, int sig, bool ignore);
 bool pm_live_signal_ignored(const struct pm_target *t, int sig);
 bool pm_live_exited(const struct pm_target *t);
+/* A digest of the objects mapped (start, offset, path of each file mapping
+ * and the vDSO) as last read: equal digests, the same modules. */
+uint64_t pm_live_objects_sig(const struct pm_target *t);
 /* The next child the process forked and pmdb let go (gdb's detach-on-fork),
  * oldest first; false when there is none to tell. */
 bool pm_live_next_fork(struct pm_target *t, int *pid, bool *vfork);
