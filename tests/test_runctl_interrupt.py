@@ -14,33 +14,22 @@ import subprocess
 import time
 
 import pmdb
-from test_live import EXE, assert_runs_on, build, count
+from test_live import EXE, assert_runs_on, build, count, tracer
 from test_runctl import env
 
 
-def wait_counting(counter):
-    """Until the program's main loop is running."""
-    deadline = time.time() + 20
-    while time.time() < deadline:
-        if counter.exists() and counter.read_text().strip():
-            return count(counter)
-        time.sleep(0.05)
-    raise AssertionError("the program never started counting")
-
-
-def interrupt_after(proc, counter, cmds):
-    """Start a debugger with cmds on stdin, SIGINT it once the count moves."""
+def interrupt_after(proc, target, counter):
+    """SIGINT the debugger once it traces the target and the count moves
+    (it is past attaching and runs the target)."""
+    deadline = time.time() + 30
+    while tracer(target.pid) != proc.pid and time.time() < deadline:
+        time.sleep(0.02)
     before = count(counter)
-    deadline = time.time() + 20
     while count(counter) < before + 20 and time.time() < deadline:
         time.sleep(0.02)
     assert proc.poll() is None, "the debugger ended before the SIGINT"
     proc.send_signal(signal.SIGINT)
     return proc.communicate(timeout=60)[0]
-
-
-def stack_names(text):
-    return re.findall(r"(?:^| in )_*(\w+?)\+0x|#\d+\s+(?:0x[0-9a-f]+ in )?_*(\w+) ", text)
 
 
 def test_sigint_to_pmdb_stops_an_attached_process(tmp_path):
@@ -53,13 +42,13 @@ def test_sigint_to_pmdb_stops_an_attached_process(tmp_path):
                               "-ex", "p/x $pc", "-ex", "info threads", "-ex", "bt", "-ex", "detach",
                               "-p", str(p.pid)], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                              stderr=subprocess.STDOUT, text=True, env=env())
-        theirs = interrupt_after(g, counter, None)
+        theirs = interrupt_after(g, p, counter)
         assert_runs_on(p, counter)
         m = subprocess.Popen([pmdb.PMDB, "-p", str(p.pid)], stdin=subprocess.PIPE,
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env())
         m.stdin.write(":c\n!echo AFTER\n<rip=K\n::status\n$c\n::release\n")
         m.stdin.flush()
-        mine = interrupt_after(m, counter, None)
+        mine = interrupt_after(m, p, counter)
         # gdb: stopped by the interrupt, prompt back, registers read, then detached
         assert "received signal SIGINT" in theirs and "AFTER" in theirs, theirs
         assert re.search(r"^\$1 = 0x[0-9a-f]+$", theirs, re.M), theirs

@@ -41,6 +41,7 @@ struct pm_live {
 	unsigned vfork_lifted;      /* vforks under way: breakpoints out of the shared memory */
 	struct pm_fork *forks;      /* children detached since the last pm_live_next_fork */
 	size_t nforks, forks_cap;
+	bool ctrl_c_echo;           /* stopped by a Ctrl-C: its SIGINT may still come */
 	uint64_t sig_ignored;       /* bit N: signal N is handed over without stopping */
 	int memfd;                  /* /proc/PID/mem, or -1 */
 	int exefd;                  /* the executable, for t->elf */

@@ -191,6 +191,16 @@ static bool classify(struct pm_target *t, size_t i, int sig, struct pm_stop *sto
 			return true;
 		}
 	}
+	if (sig == SIGINT && l->ctrl_c_echo) {
+		/* the terminal's SIGINT of a Ctrl-C pmdb has already stopped for,
+		 * left queued behind the interrupt: not handed over, no stop */
+		siginfo_t si;
+		if (ptrace(PTRACE_GETSIGINFO, tid, 0, &si) == 0 && si.si_code == SI_KERNEL) {
+			l->ctrl_c_echo = false;
+			l->pending[i] = 0;
+			return false;
+		}
+	}
 	if (!should_stop(l, sig)) {
 		l->pending[i] = sig;
 		return false;
@@ -352,7 +362,6 @@ static struct pm_err *run(struct pm_target *t, struct pm_stop *stop)
 		pm_live_remove_breakpoints(t);
 		return err;
 	}
-	pm_live_guard_running(true);
 	for (;;) {
 		int st, tid = pm_live_wait(t, 0, &st, true);
 		if (tid == 0) {                    /* Ctrl-C */
@@ -362,14 +371,12 @@ static struct pm_err *run(struct pm_target *t, struct pm_stop *stop)
 			break;
 		}
 		if (tid < 0) {
-			pm_live_guard_running(false);
 			l->bp_wanted = false;
 			return pm_err_new(PM_ERR_IO, "lost the process: %s", strerror(errno));
 		}
 		ssize_t i = thread_index(t, tid);
 		if (WIFEXITED(st) || WIFSIGNALED(st)) {
 			if (tid == l->pid) {
-				pm_live_guard_running(false);
 				process_ended(t, st, stop);
 				l->bp_inserted = l->bp_wanted = false;
 				return NULL;
@@ -408,16 +415,8 @@ static struct pm_err *run(struct pm_target *t, struct pm_stop *stop)
 			break;
 		resume_thread(t, (size_t)i, false);
 	}
-	/* a SIGINT that came with the Ctrl-C is not handed over (gdb: SIGINT nopass) */
 	int stopped_tid = t->threads[stop->thread].tid;
 	stop_all(t);
-	bool ctrl_c = pm_live_guard_interrupted();
-	pm_live_guard_running(false);
-	/* From a terminal the program got the Ctrl-C's SIGINT too: it is not
-	 * handed over (gdb: handle SIGINT nopass) */
-	for (size_t i = 0; ctrl_c && i < t->nthreads; i++)
-		if (l->pending[i] == SIGINT)
-			l->pending[i] = 0;
 	l->bp_wanted = false;
 	pm_live_remove_breakpoints(t);
 	ssize_t now = thread_index(t, stopped_tid);   /* threads may have come and gone */
@@ -437,7 +436,19 @@ struct pm_err *pm_live_resume(struct pm_target *t, bool step, size_t thread, str
 		return pm_err_new(PM_ERR_GENERIC, "-o nostop: pmdb does not hold the process, so it cannot run it");
 	vec_reserve(&l->running, &l->running_cap, t->nthreads, sizeof(*l->running));
 	memset(l->running, 0, t->nthreads * sizeof(*l->running));
+	pm_live_guard_running(true);
 	struct pm_err *err = step ? step_one(t, thread < t->nthreads ? thread : 0, stop) : run(t, stop);
+	/* From a terminal the program got the Ctrl-C's SIGINT too: it is not
+	 * handed over (gdb: handle SIGINT nopass) */
+	if (pm_live_guard_interrupted() && !l->exited) {
+		l->ctrl_c_echo = true;
+		for (size_t i = 0; i < t->nthreads; i++)
+			if (l->pending[i] == SIGINT) {
+				l->pending[i] = 0;
+				l->ctrl_c_echo = false;
+			}
+	}
+	pm_live_guard_running(false);
 	if (!err && !l->exited)
 		err = refresh(t);
 	if (!err && stop->kind == PM_STOP_SIGNAL) {
