@@ -4,7 +4,8 @@ the SIGINT.  tests/progs/live_wait.c loops forever (main counts in a file,
 three threads block).  Two ways: SIGINT sent to pmdb while it runs :c on
 an attached process (gdb gets the same), and ^C typed on a pseudo-terminal
 where pmdb (or gdb) started the program, so that the program's process
-group gets the SIGINT too."""
+group gets the SIGINT too.  And pmdb's run loop waits for the program's
+threads only, not for another child of its own."""
 import os
 import pty
 import re
@@ -138,3 +139,52 @@ def test_ctrl_c_on_a_terminal_stops_a_started_program(tmp_path):
     assert re.search(r"^PC\n> <rip=K\n[0-9a-f]+$", mine, re.M), mine
     assert re.search(r"^\$1 = 0x[0-9a-f]+$", theirs, re.M), theirs
     assert re.search(r"^main\+0x[0-9a-f]+\(\)$", mine, re.M), mine
+
+
+
+def read_until(fd, out, marker, limit=30):
+    deadline = time.time() + limit
+    while marker not in out:
+        r, _, _ = select.select([fd], [], [], max(0, deadline - time.time()))
+        assert r, out
+        d = os.read(fd, 4096)
+        assert d, out
+        out += d
+    return out
+
+
+def test_run_loop_reaps_no_other_child_of_pmdb():
+    # pmdb waits for the program's threads only: a child of its own that has
+    # ended stays a zombie for whoever started it (here pmdb inherits it: the
+    # process that forked it becomes pmdb)
+    from test_runctl import EXE as RUNCTL
+    rd, wr = os.pipe()
+    out_rd, out_wr = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        decoy = os.fork()
+        if decoy == 0:
+            os._exit(5)
+        os.write(out_wr, f"decoy {decoy}\n".encode())
+        os.dup2(rd, 0)
+        os.dup2(out_wr, 1)
+        os.execve(pmdb.PMDB, [pmdb.PMDB, str(RUNCTL)], env())
+    os.close(rd)
+    os.close(out_wr)
+    try:
+        out = read_until(out_rd, b"", b"\n")
+        decoy = int(re.match(rb"decoy (\d+)", out).group(1))
+        deadline = time.time() + 10
+        while open(f"/proc/{decoy}/stat").read().rsplit(") ", 1)[1][0] != "Z":
+            assert time.time() < deadline
+            time.sleep(0.01)
+        os.write(wr, b"::bp compute\n:r\n:c\n!echo BACK\n")
+        out = read_until(out_rd, out, b"BACK")
+        assert out.count(b"pmdb: stop at breakpoint 1") == 2, out
+        stat = open(f"/proc/{decoy}/stat").read()
+        assert stat.rsplit(") ", 1)[1][0] == "Z", stat
+    finally:
+        os.close(wr)
+        _, st = os.waitpid(pid, 0)
+        os.close(out_rd)
+    assert os.WIFEXITED(st) and os.WEXITSTATUS(st) == 0, st
