@@ -4,6 +4,7 @@ which calls the function with a breakpoint, is let go with the breakpoint
 taken out of its memory and runs to its end; the parent stops at the
 breakpoint.  Same program, same arguments, ASLR off for both."""
 import re
+import time
 import subprocess
 from pathlib import Path
 
@@ -76,3 +77,32 @@ def test_fork_child_runs_on_and_parent_stops(tmp_path, extra):
     assert "work 2" in mine and "work 2" in theirs
     assert "pmdb: target has terminated with status 0" in mine, mine
     assert "exited normally" in theirs, theirs
+
+
+def test_attached_process_forks(tmp_path):
+    # pmdb -p and gdb -p in turn on the same looping process: the child forked
+    # while each is attached runs work() (breakpoint in) to its end, status 0
+    m = tmp_path / "marker"
+    p = subprocess.Popen([str(EXE), str(m), "loop"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert p.stdout.readline().strip() == "ready"
+        theirs = subprocess.run(["gdb", "-batch", "-nx", "-q", "-ex", "break work", "-ex", "continue",
+                                 "-ex", "continue", "-ex", "detach", "-p", str(p.pid)],
+                                capture_output=True, text=True, timeout=120, env=env()).stdout
+        mine = subprocess.run([pmdb.PMDB, "-p", str(p.pid)], input="::bp work\n:c\n:c\n::release\n",
+                              capture_output=True, text=True, timeout=60, env=env())
+        assert mine.returncode == 0, mine.stderr
+        mine = mine.stdout
+        time.sleep(0.3)
+        notes = m.read_text()
+        gdb_kids = re.findall(r"\[Detaching after fork from child process (\d+)\]", theirs)
+        our_kids = re.findall(r"^pmdb: detaching after fork from child process (\d+)$", mine, re.M)
+        assert gdb_kids and our_kids, (mine, theirs)
+        for kid in gdb_kids + our_kids:
+            assert re.search(rf"^{kid} 42$", notes, re.M), (kid, notes)
+            assert re.search(rf"^child {kid} status 0$", notes, re.M), (kid, notes)
+        assert mine.count("pmdb: stop at breakpoint 1") == 2, mine
+        assert "status 133" not in notes, notes      # no child died of SIGTRAP
+    finally:
+        p.kill()
+        p.wait()

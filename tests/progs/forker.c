@@ -2,7 +2,9 @@
  * which the debugger has a breakpoint on, and writes "PID VALUE" to the
  * marker file argv[1]; the parent waits for it, calls work() itself and
  * prints how the child ended.  With "spawn" as argv[2], it also starts a
- * shell through posix_spawn (a vfork: the child shares its memory). */
+ * shell through posix_spawn (a vfork: the child shares its memory).  With
+ * "loop", it prints "ready" and does it all again every 20 ms, for a
+ * debugger to attach to, appending "child PID status S" to the marker. */
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,10 +24,41 @@ static int status_of(int st)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
+/* Forever: a child that calls work() and appends its pid and value, the
+ * parent's note of how it ended, and work() in the parent. */
+static int loop(const char *marker)
+{
+	printf("ready\n");
+	fflush(stdout);
+	for (;;) {
+		pid_t c = fork();
+		if (c == 0) {
+			int v = work(21);
+			FILE *f = fopen(marker, "a");
+			if (!f)
+				_exit(3);
+			fprintf(f, "%d %d\n", (int)getpid(), v);
+			fclose(f);
+			_exit(0);
+		}
+		int st = 0;
+		waitpid(c, &st, 0);
+		FILE *f = fopen(marker, "a");
+		if (f) {
+			fprintf(f, "child %d status %d\n", (int)c, status_of(st));
+			fclose(f);
+		}
+		work(1);
+		usleep(20000);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
 		return 2;
+	if (argc > 2 && strcmp(argv[2], "loop") == 0)
+		return loop(argv[1]);
 	pid_t c = fork();
 	if (c == 0) {
 		int v = work(21);
