@@ -24,6 +24,25 @@ static int status_of(int st)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
+/* A child that calls work() and writes its pid and the value to the marker
+ * (mode "w" or "a"); the pid of the child, whose exit status is in *st. */
+static pid_t fork_child(const char *marker, const char *mode, int *st)
+{
+	pid_t c = fork();
+	if (c == 0) {
+		int v = work(21);
+		FILE *f = fopen(marker, mode);
+		if (!f)
+			_exit(3);
+		fprintf(f, "%d %d\n", (int)getpid(), v);
+		fclose(f);
+		_exit(0);
+	}
+	*st = 0;
+	waitpid(c, st, 0);
+	return c;
+}
+
 /* Forever: a child that calls work() and appends its pid and value, the
  * parent's note of how it ended, and work() in the parent. */
 static int loop(const char *marker)
@@ -31,18 +50,8 @@ static int loop(const char *marker)
 	printf("ready\n");
 	fflush(stdout);
 	for (;;) {
-		pid_t c = fork();
-		if (c == 0) {
-			int v = work(21);
-			FILE *f = fopen(marker, "a");
-			if (!f)
-				_exit(3);
-			fprintf(f, "%d %d\n", (int)getpid(), v);
-			fclose(f);
-			_exit(0);
-		}
-		int st = 0;
-		waitpid(c, &st, 0);
+		int st;
+		pid_t c = fork_child(marker, "a", &st);
 		FILE *f = fopen(marker, "a");
 		if (f) {
 			fprintf(f, "child %d status %d\n", (int)c, status_of(st));
@@ -59,18 +68,8 @@ int main(int argc, char **argv)
 		return 2;
 	if (argc > 2 && strcmp(argv[2], "loop") == 0)
 		return loop(argv[1]);
-	pid_t c = fork();
-	if (c == 0) {
-		int v = work(21);
-		FILE *f = fopen(argv[1], "w");
-		if (!f)
-			_exit(3);
-		fprintf(f, "%d %d\n", (int)getpid(), v);
-		fclose(f);
-		_exit(0);
-	}
-	int st = 0;
-	waitpid(c, &st, 0);
+	int st;
+	pid_t c = fork_child(argv[1], "w", &st);
 	printf("child %d status %d\n", (int)c, status_of(st));
 	if (argc > 2 && strcmp(argv[2], "spawn") == 0) {
 		char *sh[] = { "/bin/sh", "-c", "exit 7", NULL };
