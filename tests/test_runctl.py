@@ -231,3 +231,53 @@ def test_errors():
     r = run_pmdb([":r", ":c"], args=[c.exe, c.core])
     assert ":r starts a program: this session has a dump open" in r.stderr, r.stderr
     assert "no process is running" in r.stderr, r.stderr
+
+
+def test_breakpoint_on_a_function_nothing_defines():
+    # gdb: 'Function "nosuchfunc" not defined.', kept pending (breakpoint pending on),
+    # listed as <PENDING>, never hit; the program runs to the same end
+    mine = run_pmdb(["::bp main", ":r", "::bp nosuchfunc", "::events", ":c", ":c"])
+    theirs = run_gdb(["set breakpoint pending on", "break main", "run", "break nosuchfunc",
+                      "info breakpoints", "continue", "continue"])
+    assert mine.returncode == 0, mine.stderr
+    assert 'Function "nosuchfunc" not defined.' in theirs, theirs
+    assert 'Function "nosuchfunc" not defined in any loaded object.' in mine.stdout, mine.stdout
+    assert re.search(r"^2\s+breakpoint\s+keep\s+y\s+<PENDING>\s+nosuchfunc$", theirs, re.M), theirs
+    assert re.search(r"breakpoint 2 at nosuchfunc: pending until a library that defines it", mine.stdout)
+    assert re.search(r"^\s+2 \(pending\)\s+0  nosuchfunc$", mine.stdout, re.M), mine.stdout
+    assert "exited normally" in theirs and "Breakpoint 2," not in theirs, theirs
+    status = int(re.search(r"terminated with status (\d+)", mine.stdout).group(1))
+    plain = subprocess.run([str(EXE)], capture_output=True, env=env())
+    assert status == plain.returncode == 0, mine.stdout
+    assert "stop at breakpoint 2" not in mine.stdout, mine.stdout
+
+
+def opens_of(cmds, names):
+    """How often pmdb (not the program: strace without -f) opened each file."""
+    import shutil
+    if not shutil.which("strace"):
+        pytest.skip("strace is not installed")
+    import tempfile
+    with tempfile.NamedTemporaryFile("r", suffix=".strace") as log:
+        # LeakSanitizer cannot run under a tracer: leaks are checked by the other tests
+        e = env()
+        e["ASAN_OPTIONS"] = ":".join(filter(None, [e.get("ASAN_OPTIONS"), "detect_leaks=0"]))
+        p = subprocess.run(["strace", "-e", "trace=openat", "-o", log.name, pmdb.PMDB, str(EXE)],
+                           input="\n".join(cmds) + "\n", capture_output=True, text=True, timeout=60,
+                           env=e, errors="replace")
+        text = log.read()
+    return p, [len(re.findall(rf'openat\([^"]*"[^"]*{re.escape(n)}"', text)) for n in names]
+
+
+def test_steps_keep_the_debug_session():
+    # a step maps no new object: the debug session (and its files) stays;
+    # the pcs are still gdb's
+    names = [EXE.name, "libc.so.6"]
+    steps = sum([[":s", "!echo PC", "<rip=K"] for _ in range(6)], [])
+    p0, before = opens_of(["::bp outer", ":r"], names)
+    p6, after = opens_of(["::bp outer", ":r"] + steps + ["$c"], names)
+    assert p0.returncode == p6.returncode == 0, (p0.stderr, p6.stderr)
+    assert all(before) and after == before, (before, after)
+    theirs = run_gdb(["break *outer", "run"] + sum([["stepi", "echo PC\\n", "p/x $pc"] for _ in range(6)], []))
+    assert hexes(p6.stdout, "PC") == hexes(theirs, "PC") != [], (p6.stdout, theirs)
+    assert re.search(r"^outer\+0x[0-9a-f]+\(\)\nmain\+", p6.stdout, re.M), p6.stdout

@@ -1,7 +1,8 @@
 /* Breakpoints: ::bp SYMBOL|ADDR, addr:b, ::delete, ::events.  A symbol not
  * loaded yet (a library function before the loader maps the library) is
- * kept pending and resolved at every stop, and each time the dynamic
- * loader reports a new library (runctl.c). */
+ * kept pending, said so (and that no loaded object defines it, when the
+ * program is loaded), listed as pending by ::events, and resolved at every
+ * stop and each time the dynamic loader reports a new library (runctl.c). */
 #include "runctl.h"
 #include "../base/util.h"
 
@@ -9,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static struct pm_runctl *rc_of(struct pmdb *db)
+struct pm_runctl *pm_runctl_of(struct pmdb *db)
 {
 	if (!db->rc)
 		db->rc = xcalloc(1, sizeof(*db->rc));
@@ -18,7 +19,7 @@ static struct pm_runctl *rc_of(struct pmdb *db)
 
 struct pm_bpt *pm_bpt_add(struct pmdb *db, const char *spec, uint64_t addr)
 {
-	struct pm_runctl *rc = rc_of(db);
+	struct pm_runctl *rc = pm_runctl_of(db);
 	vec_reserve(&rc->bpts, &rc->cap, rc->nbpts + 1, sizeof(*rc->bpts));
 	struct pm_bpt *b = &rc->bpts[rc->nbpts++];
 	memset(b, 0, sizeof(*b));
@@ -93,7 +94,8 @@ static void announce(struct pmdb *db, const struct pm_bpt *b)
 		pm_sym_print(db->dw, db->out, b->addr);
 		fputc('\n', db->out);
 	} else {
-		fprintf(db->out, "breakpoint %d at %s: pending until it is loaded\n", b->id, b->spec);
+		fprintf(db->out, "breakpoint %d at %s: pending until %s\n", b->id, b->spec,
+			db->dw ? "a library that defines it is loaded" : "it is loaded");
 	}
 }
 
@@ -116,8 +118,10 @@ struct pm_err *pm_cmd_bp(struct pmdb *db, const struct pm_call *call)
 			if ((err = pm_eval_expr(db, w, &addr)))
 				return err;
 		} else if (db->dw && (err = pm_sym_by_name(db->dw, w, &addr))) {
-			pm_err_free(err);                  /* a symbol still to come */
+			/* perhaps in a library still to come: said, as gdb says it */
+			pm_err_free(err);
 			addr = 0;
+			fprintf(db->out, "Function \"%s\" not defined in any loaded object.\n", w);
 		}
 		struct pm_bpt *b = pm_bpt_add(db, w[0] >= '0' && w[0] <= '9' ? NULL : w, addr);
 		announce(db, b);

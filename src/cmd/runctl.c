@@ -1,8 +1,8 @@
 /* Running a live process in mdb's words: :r starts the program given to
  * pmdb, :c continues, :s steps one instruction, :e steps over a call,
  * ::step out runs to the caller, :k kills, ::release lets go; ::sigbp and
- * :i choose the signals that stop it.  After every stop the debug session
- * is opened again, since libraries may have come and gone. */
+ * :i choose the signals that stop it.  After a stop the debug session is
+ * opened again if libraries came or went or threads changed. */
 #include "runctl.h"
 #include "signals.h"
 #include "../arch/disasm.h"
@@ -22,6 +22,17 @@ static struct pm_err *need_live(struct pmdb *db)
 	return NULL;
 }
 
+/* What the debug session rests on: the objects mapped, and the threads,
+ * which the unwinder holds pointers to.  Most steps change neither. */
+static uint64_t session_key(struct pmdb *db)
+{
+	uint64_t h = pm_live_objects_sig(db->t) ^ (uint64_t)(uintptr_t)db->t->threads;
+	h = (h ^ db->t->nthreads) * 0x100000001b3ull;
+	for (size_t i = 0; i < db->t->nthreads; i++)
+		h = (h ^ (uint64_t)db->t->threads[i].tid) * 0x100000001b3ull;
+	return h;
+}
+
 /* Libraries may have been loaded or unloaded: a new debug session. */
 static struct pm_err *reopen_debug(struct pmdb *db)
 {
@@ -33,6 +44,7 @@ static struct pm_err *reopen_debug(struct pmdb *db)
 		return err;
 	pm_dwarf_set_demangle(db->dw, demangle);
 	pm_bpts_resolve(db);
+	pm_runctl_of(db)->session_key = session_key(db);
 	return NULL;
 }
 
@@ -57,6 +69,9 @@ static void report(struct pmdb *db, const struct pm_stop *st)
 	FILE *out = db->out;
 	const char *sig = pm_signal_name(st->signo);
 	switch (st->kind) {
+	case PM_STOP_INTERRUPTED:
+		fputs("pmdb: interrupted\n", out);
+		break;
 	case PM_STOP_EXITED:
 		fprintf(out, "pmdb: target has terminated with status %d\n", st->status);
 		return;
@@ -100,6 +115,8 @@ static struct pm_err *settle(struct pmdb *db, const struct pm_stop *st)
 	db->cur_thread = st->thread < db->t->nthreads ? st->thread : 0;
 	db->cur_frame = 0;
 	db->dot = db->t->threads[db->cur_thread].regs[db->t->arch->pc];
+	if (db->dw && st->kind != PM_STOP_EXEC && db->rc && db->rc->session_key == session_key(db))
+		return NULL;
 	return reopen_debug(db);
 }
 
@@ -127,6 +144,11 @@ static struct pm_err *resume(struct pmdb *db, bool step)
 		pm_live_set_breakpoints(db->t, addrs, n);
 		free(addrs);
 		struct pm_err *err = pm_live_resume(db->t, step, db->cur_thread, &st);
+		int child;
+		bool vfork;
+		while (pm_live_next_fork(db->t, &child, &vfork))
+			fprintf(db->out, "pmdb: detaching after %s from child process %d\n",
+				vfork ? "vfork" : "fork", child);
 		if (!err)
 			err = settle(db, &st);
 		if (err)

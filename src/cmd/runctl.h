@@ -20,7 +20,11 @@ struct pm_runctl {
 	size_t nbpts, cap;
 	int next_id;
 	uint64_t dl_hook;    /* the dynamic loader's _dl_debug_state, 0 if unknown */
+	uint64_t session_key; /* what the debug session was opened on (runctl.c) */
 };
+
+/* db's run control state, made on first use (bpts.c). */
+struct pm_runctl *pm_runctl_of(struct pmdb *db);
 
 /* Resolve the breakpoints whose symbol has been loaded since (bpts.c). */
 void pm_bpts_resolve(struct pmdb *db);

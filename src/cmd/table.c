@@ -80,7 +80,9 @@ const struct pm_dcmd pm_dcmds[] = {
 	{ ":c", "[SIG]", "continue the process",
 	  "Resumes every thread until a breakpoint, a signal that stops (::sigbp, :i) or\n"
 	  "the end.  A signal the process stopped on is handed to it; :c 0 discards it and\n"
-	  ":c SIG hands over SIG instead.",
+	  ":c SIG hands over SIG instead.  Ctrl-C stops it and gives the prompt back.  The\n"
+	  "child of a fork is let go with the breakpoints out of its memory (gdb's\n"
+	  "detach-on-fork).",
 	  ":c\n:c 0", pm_cmd_cont, PM_NEEDS_TARGET },
 	{ ":s", "", "step one instruction",
 	  "Single-steps the current thread; the others stay stopped.",
@@ -95,7 +97,8 @@ const struct pm_dcmd pm_dcmds[] = {
 	{ "bp", "symbol|addr ...", "set a breakpoint",
 	  "A breakpoint at the address, or at each symbol's address (mdb's: the function's\n"
 	  "first instruction).  A symbol not loaded yet stays pending and is set when the\n"
-	  "dynamic loader maps its library.  addr:b is the same as addr::bp.",
+	  "dynamic loader maps its library (once the program is loaded, pmdb says when no\n"
+	  "loaded object defines it).  addr:b is the same as addr::bp.",
 	  "::bp main\n::bp puts\nmain+0x10::bp", pm_cmd_bp, 0 },
 	{ ":b", "", "set a breakpoint at an address (addr:b)", "The same as addr::bp.",
 	  "main:b", pm_cmd_bp, 0 },

@@ -44,12 +44,7 @@ static void live_close(struct pm_target *t)
 	if (l->spawned && !l->exited) {
 		/* a program pmdb started dies with the session, as under gdb */
 		kill(l->pid, SIGKILL);
-		/* the leader is reported last, once every traced thread is reaped */
-		for (;;) {
-			pid_t r = waitpid(-1, NULL, __WALL);
-			if ((r < 0 && errno != EINTR) || r == l->pid)
-				break;
-		}
+		pm_live_reap_killed(l->pid);
 		for (size_t i = 0; i < t->nthreads; i++)
 			pm_live_guard_remove(t->threads[i].tid);
 	} else {
@@ -72,6 +67,7 @@ static void live_close(struct pm_target *t)
 	free(l->running);
 	free(l->bp_addr);
 	free(l->bp_orig);
+	free(l->forks);
 	pm_live_snapshots_free(l);
 	free(l->cmdline);
 	free(l->mem.path);

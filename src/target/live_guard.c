@@ -3,7 +3,9 @@
  * SIGHUP, SIGQUIT) or crashes (SIGSEGV, SIGBUS, SIGABRT, ...).  The
  * handlers only make ptrace system calls, which are async-signal-safe,
  * then die of the same signal.  Should pmdb be killed outright, the
- * kernel detaches it, and a PTRACE_SEIZEd thread then runs on. */
+ * kernel detaches it, and a PTRACE_SEIZEd thread then runs on.  While the
+ * process runs (:c), SIGINT is Ctrl-C: it only sets a flag, and the run
+ * loop stops the process and gives the prompt back. */
 #include "live.h"
 
 #include <signal.h>
@@ -20,6 +22,7 @@ static struct {
 	volatile sig_atomic_t sig;
 } guarded[GUARD_MAX];
 static volatile sig_atomic_t nguarded;
+static volatile sig_atomic_t running, interrupted;
 
 static const int fatal_signals[] = {
 	SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE,
@@ -39,6 +42,10 @@ static void detach_all(void)
 
 static void on_signal(int sig)
 {
+	if (sig == SIGINT && running) {   /* Ctrl-C while it runs: stop it, as gdb does */
+		interrupted = 1;
+		return;
+	}
 	detach_all();
 	signal(sig, SIG_DFL);
 	raise(sig);
@@ -88,4 +95,15 @@ void pm_live_guard_remove(int tid)
 	for (sig_atomic_t i = 0; i < nguarded; i++)
 		if (guarded[i].tid == tid)
 			guarded[i].tid = 0;
+}
+
+void pm_live_guard_running(bool on)
+{
+	interrupted = 0;
+	running = on;
+}
+
+bool pm_live_guard_interrupted(void)
+{
+	return interrupted;
 }

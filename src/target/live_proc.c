@@ -97,8 +97,15 @@ struct pm_err *pm_live_check(int pid)
 	return err;
 }
 
+/* Paths outlive the maps that point at them; one copy of each, however
+ * often the maps are read again (after every step). */
 static const char *keep(struct pm_live *l, char *s)
 {
+	for (size_t i = 0; i < l->nstrs; i++)
+		if (strcmp(l->strs[i], s) == 0) {
+			free(s);
+			return l->strs[i];
+		}
 	vec_reserve(&l->strs, &l->strs_cap, l->nstrs + 1, sizeof(*l->strs));
 	l->strs[l->nstrs++] = s;
 	return s;
@@ -190,6 +197,15 @@ static void add_map_line(struct pm_target *t, const char *line, size_t *cap, siz
 	    end <= start)
 		return;
 	const char *name = name_at ? line + name_at : "";
+	if (name[0] == '/' || strcmp(name, "[vdso]") == 0) {
+		/* what a debug session is built from: FNV-1a over start, offset, path */
+		char key[64];
+		int n = snprintf(key, sizeof(key), "%llx %llx ", start, off);
+		for (const char *p = key; p < key + n; p++)
+			l->objects_sig = (l->objects_sig ^ (uint8_t)*p) * 0x100000001b3ull;
+		for (const char *p = name; *p; p++)
+			l->objects_sig = (l->objects_sig ^ (uint8_t)*p) * 0x100000001b3ull;
+	}
 	vec_reserve(&t->maps, cap, t->nmaps + 1, sizeof(*t->maps));
 	struct pm_mapping *m = &t->maps[t->nmaps++];
 	memset(m, 0, sizeof(*m));
@@ -217,6 +233,7 @@ static void read_maps(struct pm_target *t)
 		return;
 	}
 	size_t cap = 0, fcap = 0;
+	l->objects_sig = 0xcbf29ce484222325ull;
 	for (char *line = maps, *next; line && *line; line = next) {
 		next = strchr(line, '\n');
 		if (next)
@@ -245,4 +262,10 @@ void pm_live_read_proc(struct pm_target *t)
 	read_auxv(t);
 	read_exe(t);
 	read_maps(t);
+}
+
+uint64_t pm_live_objects_sig(const struct pm_target *t)
+{
+	const struct pm_live *l = t->priv;
+	return t->live_pid ? l->objects_sig : 0;
 }

@@ -74,7 +74,7 @@ static bool set_pc(int tid, uint64_t pc)
 }
 
 /* Poke one byte through the aligned word around it (never past a page). */
-static bool poke_byte(int tid, uint64_t addr, uint8_t byte, uint8_t *old)
+bool pm_live_poke_byte(int tid, uint64_t addr, uint8_t byte, uint8_t *old)
 {
 	uint64_t word_at = addr & ~7ull;
 	errno = 0;
@@ -113,15 +113,15 @@ static bool is_breakpoint(const struct pm_live *l, uint64_t addr)
 	return false;
 }
 
-static struct pm_err *insert_breakpoints(struct pm_target *t, int tid)
+struct pm_err *pm_live_insert_breakpoints(struct pm_target *t, int tid)
 {
 	struct pm_live *l = t->priv;
 	for (size_t i = 0; i < l->nbp; i++) {
-		if (!poke_byte(tid, l->bp_addr[i], 0xcc, &l->bp_orig[i])) {
+		if (!pm_live_poke_byte(tid, l->bp_addr[i], 0xcc, &l->bp_orig[i])) {
 			struct pm_err *err = pm_err_new(PM_ERR_FAULT, "cannot set a breakpoint at 0x%llx: %s",
 							(unsigned long long)l->bp_addr[i], strerror(errno));
 			while (i-- > 0)
-				poke_byte(tid, l->bp_addr[i], l->bp_orig[i], NULL);
+				pm_live_poke_byte(tid, l->bp_addr[i], l->bp_orig[i], NULL);
 			return err;
 		}
 	}
@@ -129,13 +129,13 @@ static struct pm_err *insert_breakpoints(struct pm_target *t, int tid)
 	return NULL;
 }
 
-static void remove_breakpoints(struct pm_target *t)
+void pm_live_remove_breakpoints(struct pm_target *t)
 {
 	struct pm_live *l = t->priv;
 	if (!l->bp_inserted || !t->nthreads)
 		return;
 	for (size_t i = l->nbp; i-- > 0;)
-		poke_byte(t->threads[0].tid, l->bp_addr[i], l->bp_orig[i], NULL);
+		pm_live_poke_byte(t->threads[0].tid, l->bp_addr[i], l->bp_orig[i], NULL);
 	l->bp_inserted = false;
 }
 
@@ -191,6 +191,16 @@ static bool classify(struct pm_target *t, size_t i, int sig, struct pm_stop *sto
 			return true;
 		}
 	}
+	if (sig == SIGINT && l->ctrl_c_echo) {
+		/* the terminal's SIGINT of a Ctrl-C pmdb has already stopped for,
+		 * left queued behind the interrupt: not handed over, no stop */
+		siginfo_t si;
+		if (ptrace(PTRACE_GETSIGINFO, tid, 0, &si) == 0 && si.si_code == SI_KERNEL) {
+			l->ctrl_c_echo = false;
+			l->pending[i] = 0;
+			return false;
+		}
+	}
 	if (!should_stop(l, sig)) {
 		l->pending[i] = sig;
 		return false;
@@ -216,18 +226,6 @@ static struct pm_err *resume_thread(struct pm_target *t, size_t i, bool step)
 	return NULL;
 }
 
-/* Wait for any thread; false when nothing is left to wait for. */
-static bool wait_any(int *tid, int *st)
-{
-	for (;;) {
-		*tid = waitpid(-1, st, __WALL);
-		if (*tid >= 0)
-			return true;
-		if (errno != EINTR)
-			return false;
-	}
-}
-
 /* Stop every thread still running, keeping what each reports: a signal
  * it was about to take stays pending; an int3 of ours is undone (it will
  * be hit again); new threads join stopped. */
@@ -241,8 +239,8 @@ static void stop_all(struct pm_target *t)
 		bool any = false;
 		for (size_t i = 0; i < t->nthreads; i++)
 			any |= l->running[i];
-		int tid, st;
-		if (!any || !wait_any(&tid, &st))
+		int st, tid = any ? pm_live_wait(t, 0, &st, false) : -1;
+		if (tid <= 0)
 			return;
 		ssize_t i = thread_index(t, tid);
 		if (WIFEXITED(st) || WIFSIGNALED(st)) {
@@ -252,14 +250,14 @@ static void stop_all(struct pm_target *t)
 		}
 		if (!WIFSTOPPED(st))
 			continue;
-		if (i < 0) {                       /* a thread created just now */
-			add_thread(t, tid);
+		if (i < 0)
 			continue;
-		}
 		l->running[i] = false;
 		int event = st >> 16;
 		if (event == PTRACE_EVENT_CLONE) {
 			note_clone(t, tid);
+		} else if (pm_live_is_fork_event(event)) {
+			pm_live_fork_event(t, tid, event);
 		} else if (event == 0) {
 			struct pm_stop ignored = { 0 };
 			classify(t, (size_t)i, WSTOPSIG(st), &ignored);
@@ -277,11 +275,15 @@ static struct pm_err *step_one(struct pm_target *t, size_t i, struct pm_stop *st
 	struct pm_err *err = resume_thread(t, i, true);
 	if (err)
 		return err;
+	bool interrupted = false;
 	for (;;) {
 		int st;
-		pid_t r = waitpid(tid, &st, __WALL);
-		if (r < 0 && errno == EINTR)
+		pid_t r = pm_live_wait(t, tid, &st, !interrupted);
+		if (r == 0) {               /* Ctrl-C: a step that blocks (a read) stops */
+			interrupted = true;
+			ptrace(PTRACE_INTERRUPT, tid, 0, 0);
 			continue;
+		}
 		if (r < 0)
 			return ptrace_error("wait for", tid);
 		if (WIFEXITED(st) || WIFSIGNALED(st)) {
@@ -295,10 +297,20 @@ static struct pm_err *step_one(struct pm_target *t, size_t i, struct pm_stop *st
 		}
 		l->running[i] = false;
 		int event = st >> 16;
+		if (pm_live_is_fork_event(event) && !interrupted) {
+			pm_live_fork_event(t, tid, event);
+			if ((err = resume_thread(t, i, true)))   /* the step goes on */
+				return err;
+			continue;
+		}
 		if (event == PTRACE_EVENT_CLONE) {
 			if (note_clone(t, tid))
 				stop_all(t);
 			stop->kind = PM_STOP_STEPPED;
+		} else if (interrupted) {
+			if (pm_live_is_fork_event(event))
+				pm_live_fork_event(t, tid, event);
+			stop->kind = PM_STOP_INTERRUPTED;
 		} else if (event == PTRACE_EVENT_EXEC) {
 			stop->kind = PM_STOP_EXEC;
 		} else if (event == 0 && WSTOPSIG(st) != SIGTRAP) {
@@ -339,23 +351,34 @@ static struct pm_err *run(struct pm_target *t, struct pm_stop *stop)
 	}
 	if (!t->nthreads)
 		return NULL;
-	struct pm_err *err = insert_breakpoints(t, t->threads[0].tid);
+	/* while a vfork child shares the memory, the breakpoints stay out */
+	struct pm_err *err = l->vfork_lifted ? NULL : pm_live_insert_breakpoints(t, t->threads[0].tid);
+	l->bp_wanted = !err;
 	for (size_t i = 0; !err && i < t->nthreads; i++)
 		err = resume_thread(t, i, false);
 	if (err) {
 		stop_all(t);
-		remove_breakpoints(t);
+		l->bp_wanted = false;
+		pm_live_remove_breakpoints(t);
 		return err;
 	}
 	for (;;) {
-		int tid, st;
-		if (!wait_any(&tid, &st))
+		int st, tid = pm_live_wait(t, 0, &st, true);
+		if (tid == 0) {                    /* Ctrl-C */
+			ssize_t leader = thread_index(t, l->pid);
+			stop->kind = PM_STOP_INTERRUPTED;
+			stop->thread = leader >= 0 ? (size_t)leader : 0;
+			break;
+		}
+		if (tid < 0) {
+			l->bp_wanted = false;
 			return pm_err_new(PM_ERR_IO, "lost the process: %s", strerror(errno));
+		}
 		ssize_t i = thread_index(t, tid);
 		if (WIFEXITED(st) || WIFSIGNALED(st)) {
 			if (tid == l->pid) {
 				process_ended(t, st, stop);
-				l->bp_inserted = false;
+				l->bp_inserted = l->bp_wanted = false;
 				return NULL;
 			}
 			if (i >= 0)
@@ -364,21 +387,22 @@ static struct pm_err *run(struct pm_target *t, struct pm_stop *stop)
 		}
 		if (!WIFSTOPPED(st))
 			continue;
-		if (i < 0) {                       /* a new thread's first stop */
-			add_thread(t, tid);
-			resume_thread(t, t->nthreads - 1, false);
+		if (i < 0)
 			continue;
-		}
 		l->running[i] = false;
 		int event = st >> 16;
-		if (event == PTRACE_EVENT_CLONE) {
-			note_clone(t, tid);
+		if (event == PTRACE_EVENT_CLONE || pm_live_is_fork_event(event)) {
+			if (event == PTRACE_EVENT_CLONE)
+				note_clone(t, tid);
+			else
+				pm_live_fork_event(t, tid, event);
 			resume_thread(t, (size_t)i, false);
 			continue;
 		}
 		if (event == PTRACE_EVENT_EXEC) {
 			/* the other threads are gone; breakpoints went with the old image */
 			l->bp_inserted = false;
+			l->vfork_lifted = 0;
 			stop->kind = PM_STOP_EXEC;
 			stop->thread = (size_t)i;
 			break;
@@ -393,7 +417,8 @@ static struct pm_err *run(struct pm_target *t, struct pm_stop *stop)
 	}
 	int stopped_tid = t->threads[stop->thread].tid;
 	stop_all(t);
-	remove_breakpoints(t);
+	l->bp_wanted = false;
+	pm_live_remove_breakpoints(t);
 	ssize_t now = thread_index(t, stopped_tid);   /* threads may have come and gone */
 	stop->thread = now >= 0 ? (size_t)now : 0;
 	return NULL;
@@ -411,7 +436,19 @@ struct pm_err *pm_live_resume(struct pm_target *t, bool step, size_t thread, str
 		return pm_err_new(PM_ERR_GENERIC, "-o nostop: pmdb does not hold the process, so it cannot run it");
 	vec_reserve(&l->running, &l->running_cap, t->nthreads, sizeof(*l->running));
 	memset(l->running, 0, t->nthreads * sizeof(*l->running));
+	pm_live_guard_running(true);
 	struct pm_err *err = step ? step_one(t, thread < t->nthreads ? thread : 0, stop) : run(t, stop);
+	/* From a terminal the program got the Ctrl-C's SIGINT too: it is not
+	 * handed over (gdb: handle SIGINT nopass) */
+	if (pm_live_guard_interrupted() && !l->exited) {
+		l->ctrl_c_echo = true;
+		for (size_t i = 0; i < t->nthreads; i++)
+			if (l->pending[i] == SIGINT) {
+				l->pending[i] = 0;
+				l->ctrl_c_echo = false;
+			}
+	}
+	pm_live_guard_running(false);
 	if (!err && !l->exited)
 		err = refresh(t);
 	if (!err && stop->kind == PM_STOP_SIGNAL) {

@@ -1,11 +1,12 @@
 /* :r: start a program under pmdb.  The child stops itself before exec;
- * pmdb seizes it (following its threads and its exec), lets it go, and
+ * pmdb seizes it (following its threads, forks and exec), lets it go, and
  * takes over at the exec stop: the first instruction of the dynamic
  * loader, before any library is loaded.  ASLR is off, as gdb has it by
  * default, so addresses are the same run after run. */
 #include "live.h"
 #include "../base/util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -15,6 +16,7 @@
 #include <sys/personality.h>
 #include <sys/ptrace.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static int wait_for(pid_t pid, int *st, int flags)
@@ -54,7 +56,7 @@ struct pm_err *pm_live_spawn(char *const argv[], struct pm_target **out)
 	if (wait_for(pid, &st, WUNTRACED) != pid || !WIFSTOPPED(st))
 		err = pm_err_new(PM_ERR_IO, "cannot start %s: it did not stop before exec", argv[0]);
 	else if (ptrace(PTRACE_SEIZE, pid, 0,
-			(void *)(long)(PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL)) < 0)
+			(void *)(long)(PM_LIVE_TRACE_OPTIONS | PTRACE_O_EXITKILL)) < 0)
 		err = pm_err_new(PM_ERR_IO, "cannot trace %s: %s", argv[0], strerror(errno));
 	if (err) {
 		kill(pid, SIGKILL);
@@ -97,4 +99,30 @@ struct pm_err *pm_live_spawn(char *const argv[], struct pm_target **out)
 	}
 	*out = t;
 	return NULL;
+}
+
+/* After a SIGKILL: reap every thread, the leader last (it is reported only
+ * once the others are).  /proc lists the threads still to reap, even one
+ * whose creation pmdb had not seen; bounded, should one never come. */
+void pm_live_reap_killed(int pid)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	for (int round = 0; round < 2000; round++) {
+		if (waitpid(pid, NULL, __WALL | WNOHANG) == pid)
+			return;
+		DIR *dir = opendir(path);
+		struct dirent *de;
+		while (dir && (de = readdir(dir)) != NULL) {
+			int tid = atoi(de->d_name);
+			if (tid > 0 && tid != pid)
+				waitpid(tid, NULL, __WALL | WNOHANG);
+		}
+		if (dir)
+			closedir(dir);
+		else if (errno == ENOENT)
+			return;
+		struct timespec nap = { 0, 5 * 1000 * 1000 };
+		nanosleep(&nap, NULL);
+	}
 }

@@ -150,7 +150,7 @@ static struct pm_err *attach_listed(struct pm_target *t, size_t *added)
 		int tid = atoi(de->d_name);
 		if (tid <= 0 || attached(t, tid))
 			continue;
-		if (ptrace(PTRACE_SEIZE, tid, 0, (void *)(long)PTRACE_O_TRACECLONE) < 0) {
+		if (ptrace(PTRACE_SEIZE, tid, 0, (void *)(long)PM_LIVE_TRACE_OPTIONS) < 0) {
 			if (errno != ESRCH)   /* ESRCH: the thread has just exited */
 				err = seize_error(l->pid, tid, errno);
 			continue;

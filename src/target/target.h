@@ -172,6 +172,7 @@ struct pm_err *pm_live_open(int pid, bool nostop, struct pm_target **out);
 enum pm_stop_kind {
 	PM_STOP_NONE, PM_STOP_BREAKPOINT, PM_STOP_STEPPED, PM_STOP_SIGNAL,
 	PM_STOP_EXITED, PM_STOP_KILLED, PM_STOP_EXEC, PM_STOP_THREAD_EXITED,
+	PM_STOP_INTERRUPTED,  /* SIGINT (Ctrl-C) to pmdb while it ran */
 };
 struct pm_stop {
 	enum pm_stop_kind kind;
@@ -192,6 +193,12 @@ void pm_live_set_pending_signal(struct pm_target *t, size_t thread, int sig);
 void pm_live_ignore_signal(struct pm_target *t, int sig, bool ignore);
 bool pm_live_signal_ignored(const struct pm_target *t, int sig);
 bool pm_live_exited(const struct pm_target *t);
+/* A digest of the objects mapped (start, offset, path of each file mapping
+ * and the vDSO) as last read: equal digests, the same modules. */
+uint64_t pm_live_objects_sig(const struct pm_target *t);
+/* The next child the process forked and pmdb let go (gdb's detach-on-fork),
+ * oldest first; false when there is none to tell. */
+bool pm_live_next_fork(struct pm_target *t, int *pid, bool *vfork);
 /* Let the process go (detach, or for a started one: detach and let it run). */
 void pm_live_release(struct pm_target *t);
 /* With nostop: the longest time any thread was stopped, in ns; else 0. */
