@@ -9,7 +9,8 @@
 
 static void dcmd_title(FILE *out, const struct pm_dcmd *d)
 {
-	fprintf(out, "%s%s", d->name[0] == '$' ? "" : "::", d->name);
+	/* $C and :c are verbs of their own; the rest are ::name */
+	fprintf(out, "%s%s", d->name[0] == '$' || d->name[0] == ':' ? "" : "::", d->name);
 }
 
 struct pm_err *pm_cmd_help(struct pmdb *db, const struct pm_call *call)

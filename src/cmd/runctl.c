@@ -36,16 +36,10 @@ static uint64_t session_key(struct pmdb *db)
 /* Libraries may have been loaded or unloaded: a new debug session. */
 static struct pm_err *reopen_debug(struct pmdb *db)
 {
-	bool demangle = db->dw ? pm_dwarf_demangle(db->dw) : true;
-	pm_dwarf_close(db->dw);
-	db->dw = NULL;
-	struct pm_err *err = pm_dwarf_open(db->t, db->debug_dirs, &db->dw);
-	if (err)
-		return err;
-	pm_dwarf_set_demangle(db->dw, demangle);
-	pm_bpts_resolve(db);
-	pm_runctl_of(db)->session_key = session_key(db);
-	return NULL;
+	struct pm_err *err = pm_debug_reopen(db);
+	if (!err)
+		pm_runctl_of(db)->session_key = session_key(db);
+	return err;
 }
 
 static void show_where(struct pmdb *db)
