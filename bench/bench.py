@@ -110,6 +110,10 @@ FROM_CORPUS = [
 KERNEL = [
     dict(name="kernel-oops", scenario="null", mode="kernel",
          expect=["pmdbcrash_ioctl", "pmdbtrigger", "Kernel panic - not syncing: Fatal exception"]),
+    # the corpus's dump without VMCOREINFO: pmdb finds the kernel in it with
+    # no vmlinux, crash is given the debug vmlinux
+    dict(name="kernel-nonote", corpus="kernel/qemu-novmcoreinfo-96m.vmcore.elf", mode="kernel",
+         expect=["write_sysrq_trigger", "mdbcrash", "Kernel panic - not syncing: sysrq triggered crash"]),
 ]
 
 
@@ -269,13 +273,21 @@ def kernel_dumps(specs):
         log("kernel dumps skipped: the kernel lab (../shared/kernel-lab) is not here")
         return []
     lab = kernel_lab.setup()
-    got = kernel_scenarios.setup([s["scenario"] for s in specs])
+    got = kernel_scenarios.setup([s["scenario"] for s in specs if "scenario" in s])
     cmds = os.path.join(OUT, "crash-cmds.txt")
     os.makedirs(OUT, exist_ok=True)
     with open(cmds, "w") as f:
         f.write("\n".join(KERNEL_CRASH + ["quit"]) + "\n")
-    return [dict(s, core=got[s["scenario"]].elf, exe=None, vmlinux=lab.vmlinux, crash_cmds=cmds,
-                 source=os.path.relpath(got[s["scenario"]].elf, ROOT)) for s in specs]
+    out = []
+    for s in specs:
+        if "scenario" in s:
+            path = got[s["scenario"]].elf
+        else:
+            import corpus
+            path = os.path.join(corpus.prepare(), s["corpus"])
+        out.append(dict(s, core=path, exe=None, vmlinux=lab.vmlinux, crash_cmds=cmds,
+                        source=os.path.relpath(path, ROOT)))
+    return out
 
 
 # --- the tools --------------------------------------------------------------
