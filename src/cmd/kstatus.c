@@ -98,9 +98,12 @@ struct pm_err *pm_kernel_status(struct pmdb *db)
 	const char *osrel = pm_vmcoreinfo_get(&k->vi, "OSRELEASE");
 	double uptime;
 	char *panic = panic_message(db, &uptime);
-	fprintf(out, "debugging kernel crash dump %s\n", t->path);
+	if (k->live)
+		fprintf(out, "debugging the live kernel %s (memory read as it changes)\n", t->path);
+	else
+		fprintf(out, "debugging kernel crash dump %s\n", t->path);
 	fprintf(out, "      KERNEL: (symbols: the dump's kallsyms, %zu)\n", pm_ksyms(t, &(const struct pm_ksym *){ NULL }));
-	fprintf(out, "        CPUS: %zu\n", t->nthreads);
+	fprintf(out, "        CPUS: %zu\n", pm_kernel_ncpus(t));
 	/* a hostile log's timestamp may not fit an int (nor a uint64_t) */
 	uint64_t up = uptime > 0 && uptime < 1e15 ? (uint64_t)uptime : 0;
 	fprintf(out, "      UPTIME: %02" PRIu64 ":%02" PRIu64 ":%02" PRIu64 " (the last log record)\n",
@@ -110,7 +113,10 @@ struct pm_err *pm_kernel_status(struct pmdb *db)
 	fprintf(out, "     VERSION: %s\n", version);
 	fprintf(out, "     MACHINE: %s\n", machine);
 	fprintf(out, "      MEMORY: %.1f MB\n", (double)memory_bytes(t) / (1 << 20));
-	fprintf(out, "       PANIC: \"%s\"\n", panic ? panic : "");
+	if (k->live)
+		fprintf(out, "       STATE: live kernel (no panic; the running CPUs' registers are not available)\n");
+	else
+		fprintf(out, "       PANIC: \"%s\"\n", panic ? panic : "");
 	fprintf(out, "    BUILD-ID: %s\n", pm_vmcoreinfo_get(&k->vi, "BUILD-ID") ?
 		pm_vmcoreinfo_get(&k->vi, "BUILD-ID") : "?");
 	fprintf(out, "KERNELOFFSET: 0x%" PRIx64 "\n", k->kaslr_offset);

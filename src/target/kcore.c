@@ -1,0 +1,36 @@
+/* /proc/kcore: the running kernel as an ELF core.  Its PT_LOADs carry
+ * kernel virtual addresses; those of RAM and of the kernel text also give
+ * the physical address (p_paddr, -1 for vmalloc, modules and vmemmap),
+ * which is all open_kernel needs: the rest of the kernel's memory is
+ * found through its page tables, as in a dump.  The differences: memory
+ * changes under pmdb, so it is read with pread each time (no page cache),
+ * and the one NT_PRSTATUS is a zeroed placeholder, not a CPU's registers. */
+#include "core.h"
+#include "../base/util.h"
+
+#include <linux/magic.h>
+#include <sys/vfs.h>
+
+bool pm_kcore_is(int fd)
+{
+	struct statfs fs;
+	return fstatfs(fd, &fs) == 0 && fs.f_type == PROC_SUPER_MAGIC;
+}
+
+/* Reads of holes fail or read zeros; either way no more than asked. */
+static size_t live_read(void *ctx, uint64_t off, void *buf, size_t len)
+{
+	struct pm_pagecache *pc = ctx;
+	if (off >= pc->size)
+		return 0;
+	if (len > pc->size - off)
+		len = (size_t)(pc->size - off);
+	return pm_pread_all(pc->fd, off, buf, len);
+}
+
+void pm_kcore_prepare(struct pm_target *t, struct pm_core *c)
+{
+	c->core_backing.read = live_read;
+	/* the placeholder NT_PRSTATUS: no thread rather than zeroed registers */
+	t->nthreads = 0;
+}
