@@ -188,6 +188,7 @@ def test_findstack_of_a_sleeping_task(sec):
     assert got[i:i + len(want)] == want
     assert got[0] == "__schedule"
     assert 'comm = [ "sleep" ]' in out
+    assert re.search(r"allocated from task_struct", out), out
     assert int(re.search(r"^pid = (0x[0-9a-f]+)", out, re.M).group(1), 16) == int(sec["sleeper-pid"])
 
 

@@ -10,9 +10,9 @@ on /proc/kcore and prints its answers next to its own view of the same
 facts in "=== BEGIN NAME ===" / "=== END NAME ===" sections on the serial
 console, then powers off.
 
-The console log is kept in build/kernel-lab/kcore with a key hashing the
-scenario sources, kcore_init, the pmdb binary, its libraries and the QEMU
-command line, so a second run with the same pmdb boots nothing."""
+The console log is kept in build/kernel-lab/kcore named by a key hashing
+the scenario sources, kcore_init, the pmdb binary, its libraries and the
+QEMU command line, so a second run with the same pmdb boots nothing."""
 import fcntl
 import hashlib
 import os
@@ -95,17 +95,12 @@ def console(pmdb_bin):
     lab = kernel_lab.setup()
     libs = shared_libraries(pmdb_bin)
     os.makedirs(DEST, exist_ok=True)
-    log = os.path.join(DEST, "console.log")
-    keyfile = os.path.join(DEST, ".key")
     with open(os.path.join(DEST, ".lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
+        # one log per key: the plain and the ASan build each keep theirs
         key = _key(lab, pmdb_bin, libs)
-        try:
-            with open(keyfile) as f:
-                fresh = f.read().strip() == key and os.path.exists(log)
-        except OSError:
-            fresh = False
-        if not fresh:
+        log = os.path.join(DEST, "console-%s.log" % key)
+        if not os.path.exists(log):
             base = kernel_scenarios.build_initramfs(lab, os.path.join(DEST, "build"))
             overlay = os.path.join(DEST, "build", "kcore.cpio.gz")
             _overlay(pmdb_bin, libs, overlay)
@@ -118,11 +113,9 @@ def console(pmdb_bin):
             with open(log + ".tmp", errors="replace") as f:
                 if "=== PMDB-KCORE DONE ===" not in f.read():
                     raise RuntimeError("the kcore guest stopped before its end; see %s.tmp" % log)
-            os.replace(log + ".tmp", log)
-            with open(os.path.join(DEST, "boot-seconds"), "w") as f:
+            with open(log + ".seconds", "w") as f:
                 f.write("%.1f\n" % seconds)
-            with open(keyfile, "w") as f:
-                f.write(key + "\n")
+            os.replace(log + ".tmp", log)
         with open(log, errors="replace") as f:
             return f.read()
 
