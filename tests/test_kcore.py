@@ -204,3 +204,16 @@ def test_running_task_has_no_registers(sec):
     assert sum("live kernel: the registers of its running CPUs cannot be read" in ln
                for ln in lines) == 2      # $r, $C
     assert "%rax" not in out and "%rip" not in out
+
+
+def test_task_started_after_open(sec):
+    """A task started after pmdb opened /proc/kcore: its stack, allocated
+    after the open, is read through the page tables as they are now, and
+    holds /proc/PID/stack's functions in order."""
+    out = sec["pmdb-later"]
+    assert "pmdb exit 0" in out, out
+    want = functions(out[:out.index("pmdb exit")])
+    got = functions(out[out.index("stack pointer for thread"):])
+    assert len(want) >= 4
+    i = got.index(want[0])
+    assert got[i:i + len(want)] == want

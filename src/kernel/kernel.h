@@ -87,6 +87,10 @@ struct pm_err *pm_kernel_attach(struct pm_target *t, struct pm_backing *dump,
 void pm_kernel_free(struct pm_kernel *k);
 /* The running kernel: mark it live and count its CPUs (kcore.c). */
 void pm_kernel_set_live(struct pm_target *t);
+/* A live kernel's memory at a virtual address outside the direct map and
+ * the kernel image: translated through its page tables now (ctx: the
+ * target); the bytes read up to the end of its page, 0 if unmapped. */
+size_t pm_kernel_live_read(void *ctx, uint64_t addr, void *buf, size_t len);
 /* CPUs: the dump's CPU notes, or a live kernel's nr_cpu_ids. */
 size_t pm_kernel_ncpus(const struct pm_target *t);
 /* The error for registers asked of a running CPU of a live kernel. */

@@ -16,6 +16,21 @@ void pm_kernel_set_live(struct pm_target *t)
 		k->live_cpus = 1;
 }
 
+size_t pm_kernel_live_read(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	struct pm_target *t = ctx;
+	struct pm_vtop v;
+	struct pm_err *err = pm_kernel_vtop(t, addr, &v);
+	if (err) {
+		pm_err_free(err);
+		return 0;
+	}
+	uint64_t room = v.page_size - (addr & (v.page_size - 1));
+	if (len > room)
+		len = (size_t)room;
+	return pm_kernel_read_phys(t, v.pa, buf, len);
+}
+
 size_t pm_kernel_ncpus(const struct pm_target *t)
 {
 	return t->kernel && t->kernel->live ? t->kernel->live_cpus : t->nthreads;

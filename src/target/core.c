@@ -246,7 +246,7 @@ struct pm_err *pm_core_open(const char *path, const char *exe, struct pm_target 
 	if (t->vmcoreinfo) {
 		struct pm_err *err = open_kernel(t, c, phnum);
 		if (!err && kcore)
-			pm_kernel_set_live(t);
+			pm_kcore_finish(t, c, phnum);
 		if (err) {
 			pm_target_close(t);
 			return err;

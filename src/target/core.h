@@ -37,5 +37,7 @@ struct pm_err *pm_kdump_open(const char *path, bool flattened, struct pm_target 
  * attached, live reads and no placeholder thread. */
 bool pm_kcore_is(int fd);
 void pm_kcore_prepare(struct pm_target *t, struct pm_core *c);
+/* After it: the kernel's virtual memory as it is at each read. */
+void pm_kcore_finish(struct pm_target *t, struct pm_core *c, size_t phnum);
 
 #endif

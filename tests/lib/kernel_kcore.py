@@ -30,7 +30,7 @@ DEST = os.path.join(corpus.ROOT, "build", "kernel-lab", "kcore")
 APPEND = "console=ttyS0 loglevel=1 panic=-1 oops=panic"
 QEMU_ARGS = ["-accel", "tcg", "-m", "256", "-smp", "2", "-display", "none", "-monitor", "none",
              "-vga", "none", "-no-reboot"]
-TIMEOUT = 900      # TCG: about a minute to boot, pmdb's runs, slower on a busy machine
+TIMEOUT = 400      # TCG: 35-90 s to boot and run pmdb's batch, more on a busy machine
 SECTION = re.compile(r"^=== BEGIN (\S+) ===\r?\n(.*?)^=== END \1 ===", re.S | re.M)
 
 
