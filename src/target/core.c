@@ -211,7 +211,7 @@ struct pm_err *pm_core_open(const char *path, const char *exe, struct pm_target 
 	c->core_backing.read_ctx = &c->core_pages;
 	c->core_backing.size = (uint64_t)st.st_size;
 	c->core_backing.state = 1;
-	bool kcore = pm_kcore_is(fd);
+	bool kcore = pm_kcore_is(fd, path);
 
 	for (size_t i = 0; i < phnum; i++) {
 		GElf_Phdr ph;

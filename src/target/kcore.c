@@ -13,12 +13,22 @@
 #include "../kernel/kernel.h"
 
 #include <linux/magic.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <sys/vfs.h>
 
-bool pm_kcore_is(int fd)
+/* procfs also holds /proc/vmcore, a dump with real CPU notes: kcore is
+ * /proc/kcore itself, or a file named kcore where proc is mounted elsewhere */
+bool pm_kcore_is(int fd, const char *path)
 {
 	struct statfs fs;
-	return fstatfs(fd, &fs) == 0 && fs.f_type == PROC_SUPER_MAGIC;
+	struct stat a, b;
+	if (fstatfs(fd, &fs) != 0 || fs.f_type != PROC_SUPER_MAGIC || fstat(fd, &a) != 0)
+		return false;
+	if (stat("/proc/kcore", &b) == 0)
+		return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+	const char *base = strrchr(path, '/');
+	return strcmp(base ? base + 1 : path, "kcore") == 0;
 }
 
 /* Reads of holes fail or read zeros; either way no more than asked. */
