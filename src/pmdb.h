@@ -88,5 +88,8 @@ struct pm_err *pm_arg_number(struct pmdb *db, const char *s, uint64_t *val);
 
 /* Convenience for dcmds */
 struct pm_thread *pm_cur_thread(struct pmdb *db);
+/* Why there is no current thread: a dump without threads, or a live
+ * kernel whose running CPUs' registers cannot be read. */
+struct pm_err *pm_no_thread_err(struct pmdb *db, const char *what);
 
 #endif

@@ -114,12 +114,16 @@ struct pm_err *pm_kernel_status(struct pmdb *db)
 	const char *osrel = pm_vmcoreinfo_get(&k->vi, "OSRELEASE");
 	double uptime;
 	char *panic = panic_message(db, &uptime);
-	fprintf(out, "debugging kernel crash dump %s\n", t->path);
+	if (k->live)
+		fprintf(out, "debugging the live kernel %s (memory read as it changes)\n", t->path);
+	else
+		fprintf(out, "debugging kernel crash dump %s\n", t->path);
 	fprintf(out, "      KERNEL: (symbols: the dump's kallsyms, %zu)\n", pm_ksyms(t, &(const struct pm_ksym *){ NULL }));
-	int online = pm_kernel_cpus_online(t, (unsigned)t->nthreads);
-	fprintf(out, "        CPUS: %zu", t->nthreads);
-	if (online >= 0 && (size_t)online < t->nthreads)
-		fprintf(out, " [OFFLINE: %zu]", t->nthreads - (size_t)online);
+	size_t ncpus = pm_kernel_ncpus(t);
+	int online = pm_kernel_cpus_online(t, (unsigned)ncpus);
+	fprintf(out, "        CPUS: %zu", ncpus);
+	if (online >= 0 && (size_t)online < ncpus)
+		fprintf(out, " [OFFLINE: %zu]", ncpus - (size_t)online);
 	fputc('\n', out);
 	int64_t secs;
 	struct tm tm;
@@ -156,8 +160,12 @@ struct pm_err *pm_kernel_status(struct pmdb *db)
 	else
 		fprintf(out, "     MACHINE: %s\n", machine);
 	fprintf(out, "      MEMORY: %.1f MB\n", (double)memory_bytes(t) / (1 << 20));
-	fprintf(out, "       PANIC: \"%s\"\n", panic ? panic : "");
-	print_panic_task(out, t, tasks, ntasks);
+	if (k->live) {
+		fprintf(out, "       STATE: live kernel (no panic; the running CPUs' registers are not available)\n");
+	} else {
+		fprintf(out, "       PANIC: \"%s\"\n", panic ? panic : "");
+		print_panic_task(out, t, tasks, ntasks);
+	}
 	free(tasks);
 	fprintf(out, "    BUILD-ID: %s\n", pm_vmcoreinfo_get(&k->vi, "BUILD-ID") ?
 		pm_vmcoreinfo_get(&k->vi, "BUILD-ID") : "?");

@@ -19,7 +19,7 @@ struct pm_err *pm_cmd_regs(struct pmdb *db, const struct pm_call *call)
 					  call->addr);
 	}
 	if (!th)
-		return pm_err_new(PM_ERR_LOOKUP, "the dump has no threads");
+		return pm_no_thread_err(db, "the dump has no threads");
 	db->t->arch->print_regs(db->out, th->regs, sym_cb, db->dw);
 	return NULL;
 }
@@ -49,7 +49,7 @@ struct pm_err *pm_cmd_fpregs(struct pmdb *db, const struct pm_call *call)
 	(void)call;
 	struct pm_thread *th = pm_cur_thread(db);
 	if (!th)
-		return pm_err_new(PM_ERR_LOOKUP, "the dump has no threads");
+		return pm_no_thread_err(db, "the dump has no threads");
 	const struct pm_arch *arch = db->t->arch;
 	if (arch->print_fpregs) {
 		if (!th->fpregs || arch->print_fpregs(db->out, th->fpregs, th->fpregs_len) < 0)

@@ -105,7 +105,7 @@ static struct pm_err *which_thread(struct pmdb *db, const struct pm_call *call,
 	}
 	*th = pm_cur_thread(db);
 	if (!*th)
-		return pm_err_new(PM_ERR_LOOKUP, "the dump has no threads");
+		return pm_no_thread_err(db, "the dump has no threads");
 	return NULL;
 }
 

@@ -1,5 +1,6 @@
 /* Threads: ::context, $l, ::threads (the thread walker is in walkers.c). */
 #include "cmds.h"
+#include "../kernel/kernel.h"
 
 #include <inttypes.h>
 #include <string.h>
@@ -9,6 +10,13 @@ struct pm_thread *pm_cur_thread(struct pmdb *db)
 	if (!db->t || db->cur_thread >= db->t->nthreads)
 		return NULL;
 	return &db->t->threads[db->cur_thread];
+}
+
+struct pm_err *pm_no_thread_err(struct pmdb *db, const char *what)
+{
+	if (db->t && db->t->kernel && db->t->kernel->live)
+		return pm_kernel_live_regs_err(-1);
+	return pm_err_new(PM_ERR_LOOKUP, "%s", what);
 }
 
 struct pm_err *pm_cmd_context(struct pmdb *db, const struct pm_call *call)

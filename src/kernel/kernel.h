@@ -64,6 +64,10 @@ struct pm_kernel {
 	int btf_state;              /* 0 not tried, 1 loaded, -1 failed */
 	struct pm_kmem *kmem;       /* memory layout (kmem.c), learnt on first use */
 	struct pm_ktypes *ktypes;   /* ktypes.c's cache of type ids */
+	/* the running kernel (/proc/kcore): memory is read as it changes, and
+	 * its CPUs (nr_cpu_ids) have no saved registers */
+	bool live;
+	unsigned live_cpus;
 };
 
 /* A task, as ::ps shows it. */
@@ -83,6 +87,16 @@ struct pm_err *pm_kernel_attach(struct pm_target *t, struct pm_backing *dump,
 				const struct pm_memmap *phys_segments, const char *vmcoreinfo,
 				size_t len);
 void pm_kernel_free(struct pm_kernel *k);
+/* The running kernel: mark it live and count its CPUs (kcore.c). */
+void pm_kernel_set_live(struct pm_target *t);
+/* A live kernel's memory at a virtual address outside the direct map and
+ * the kernel image: translated through its page tables now (ctx: the
+ * target); the bytes read up to the end of its page, 0 if unmapped. */
+size_t pm_kernel_live_read(void *ctx, uint64_t addr, void *buf, size_t len);
+/* CPUs: the dump's CPU notes, or a live kernel's nr_cpu_ids. */
+size_t pm_kernel_ncpus(const struct pm_target *t);
+/* The error for registers asked of a running CPU of a live kernel. */
+struct pm_err *pm_kernel_live_regs_err(int cpu);
 
 /* Read up to len bytes of physical memory at pa (0 on other targets);
  * returns how many the dump holds from pa on. */

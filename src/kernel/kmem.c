@@ -58,7 +58,7 @@ static void find_cpus(struct pm_target *t, struct pm_kmem *m)
 	if (possible) {
 		m->ncpus = bitmap_ids(t, possible->addr, ncpu, &m->cpu_ids);
 	} else {                       /* every CPU the dump has a note for */
-		m->ncpus = (unsigned)(t->nthreads < ncpu ? t->nthreads : ncpu);
+		m->ncpus = (unsigned)(pm_kernel_ncpus(t) < ncpu ? pm_kernel_ncpus(t) : ncpu);
 		m->cpu_ids = xcalloc(m->ncpus + 1, sizeof(*m->cpu_ids));
 		for (unsigned i = 0; i < m->ncpus; i++)
 			m->cpu_ids[i] = i;

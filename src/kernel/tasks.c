@@ -151,7 +151,7 @@ static void add_idle_tasks(struct walk *w, const struct layout *l)
 	uint32_t rqs = pm_btf_find_struct(b, "rq");
 	if (!rqs || !pm_btf_member(b, rqs, "idle", &idle, NULL))
 		return;
-	for (size_t cpu = 1; cpu < t->nthreads; cpu++) {
+	for (size_t cpu = 1; cpu < pm_kernel_ncpus(t); cpu++) {
 		bool ok = true;
 		uint64_t base = rd(t, offsets->addr + cpu * 8, 8, &ok);
 		uint64_t task = rd(t, base + rq->addr + idle, 8, &ok);
@@ -214,7 +214,10 @@ struct pm_err *pm_kernel_task_regs(struct pm_target *t, uint64_t task, uint64_t 
 	struct pm_ktask k;
 	if (!read_task(t, &l, task, &k))
 		return pm_err_fault(task, "task_struct");
-	/* a task on a CPU: that CPU's registers, from its note */
+	/* a task on a CPU: that CPU's registers, from its note; a live
+	 * kernel's running CPUs have none (the switch frame is stale) */
+	if (k.on_cpu && t->kernel->live)
+		return pm_kernel_live_regs_err(k.cpu);
 	if (k.on_cpu && k.cpu >= 0 && (size_t)k.cpu < t->nthreads) {
 		memcpy(regs, t->threads[k.cpu].regs, sizeof(t->threads[k.cpu].regs));
 		return NULL;

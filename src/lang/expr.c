@@ -192,8 +192,11 @@ static bool parse_variable(struct pm_expr *e, uint64_t *val)
 	if (idx < 0)
 		return fail(e, pm_err_new(PM_ERR_LOOKUP, "unknown variable or register '%s'", name));
 	struct pm_thread *th = pm_cur_thread(db);
-	if (!th)
-		return fail(e, pm_err_new(PM_ERR_LOOKUP, "no thread: register '%s' has no value", name));
+	if (!th) {
+		char why[64 + sizeof(name)];
+		snprintf(why, sizeof(why), "no thread: register '%s' has no value", name);
+		return fail(e, pm_no_thread_err(db, why));
+	}
 	*val = th->regs[idx];
 	return true;
 }

@@ -68,6 +68,10 @@ static struct pm_err *open_kernel(struct pm_target *t, struct pm_core *c, size_t
 		GElf_Phdr ph;
 		if (!gelf_getphdr(c->elf, (int)i, &ph) || ph.p_type != PT_LOAD || !ph.p_filesz)
 			continue;
+		/* /proc/kcore's vmalloc, module and vmemmap segments have no
+		 * physical address; their memory is reached through the page tables */
+		if (ph.p_paddr == UINT64_MAX || ph.p_paddr + ph.p_filesz < ph.p_paddr)
+			continue;
 		if (ph.p_offset > c->core_backing.size || ph.p_filesz > c->core_backing.size - ph.p_offset) {
 			pm_warn("%s: physical memory at 0x%llx is cut short in the file (truncated dump?)",
 				t->path, (unsigned long long)ph.p_paddr);
@@ -207,6 +211,7 @@ struct pm_err *pm_core_open(const char *path, const char *exe, struct pm_target 
 	c->core_backing.read_ctx = &c->core_pages;
 	c->core_backing.size = (uint64_t)st.st_size;
 	c->core_backing.state = 1;
+	bool kcore = pm_kcore_is(fd, path);
 
 	for (size_t i = 0; i < phnum; i++) {
 		GElf_Phdr ph;
@@ -232,8 +237,19 @@ struct pm_err *pm_core_open(const char *path, const char *exe, struct pm_target 
 		pm_target_close(t);
 		return err;
 	}
+	if (kcore && !t->vmcoreinfo) {
+		struct pm_err *err = pm_err_new(PM_ERR_FORMAT, "%s: the running kernel's core has no "
+						"VMCOREINFO note (Linux before 4.19, or no CONFIG_CRASH_CORE): "
+						"not supported", path);
+		pm_target_close(t);
+		return err;
+	}
+	if (kcore)
+		pm_kcore_prepare(t, c);
 	if (t->vmcoreinfo || guest) {
 		struct pm_err *err = open_kernel(t, c, phnum);
+		if (!err && kcore)
+			pm_kcore_finish(t, c, phnum);
 		if (err) {
 			pm_target_close(t);
 			return err;

@@ -33,4 +33,11 @@ void pm_core_files_from_linkmap(struct pm_target *t, const char *user_exe);
 /* Kernel dumps in kdump-compressed or flattened format (kdump.c). */
 struct pm_err *pm_kdump_open(const char *path, bool flattened, struct pm_target **out);
 
+/* /proc/kcore (kcore.c): is fd the running kernel's core; then, before
+ * the kernel is attached, live reads and no placeholder thread. */
+bool pm_kcore_is(int fd, const char *path);
+void pm_kcore_prepare(struct pm_target *t, struct pm_core *c);
+/* After it: the kernel's virtual memory as it is at each read. */
+void pm_kcore_finish(struct pm_target *t, struct pm_core *c, size_t phnum);
+
 #endif

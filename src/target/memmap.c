@@ -118,9 +118,10 @@ size_t pm_memmap_read_partial(struct pm_memmap *m, uint64_t addr, void *buf, siz
 	size_t done = 0;
 	while (done < len) {
 		const struct pm_segment *s = pm_memmap_find(m, addr + done);
-		if (!s)
+		if (!s && !m->miss)
 			break;
-		size_t n = seg_read(s, addr + done, (char *)buf + done, len - done);
+		size_t n = s ? seg_read(s, addr + done, (char *)buf + done, len - done)
+			     : m->miss(m->miss_ctx, addr + done, (char *)buf + done, len - done);
 		if (n == 0)
 			break;
 		done += n;

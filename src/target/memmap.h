@@ -33,6 +33,11 @@ struct pm_memmap {
 	struct pm_segment *segs;
 	size_t nsegs, cap;
 	int sorted;
+	/* when set: the reader of an address no segment holds (a live kernel
+	 * translates it through its page tables as they are now); returns
+	 * the bytes read from addr on, 0 if none */
+	size_t (*miss)(void *ctx, uint64_t addr, void *buf, size_t len);
+	void *miss_ctx;
 };
 
 void pm_memmap_add(struct pm_memmap *m, uint64_t start, uint64_t end,

@@ -107,11 +107,10 @@ def headers(kver):
     return kdir
 
 
-def build_initramfs(lab):
-    """pmdbcrash.ko (out of tree, in a copy of tests/kernel_lab), the static
-    pmdbtrigger, and the initramfs holding them."""
+def build_initramfs(lab, b=os.path.join(DEST, "build")):
+    """pmdbcrash.ko (out of tree, in a copy of tests/kernel_lab made in B),
+    the static pmdbtrigger, and the initramfs holding them."""
     kdir = headers(lab.kver)
-    b = os.path.join(DEST, "build")
     shutil.rmtree(b, ignore_errors=True)
     os.makedirs(b)
     for name in SOURCES:
