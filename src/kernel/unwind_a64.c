@@ -77,8 +77,10 @@ static bool exception_record(struct pm_target *t, uint64_t frame_off, uint64_t f
 	if (!rd(t, at + 32 * 8, &pc) || !rd(t, at + 29 * 8, &x29) || !rd(t, at + 33 * 8, &pstate))
 		return false;
 	*regs_at = at;
-	if (next_fp == 0 && lr == 0)       /* the zeroed record of an entry from user space */
-		return (pstate & PSTATE_MODE) == 0 && !(pstate & 0x10);
+	/* the zeroed record that ends every task's chain: an entry from user
+	 * space when its pt_regs hold a user pc (a kernel thread's are zero) */
+	if (next_fp == 0 && lr == 0)
+		return (pstate & PSTATE_MODE) == 0 && !(pstate & 0x10) && pc != 0;
 	return pc == lr && x29 == next_fp && (pstate & PSTATE_MODE) != 0;
 }
 
