@@ -37,6 +37,11 @@ BOOT_TIMEOUT = 600
 ENV = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
 
 
+class Unavailable(RuntimeError):
+    """The packages cannot be had here (no root, no network, no arm64 in
+    the mirror): the tests skip, where a failed boot is an error."""
+
+
 @dataclass
 class Dump:
     kver: str
@@ -61,14 +66,16 @@ def _run(cmd, **kw):
 def _apt_ready():
     """qemu-system-aarch64 and apt's arm64 package lists, installed when
     missing; a string saying why not, or None."""
-    if os.geteuid() != 0 and (not shutil.which(QEMU) or "arm64" not in _foreign()):
-        return "not root: cannot install qemu-system-arm or add dpkg's arm64 architecture"
+    if os.geteuid() != 0 and (not shutil.which(QEMU) or not shutil.which("cpio") or
+                              "arm64" not in _foreign()):
+        return "not root: cannot install qemu-system-arm and cpio or add dpkg's arm64 architecture"
     try:
         if "arm64" not in _foreign():
             _run(["dpkg", "--add-architecture", "arm64"])
             _run(["apt-get", "update", "-qq"])
-        if not shutil.which(QEMU):
-            _run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", "qemu-system-arm"])
+        missing = [p for p, tool in (("qemu-system-arm", QEMU), ("cpio", "cpio")) if not shutil.which(tool)]
+        if missing:
+            _run(["apt-get", "install", "-y", "-qq", "--no-install-recommends"] + missing)
     except (RuntimeError, OSError) as e:
         return "cannot install %s or arm64 package lists: %s" % (QEMU, str(e)[-300:])
     return None
@@ -84,19 +91,25 @@ def _foreign():
 
 def _kver():
     """Debian's current arm64 kernel ABI (6.1.0-NN-arm64)."""
-    out = _run(["apt-cache", "depends", "linux-image-arm64:arm64"])
+    try:
+        out = _run(["apt-cache", "depends", "linux-image-arm64:arm64"])
+    except RuntimeError as e:
+        raise Unavailable(str(e)) from e
     for ln in out.splitlines():
         ln = ln.strip()
         if ln.startswith("Depends: linux-image-") and ln[len("Depends: linux-image-"):][:1].isdigit():
             return ln.split("linux-image-", 1)[1].split(":")[0]
-    raise RuntimeError("apt knows no linux-image-arm64:arm64:\n" + out[-1000:])
+    raise Unavailable("apt knows no linux-image-arm64:arm64:\n" + out[-1000:])
 
 
 def _download(pkgs, into):
     os.makedirs(into, exist_ok=True)
     for p in pkgs:
         if not glob.glob(os.path.join(into, p.split(":")[0] + "_*_arm64.deb")):
-            _run(["apt-get", "download", "-qq", p], cwd=into)
+            try:
+                _run(["apt-get", "download", "-qq", p], cwd=into)
+            except RuntimeError as e:
+                raise Unavailable("cannot download %s: %s" % (p, str(e)[-300:])) from e
 
 
 def _unpack(kver):
@@ -234,7 +247,7 @@ def setup():
         fcntl.flock(lock, fcntl.LOCK_EX)
         why = _apt_ready()
         if why:
-            raise RuntimeError(why)
+            raise Unavailable(why)
         kver = _kver()
         key = _key(kver)
         dump = _dump(kver)
