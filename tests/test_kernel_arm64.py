@@ -12,6 +12,7 @@ import pytest
 
 import kernel_arm64
 import pmdb
+from test_badinput import run_asan
 from test_kernel import ps_rows
 
 
@@ -191,3 +192,29 @@ def test_not_x86_registers(lab):
     """The CPUs' registers are AArch64's (x29, sp, pc), from QEMU's notes."""
     out = run(lab.elf, "0t2::context; $r")
     assert re.search(r"%x29\s*=", out) and re.search(r"%pc\s*=", out), out
+
+
+def cut_copy(lab, name, size, patches=()):
+    """The first SIZE bytes of the ELF dump (its headers, notes and the
+    start of memory), with byte strings of the notes replaced."""
+    out = os.path.join(os.path.dirname(lab.elf), name)
+    with open(lab.elf, "rb") as f:
+        data = f.read(size)
+    for old, new in patches:
+        assert len(old) == len(new) and old in data, old
+        data = data.replace(old, new)
+    with open(out, "wb") as f:
+        f.write(data)
+    return out
+
+
+def test_hostile_arm64_dumps(lab):
+    """Under ASan/UBSan: a dump cut short before the kernel's page tables,
+    and one whose VMCOREINFO claims an address size no 4 KiB-granule
+    kernel has (TCR_EL1_T1SZ 0x30: 16 bits), give a clear error."""
+    cut = cut_copy(lab, "cut.elf", 4 << 20)
+    p = run_asan([cut])
+    assert p.returncode != 0 and "page tables" in p.stderr and "not in the dump" in p.stderr, p.stderr
+    bad = cut_copy(lab, "va16.elf", 4 << 20, [(b"NUMBER(TCR_EL1_T1SZ)=0x10", b"NUMBER(TCR_EL1_T1SZ)=0x30")])
+    p = run_asan([bad])
+    assert p.returncode != 0 and "VA_BITS 16" in p.stderr, p.stderr

@@ -96,6 +96,7 @@ struct head_hit {
 	const struct layout *l;
 	uint64_t image_start, image_end;   /* modules live outside the kernel image */
 	uint64_t head;
+	size_t budget;                     /* list nodes followed, over all candidates */
 };
 
 /* A list_head in the kernel's data whose next and prev are struct
@@ -115,7 +116,7 @@ static bool modules_head(struct pm_target *t, uint64_t at, const unsigned char *
 	    !module_name(t, h->l, next - h->l->list))
 		return false;
 	uint64_t node = next;
-	for (size_t i = 0; ok && i < MAX_MODULES; i++) {
+	for (size_t i = 0; ok && i < MAX_MODULES && h->budget; i++, h->budget--) {
 		if (node == at) {
 			h->head = at;
 			return true;
@@ -130,7 +131,7 @@ static bool modules_head(struct pm_target *t, uint64_t at, const unsigned char *
 static uint64_t modules_list(struct pm_target *t, const struct layout *l)
 {
 	uint64_t start, end, a = pm_kernel_data_symbol(t, "modules");
-	struct head_hit h = { l, pm_kernel_data_symbol(t, "_stext"), 0, 0 };
+	struct head_hit h = { l, pm_kernel_data_symbol(t, "_stext"), 0, 0, 16 * MAX_MODULES };
 	if (!a && pm_kernel_image_data(t, &start, &end) && (h.image_end = end) > h.image_start &&
 	    pm_kernel_scan(t, start, end, 8, modules_head, &h))
 		a = h.head;
