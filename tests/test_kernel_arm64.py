@@ -210,11 +210,15 @@ def cut_copy(lab, name, size, patches=()):
 
 def test_hostile_arm64_dumps(lab):
     """Under ASan/UBSan: a dump cut short before the kernel's page tables,
-    and one whose VMCOREINFO claims an address size no 4 KiB-granule
-    kernel has (TCR_EL1_T1SZ 0x30: 16 bits), give a clear error."""
+    one whose VMCOREINFO claims an address size no 4 KiB-granule kernel
+    has (TCR_EL1_T1SZ 0x30: 16 bits), and one of 8 KiB pages give a clear
+    error."""
     cut = cut_copy(lab, "cut.elf", 4 << 20)
     p = run_asan([cut])
     assert p.returncode != 0 and "page tables" in p.stderr and "not in the dump" in p.stderr, p.stderr
     bad = cut_copy(lab, "va16.elf", 4 << 20, [(b"NUMBER(TCR_EL1_T1SZ)=0x10", b"NUMBER(TCR_EL1_T1SZ)=0x30")])
     p = run_asan([bad])
     assert p.returncode != 0 and "VA_BITS 16" in p.stderr, p.stderr
+    big = cut_copy(lab, "8k.elf", 4 << 20, [(b"PAGESIZE=4096\n", b"PAGESIZE=8192\n")])
+    p = run_asan([big])
+    assert p.returncode != 0 and "8192-byte pages" in p.stderr, p.stderr

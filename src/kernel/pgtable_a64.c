@@ -38,6 +38,10 @@ static struct pm_err *locate(struct pm_target *t, struct pm_kernel *k)
 	    !pm_vmcoreinfo_symbol(&k->vi, "swapper_pg_dir", &pgd))
 		return pm_err_new(PM_ERR_FORMAT, "%s: VMCOREINFO lacks VA_BITS, kimage_voffset or "
 				  "swapper_pg_dir: cannot translate kernel addresses", t->path);
+	uint64_t page = 4096;
+	if (pm_vmcoreinfo_get(&k->vi, "PAGESIZE") && (!number(k, "PAGESIZE", &page) || page != 4096))
+		return pm_err_new(PM_ERR_FORMAT, "%s: a kernel with %llu-byte pages: only the 4 KiB "
+				  "granule's page tables are supported", t->path, (unsigned long long)page);
 	if (number(k, "NUMBER(TCR_EL1_T1SZ)", &t1sz) && t1sz >= 16 && t1sz < 64)
 		va_bits = 64 - t1sz;
 	if (va_bits < 36 || va_bits > 48)
