@@ -7,6 +7,7 @@
 #define PM_KARCH_H
 
 #include "kernel.h"
+#include "kmem.h"
 
 /* The open's page-table walk: leaves become t->mem's virtual mappings. */
 struct pm_kwalk {
@@ -42,6 +43,9 @@ struct pm_karch {
 	 * the first pt_regs of an exception taken in kernel mode */
 	struct pm_err *(*unwind)(struct pm_target *t, const uint64_t *regs, struct pm_stack *out,
 				 uint64_t *exception);
+	/* the address space's regions (kmem.h: direct map, page array,
+	 * vmalloc, image, modules); m->page_size is known */
+	struct pm_err *(*layout)(struct pm_target *t, struct pm_kmem *m);
 	/* the registers a pt_regs at ADDR holds (PM_MAX_REGS entries) */
 	struct pm_err *(*pt_regs)(struct pm_target *t, uint64_t addr, uint64_t *out);
 };
@@ -53,6 +57,7 @@ struct pm_err *pm_orc_unwind(struct pm_target *t, const uint64_t *regs, struct p
 			     uint64_t *exception);
 struct pm_err *pm_x86_pt_regs(struct pm_target *t, uint64_t addr, uint64_t *out);
 struct pm_err *pm_x86_switch_regs(struct pm_target *t, uint64_t task, uint64_t *regs);
+struct pm_err *pm_x86_layout(struct pm_target *t, struct pm_kmem *m);   /* kmem.c */
 /* AArch64's: unwind_a64.c */
 struct pm_err *pm_a64_unwind(struct pm_target *t, const uint64_t *regs, struct pm_stack *out,
 			     uint64_t *exception);

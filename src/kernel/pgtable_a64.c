@@ -122,6 +122,29 @@ static struct pm_err *vtop(struct pm_kernel *k, uint64_t va, struct pm_vtop *out
 	return pm_err_new(PM_ERR_FAULT, "0x%llx: no page-table leaf", (unsigned long long)va);
 }
 
+/* The linear map: __va(pa) = pa - PHYS_OFFSET + PAGE_OFFSET (PAGE_OFFSET
+ * the lowest TTBR1 address); the page array: vmemmap = VMEMMAP_START -
+ * (PHYS_OFFSET >> 12) pages (PHYS_OFFSET may be "negative" with KASLR);
+ * vmalloc and modules from VMCOREINFO's NUMBERs. */
+static struct pm_err *layout(struct pm_target *t, struct pm_kmem *m)
+{
+	struct pm_kernel *k = t->kernel;
+	uint64_t vmemmap_start;
+	if (!number(k, "NUMBER(PHYS_OFFSET)", &k->phys_offset) ||
+	    !number(k, "NUMBER(VMEMMAP_START)", &vmemmap_start) ||
+	    !number(k, "NUMBER(VMALLOC_START)", &m->vmalloc) || !number(k, "NUMBER(VMALLOC_END)", &m->vmalloc_end) ||
+	    !number(k, "NUMBER(MODULES_VADDR)", &m->modules) || !number(k, "NUMBER(MODULES_END)", &m->modules_end))
+		return pm_err_new(PM_ERR_LOOKUP, "VMCOREINFO lacks PHYS_OFFSET, VMEMMAP_START, VMALLOC_START/END "
+				  "or MODULES_VADDR/END: the memory layout is unknown");
+	m->kernel_space = ~0ull << k->va_bits;
+	m->page_offset = m->kernel_space - k->phys_offset;
+	m->vmemmap = vmemmap_start - (uint64_t)((int64_t)k->phys_offset >> 12) * m->page_size;
+	m->image = pm_kernel_data_symbol(t, "_text");
+	if (!m->image)
+		m->image = pm_kernel_data_symbol(t, "_stext");
+	return NULL;
+}
+
 const struct pm_karch pm_karch_aarch64 = {
 	.arch = "aarch64",
 	.locate = locate,
@@ -130,4 +153,5 @@ const struct pm_karch pm_karch_aarch64 = {
 	.switch_regs = pm_a64_switch_regs,
 	.unwind = pm_a64_unwind,
 	.pt_regs = pm_a64_pt_regs,
+	.layout = layout,
 };

@@ -99,4 +99,5 @@ const struct pm_karch pm_karch_x86_64 = {
 	.switch_regs = pm_x86_switch_regs,
 	.unwind = pm_orc_unwind,
 	.pt_regs = pm_x86_pt_regs,
+	.layout = pm_x86_layout,
 };
