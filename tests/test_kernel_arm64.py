@@ -222,3 +222,41 @@ def test_hostile_arm64_dumps(lab):
     big = cut_copy(lab, "8k.elf", 4 << 20, [(b"PAGESIZE=4096\n", b"PAGESIZE=8192\n")])
     p = run_asan([big])
     assert p.returncode != 0 and "8192-byte pages" in p.stderr, p.stderr
+
+
+def iomem(console):
+    """/proc/iomem's ranges by name: [(start, end inclusive), ...]."""
+    out = {}
+    for l in block(console, "PMDB-IOMEM-BEGIN", "PMDB-IOMEM-END"):
+        m = re.match(r"^\s*([0-9a-f]+)-([0-9a-f]+) : (.*)$", l)
+        out.setdefault(m.group(3), []).append((int(m.group(1), 16), int(m.group(2), 16)))
+    return out
+
+
+def vtop(dump, addr):
+    out = run(dump, "%s::vtop" % addr)
+    return int(re.search(r"physical ([0-9a-f]+)", out).group(1), 16)
+
+
+def test_vtop_matches_proc_iomem(dump, console):
+    """The page-table walk from swapper_pg_dir against the kernel's own
+    /proc/iomem: _stext is where "Kernel code" starts, init_task (found in
+    the image's data) is in "Kernel data", the sleeper's task_struct (the
+    linear map) and the module's code (vmalloc space) are in System RAM,
+    and ::whatis places the task in the direct map at that address."""
+    io = iomem(console)
+    (code_lo, code_hi), = io["Kernel code"]
+    (data_lo, data_hi), = io["Kernel data"]
+    ram = io["System RAM"]
+    assert vtop(dump, "_stext") == code_lo
+    rows = ps_rows(dump)
+    init = next(r["task"] for r in rows if r["pid"] == 0)
+    assert data_lo <= vtop(dump, "%x" % init) <= data_hi
+    sleeper = int(re.search(r"sleeper pid (\d+)", console).group(1))
+    task = next(r["task"] for r in rows if r["pid"] == sleeper)
+    pa = vtop(dump, "%x" % task)
+    assert any(lo <= pa <= hi for lo, hi in ram) and not code_lo <= pa <= data_hi
+    what = run(dump, "%x::whatis" % task)
+    assert "in the direct map" in what and "physical 0x%x," % pa in what, what
+    base = run(dump, "::lsmod").splitlines()[1].split()[2]
+    assert any(lo <= vtop(dump, base) <= hi for lo, hi in ram)
