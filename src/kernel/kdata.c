@@ -12,6 +12,7 @@
 
 #define MAX_SCAN (128u << 20)
 #define CHUNK (1u << 20)
+#define OVERLAP 256u           /* more than any hit reads: a BTF header, a comm, a list_head */
 #define BTF_MAGIC 0xeb9f
 
 uint64_t pm_kernel_data_symbol(struct pm_target *t, const char *name)
@@ -58,11 +59,14 @@ bool pm_kernel_scan(struct pm_target *t, uint64_t start, uint64_t end, unsigned 
 {
 	unsigned char *buf = xmalloc(CHUNK);
 	bool found = false;
-	for (uint64_t at = start; at < end && !found; at += CHUNK) {
+	/* chunks overlap by OVERLAP bytes, so that what a hit looks at is
+	 * whole at every offset; each offset is tried once */
+	for (uint64_t at = start; at < end && !found; at += CHUNK - OVERLAP) {
 		size_t n = end - at < CHUNK ? (size_t)(end - at) : CHUNK;
-		n = pm_memmap_read_partial(&t->mem, at, buf, n);
-		for (size_t i = 0; i + 8 <= n && !found; i += align)
-			found = hit(t, at + i, buf + i, n - i, arg);
+		size_t got = pm_memmap_read_partial(&t->mem, at, buf, n);
+		size_t last = n == CHUNK ? CHUNK - OVERLAP : n;
+		for (size_t i = 0; i < last && i + 8 <= got && !found; i += align)
+			found = hit(t, at + i, buf + i, got - i, arg);
 	}
 	free(buf);
 	return found;
