@@ -159,7 +159,11 @@ struct pm_err *pm_kernel_status(struct pmdb *db)
 		fprintf(out, "     MACHINE: %s  (%u Mhz)\n", machine, mhz);
 	else
 		fprintf(out, "     MACHINE: %s\n", machine);
-	fprintf(out, "      MEMORY: %.1f MB\n", (double)memory_bytes(t) / (1 << 20));
+	uint64_t mem = memory_bytes(t);
+	if (mem)
+		fprintf(out, "      MEMORY: %.1f MB\n", (double)mem / (1 << 20));
+	else      /* arm64's VMCOREINFO has no node_data, its kallsyms maybe no max_pfn */
+		fprintf(out, "      MEMORY: (unknown: neither node_data nor max_pfn is known)\n");
 	if (k->live) {
 		fprintf(out, "       STATE: live kernel (no panic; the running CPUs' registers are not available)\n");
 	} else {

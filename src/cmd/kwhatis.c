@@ -14,8 +14,6 @@
 #include <string.h>
 
 #define THREAD_SIZE (16u << 10)     /* x86-64's kernel stacks (without KASAN) */
-#define START_KERNEL_MAP 0xffffffff80000000ull
-#define MODULES_END 0xffffffffff000000ull
 
 static void say_object(struct pmdb *db, uint64_t a, const struct pm_slub_object *o)
 {
@@ -184,7 +182,10 @@ static void say_region(struct pmdb *db, const struct pm_kmem *m, uint64_t a)
 {
 	uint64_t direct_end = m->page_offset + m->max_pfn * PM_KMEM_PAGE;
 	uint64_t vmemmap_end = m->vmemmap + m->max_pfn * m->page_size;
-	const struct pm_ksym *end = pm_ksym_by_name(db->t, "_end");
+	/* the image's end: _end, or (kallsyms without it) its data's mapping's */
+	uint64_t end = pm_kernel_data_symbol(db->t, "_end"), data;
+	if (!end)
+		pm_kernel_image_data(db->t, &data, &end);
 	const char *part = image_part(db, a);
 	if (a >= m->page_offset && a < direct_end)
 		fprintf(db->out, "0x%" PRIx64 " is in the direct map of physical memory\n", a);
@@ -193,12 +194,12 @@ static void say_region(struct pmdb *db, const struct pm_kmem *m, uint64_t a)
 			a, (a - m->vmemmap) / m->page_size, (a - m->vmemmap) % m->page_size);
 	else if (a >= m->vmalloc && a < m->vmalloc_end)
 		say_vmalloc(db, a);
-	else if (a >= START_KERNEL_MAP && end && a < end->addr)
+	else if (a >= m->image && end && a < end)
 		fprintf(db->out, "0x%" PRIx64 " is in the kernel image%s%s\n", a, part ? ", " : "",
 			part ? part : "");
-	else if (end && a >= end->addr && a < MODULES_END)
+	else if (a >= (m->modules ? m->modules : end) && end && a < m->modules_end)
 		fprintf(db->out, "0x%" PRIx64 " is in the module area\n", a);
-	else if (a < (db->t->kernel->l5 ? 0xff00000000000000ull : 0xffff800000000000ull))
+	else if (a < m->kernel_space)
 		fprintf(db->out, "0x%" PRIx64 " is not a kernel address (user space; the dump holds the "
 			"kernel's page tables)\n", a);
 	else

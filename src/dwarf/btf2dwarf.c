@@ -558,7 +558,7 @@ static struct pm_err *write_elf(int fd, const struct pm_btf_dwarf_info *info,
 	uint64_t shoff = (pos + 7) & ~7ull;
 	Elf64_Ehdr eh = {
 		.e_ident = { ELFMAG0, ELFMAG1, ELFMAG2, ELFMAG3, ELFCLASS64, ELFDATA2LSB, EV_CURRENT },
-		.e_type = ET_EXEC, .e_machine = EM_X86_64, .e_version = EV_CURRENT,
+		.e_type = ET_EXEC, .e_machine = (Elf64_Half)info->machine, .e_version = EV_CURRENT,
 		.e_phoff = sizeof(Elf64_Ehdr), .e_shoff = shoff, .e_ehsize = sizeof(Elf64_Ehdr),
 		.e_phentsize = sizeof(Elf64_Phdr), .e_phnum = NPHDR,
 		.e_shentsize = sizeof(Elf64_Shdr), .e_shnum = S_COUNT, .e_shstrndx = S_SHSTRTAB,

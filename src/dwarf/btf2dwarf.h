@@ -16,6 +16,7 @@ struct pm_btf_dwarf_info {
 	uint64_t text_start, text_size; /* link-time addresses of the kernel image: the
 					 * file's PT_LOAD, as vmlinux's first one */
 	uint64_t percpu_base;           /* where .data..percpu starts (per-cpu offsets) */
+	unsigned machine;               /* the file's e_machine: the dump's */
 };
 
 /* Write the ELF file to fd (at offset 0).  Every type of the BTF becomes a

@@ -43,13 +43,15 @@ int pm_kdwarf_find_elf(void **userdata, char **file_name)
 /* The kernel image's run-time place, from kallsyms. */
 static bool kernel_range(struct pm_target *t, uint64_t *start, uint64_t *end)
 {
-	const struct pm_ksym *text = pm_ksym_by_name(t, "_text");
-	const struct pm_ksym *e = pm_ksym_by_name(t, "_end");
-	if (!text || !e || e->addr <= text->addr)
+	/* AArch64's kallsyms starts at _stext (its _text is the image header) */
+	uint64_t text = pm_kernel_data_symbol(t, "_text"), data_start;
+	*start = text ? text : pm_kernel_data_symbol(t, "_stext");
+	*end = pm_kernel_data_symbol(t, "_end");
+	/* kallsyms without data symbols (no CONFIG_KALLSYMS_ALL) has no _end:
+	 * the image's memory ends where its data's mapping does */
+	if (!*end && !pm_kernel_image_data(t, &data_start, end))
 		return false;
-	*start = text->addr;
-	*end = e->addr;
-	return true;
+	return *start && *end > *start;
 }
 
 static bool report(struct pm_dwarf *d, int fd, const char *path)
@@ -113,6 +115,7 @@ static bool load_btf(struct pm_dwarf *d)
 		.build_id = id, .build_id_len = idlen,
 		.text_start = start - t->kernel->kaslr_offset, .text_size = end - start,
 		.percpu_base = percpu ? percpu->addr : 0,
+		.machine = t->arch ? t->arch->elf_machine : EM_X86_64,
 	};
 	char *path = NULL;
 	bool made;

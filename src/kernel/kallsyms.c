@@ -1,9 +1,10 @@
 /* The kernel's own symbol table, decoded from the dump with the
  * addresses VMCOREINFO gives (kernel >= 6.0): each name is a length and
  * token numbers into kallsyms_token_table; addresses are 32-bit offsets
- * from kallsyms_relative_base (negative ones; non-negative offsets are
- * absolute per-CPU addresses, CONFIG_KALLSYMS_ABSOLUTE_PERCPU). */
-#include "kernel.h"
+ * from kallsyms_relative_base (with CONFIG_KALLSYMS_ABSOLUTE_PERCPU, x86-64's,
+ * negative ones, and non-negative offsets are absolute per-CPU addresses;
+ * elsewhere, as on AArch64, all unsigned). */
+#include "karch.h"
 #include "../base/util.h"
 
 #include <stdlib.h>
@@ -79,7 +80,10 @@ static void decode(struct pm_target *t, struct pm_kernel *k)
 		memcpy(k->names + used, name + 1, n);      /* name[0] is the type letter */
 		struct pm_ksym *s = &k->syms[k->nsyms++];
 		s->type = name[0];
-		s->addr = offs[i] >= 0 ? (uint64_t)offs[i] : rel_base - 1 - (uint64_t)(int64_t)offs[i];
+		if (!k->arch->kallsyms_absolute_percpu)
+			s->addr = rel_base + (uint32_t)offs[i];
+		else
+			s->addr = offs[i] >= 0 ? (uint64_t)offs[i] : rel_base - 1 - (uint64_t)(int64_t)offs[i];
 		/* an offset into k->names until the table stops growing */
 		s->name = (const char *)(uintptr_t)used;
 		used += n;

@@ -1,7 +1,7 @@
 /* Opening a kernel dump: physical segments, VMCOREINFO, and the walk of
- * the kernel's page tables (x86-64, 4 or 5 levels) that turns them into
- * virtual mappings. */
-#include "kernel.h"
+ * the kernel's page tables (the architecture's, karch.h) that turns them
+ * into virtual mappings. */
+#include "karch.h"
 #include "kfind.h"
 #include "kmem.h"
 #include "ktypes.h"
@@ -10,27 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define START_KERNEL_MAP 0xffffffff80000000ull
-#define PTE_PRESENT 0x1ull
-#define PTE_LARGE 0x80ull
-#define PTE_ADDR 0x000ffffffffff000ull
-#define MAX_LEAVES (64u << 20)      /* a bound for hostile page tables */
-/* Tables visited: 1M page-table pages map 2 TiB in 4 KiB pages; tables
- * that point back at themselves would otherwise be walked 512^3 times. */
-#define MAX_TABLES (1u << 20)
-
-struct walk {
-	struct pm_target *t;
-	struct pm_kernel *k;
-	uint64_t sme_mask;
-	/* the mapping being extended */
-	uint64_t va, end, off;
-	struct pm_backing *backing;
-	bool truncated;
-	size_t tables_cap;
-};
-
-static void flush(struct walk *w)
+static void flush(struct pm_kwalk *w)
 {
 	if (w->end > w->va)
 		pm_memmap_add(&w->t->mem, w->va, w->end, w->backing, w->off);
@@ -51,8 +31,8 @@ static uint64_t next_start(const struct pm_memmap *m, uint64_t pa)
 	return lo < m->nsegs ? m->segs[lo].start : UINT64_MAX;
 }
 
-/* Virtual [va, va+size) maps physical pa: the parts the dump holds. */
-static void add_leaf(struct walk *w, uint64_t va, uint64_t pa, uint64_t size)
+/* the parts the dump holds */
+void pm_kwalk_leaf(struct pm_kwalk *w, uint64_t va, uint64_t pa, uint64_t size)
 {
 	w->k->pages_mapped++;
 	for (uint64_t done = 0; done < size;) {
@@ -83,38 +63,17 @@ static void add_leaf(struct walk *w, uint64_t va, uint64_t pa, uint64_t size)
 	}
 }
 
-static void walk_table(struct walk *w, uint64_t table, int level, uint64_t va_base)
+bool pm_kwalk_table(struct pm_kwalk *w, uint64_t pa, int level, uint64_t *entries)
 {
-	uint64_t e[512];
-	if (pm_memmap_read_partial(&w->k->phys, table, e, sizeof(e)) != sizeof(e))
-		return;
-	if (w->k->ntables >= MAX_TABLES) {
+	if (pm_memmap_read_partial(&w->k->phys, pa, entries, 512 * 8) != 512 * 8)
+		return false;
+	if (w->k->ntables >= PM_KWALK_MAX_TABLES) {
 		w->truncated = true;
-		return;
+		return false;
 	}
 	vec_reserve(&w->k->tables, &w->tables_cap, w->k->ntables + 1, sizeof(*w->k->tables));
-	w->k->tables[w->k->ntables++] = (struct pm_ktable){ table, level };
-	unsigned shift = 12 + 9 * (unsigned)(level - 1);
-	/* the top level: the kernel's half only (user space is not in init's tables) */
-	unsigned first = level == (w->k->l5 ? 5 : 4) ? 256 : 0;
-	for (unsigned i = first; i < 512; i++) {
-		if (!(e[i] & PTE_PRESENT))
-			continue;
-		if (w->k->pages_mapped >= MAX_LEAVES) {
-			w->truncated = true;
-			return;
-		}
-		uint64_t pte = e[i] & ~w->sme_mask;
-		uint64_t va = va_base | ((uint64_t)i << shift);
-		if (level == (w->k->l5 ? 5 : 4))
-			va |= w->k->l5 ? 0xfe00000000000000ull : 0xffff000000000000ull;   /* canonical */
-		if (level == 1 || ((level == 2 || level == 3) && (pte & PTE_LARGE))) {
-			uint64_t size = 1ull << shift;
-			add_leaf(w, va, pte & PTE_ADDR & ~(size - 1), size);
-		} else if (level > 1) {
-			walk_table(w, pte & PTE_ADDR, level - 1, va);
-		}
-	}
+	w->k->tables[w->k->ntables++] = (struct pm_ktable){ pa, level };
+	return true;
 }
 
 static int by_pa(const void *a, const void *b)
@@ -140,44 +99,30 @@ int pm_kernel_table_level(struct pm_target *t, uint64_t pa)
 	return 0;
 }
 
-/* The page-table root and the kernel's place from VMCOREINFO. */
-static struct pm_err *from_vmcoreinfo(struct pm_target *t, struct pm_kernel *k, const char *vmcoreinfo,
-				      size_t len, int64_t *sme)
-{
-	pm_vmcoreinfo_parse(&k->vi, vmcoreinfo, len);
-	int64_t base = 0, l5 = 0;
-	uint64_t pgt;
-	const char *off = pm_vmcoreinfo_get(&k->vi, "KERNELOFFSET");
-	if (off)
-		k->kaslr_offset = strtoull(off, NULL, 16);
-	if (!pm_vmcoreinfo_number(&k->vi, "NUMBER", "phys_base", &base) ||
-	    !(pm_vmcoreinfo_symbol(&k->vi, "init_top_pgt", &pgt) ||
-	      pm_vmcoreinfo_symbol(&k->vi, "swapper_pg_dir", &pgt)))
-		return pm_err_new(PM_ERR_FORMAT, "%s: VMCOREINFO lacks phys_base or init_top_pgt: cannot "
-				  "translate kernel addresses", t->path);
-	pm_vmcoreinfo_number(&k->vi, "NUMBER", "pgtable_l5_enabled", &l5);
-	pm_vmcoreinfo_number(&k->vi, "NUMBER", "sme_mask", sme);
-	k->phys_base = (uint64_t)base;
-	k->l5 = l5 != 0;
-	k->pgd = pgt - START_KERNEL_MAP + k->phys_base;
-	return NULL;
-}
+static const struct pm_karch *const karchs[] = { &pm_karch_x86_64, &pm_karch_aarch64 };
 
 struct pm_err *pm_kernel_attach(struct pm_target *t, struct pm_backing *dump,
 				const struct pm_memmap *phys_segments, const char *vmcoreinfo,
 				size_t len)
 {
 	(void)dump;
-	/* page tables, ORC and the register layout below are x86-64's */
-	if (t->arch && strcmp(t->arch->name, "x86_64") != 0)
-		return pm_err_new(PM_ERR_FORMAT, "%s: %s kernel dumps are not supported yet (x86-64 only)",
-				  t->path, t->arch->name);
+	const struct pm_karch *ka = NULL;
+	for (size_t i = 0; i < sizeof(karchs) / sizeof(*karchs); i++)
+		if (!t->arch || strcmp(t->arch->name, karchs[i]->arch) == 0)
+			ka = ka ? ka : karchs[i];
+	if (!ka)
+		return pm_err_new(PM_ERR_FORMAT, "%s: %s kernel dumps are not supported (x86-64 and "
+				  "AArch64 only)", t->path, t->arch->name);
 	struct pm_kernel *k = xcalloc(1, sizeof(*k));
 	t->kernel = k;
+	k->arch = ka;
 	k->phys = *phys_segments;
-	int64_t sme = 0;
 	if (vmcoreinfo) {
-		struct pm_err *err = from_vmcoreinfo(t, k, vmcoreinfo, len, &sme);
+		pm_vmcoreinfo_parse(&k->vi, vmcoreinfo, len);
+		const char *off = pm_vmcoreinfo_get(&k->vi, "KERNELOFFSET");
+		if (off)
+			k->kaslr_offset = strtoull(off, NULL, 16);
+		struct pm_err *err = ka->locate(t, k);
 		if (err)
 			return err;
 	} else {
@@ -185,15 +130,15 @@ struct pm_err *pm_kernel_attach(struct pm_target *t, struct pm_backing *dump,
 		if (err)
 			return err;
 	}
-	struct walk w = { .t = t, .k = k, .sme_mask = (uint64_t)sme };
-	walk_table(&w, k->pgd, k->l5 ? 5 : 4, 0);
+	struct pm_kwalk w = { .t = t, .k = k };
+	ka->walk(&w);
 	flush(&w);
 	if (k->ntables)
 		qsort(k->tables, k->ntables, sizeof(*k->tables), by_pa);
 	pm_memmap_finish(&t->mem);
 	if (w.truncated)
 		pm_warn("%s: more than %u pages mapped or %u page tables visited; the rest of the "
-			"page tables were not read", t->path, MAX_LEAVES, MAX_TABLES);
+			"page tables were not read", t->path, PM_KWALK_MAX_LEAVES, PM_KWALK_MAX_TABLES);
 	if (k->pages_mapped == 0)
 		return pm_err_new(PM_ERR_FORMAT, "%s: the kernel's page tables at physical 0x%llx are "
 				  "not in the dump (a truncated or filtered dump, or a wrong phys_base)",
@@ -230,27 +175,51 @@ struct pm_err *pm_kernel_vtop(struct pm_target *t, uint64_t va, struct pm_vtop *
 	memset(out, 0, sizeof(*out));
 	if (!k)
 		return pm_err_new(PM_ERR_LOOKUP, "not a kernel dump");
-	int levels = k->l5 ? 5 : 4;
-	uint64_t table = k->pgd;
-	for (int level = levels; level >= 1; level--) {
-		unsigned shift = 12 + 9 * (unsigned)(level - 1);
-		unsigned idx = (unsigned)(va >> shift) & 511;
-		uint64_t e;
-		if (pm_memmap_read_partial(&k->phys, table + idx * 8, &e, 8) != 8)
-			return pm_err_new(PM_ERR_FAULT, "page table at physical 0x%llx is not in the dump",
-					  (unsigned long long)(table + idx * 8));
-		out->entries[out->nentries++] = e;
-		if (!(e & PTE_PRESENT))
-			return pm_err_new(PM_ERR_FAULT, "0x%llx is not mapped (level-%d entry 0x%llx not present)",
-					  (unsigned long long)va, level, (unsigned long long)e);
-		uint64_t pa = e & PTE_ADDR;
-		if (level == 1 || ((level == 2 || level == 3) && (e & PTE_LARGE))) {
-			uint64_t size = 1ull << shift;
-			out->page_size = size;
-			out->pa = (pa & ~(size - 1)) + (va & (size - 1));
-			return NULL;
-		}
-		table = pa;
+	return k->arch->vtop(k, va, out);
+}
+
+struct pm_err *pm_kernel_unwind(struct pm_target *t, const uint64_t *regs, struct pm_stack *out)
+{
+	return t->kernel->arch->unwind(t, regs, out, NULL);
+}
+
+struct pm_err *pm_kernel_exception_regs(struct pm_target *t, const uint64_t *regs, uint64_t *out)
+{
+	struct pm_stack s;
+	uint64_t at = 0;
+	struct pm_err *err = t->kernel->arch->unwind(t, regs, &s, &at);
+	pm_stack_free(&s);
+	if (err)
+		return err;
+	if (!at)
+		return pm_err_new(PM_ERR_LOOKUP, "no exception or interrupt frame on this stack");
+	return t->kernel->arch->pt_regs(t, at, out);
+}
+
+void pm_kstack_push(struct pm_target *t, struct pm_stack *s, uint64_t pc, uint64_t sp, bool exact)
+{
+	vec_reserve(&s->frames, &s->cap, s->nframes + 1, sizeof(*s->frames));
+	struct pm_frame *f = &s->frames[s->nframes++];
+	memset(f, 0, sizeof(*f));
+	f->kind = PM_FRAME_NORMAL;
+	f->pc = pc;
+	/* a return address: its call is the instruction before it */
+	f->lookup_pc = exact ? pc : pc - 1;
+	f->sp = sp;
+	const struct pm_ksym *k = pm_ksym_by_addr(t, f->lookup_pc);
+	if (k) {
+		f->func = k->name;
+		f->has_off = true;
+		f->func_off = pc - k->addr;
 	}
-	return pm_err_new(PM_ERR_FAULT, "0x%llx: no page-table leaf", (unsigned long long)va);
+}
+
+void pm_kstack_push_user(struct pm_stack *s, uint64_t pc, uint64_t sp)
+{
+	vec_reserve(&s->frames, &s->cap, s->nframes + 1, sizeof(*s->frames));
+	struct pm_frame *f = &s->frames[s->nframes++];
+	memset(f, 0, sizeof(*f));
+	f->kind = PM_FRAME_NORMAL;
+	f->pc = f->lookup_pc = pc;
+	f->sp = sp;        /* no name: printed as the bare user address */
 }

@@ -43,11 +43,19 @@ struct pm_ktable {
 	int level;                  /* 1 (PTE) to 4 or 5 (PGD) */
 };
 
+struct pm_karch;
+
 struct pm_kernel {
+	const struct pm_karch *arch; /* karch.h: page tables and unwinding */
 	struct pm_vmcoreinfo vi;
 	struct pm_memmap phys;      /* physical address -> the dump file */
 	uint64_t phys_base, kaslr_offset, pgd;
 	bool l5;
+	uint64_t pte_mask;          /* bits of entries that are not address (x86's SME bit) */
+	/* AArch64: VA_BITS, __pa of the kernel image (va - kimage_voffset) and
+	 * of the linear map (PHYS_OFFSET), pointer authentication's bits */
+	unsigned va_bits;
+	uint64_t kimage_voffset, phys_offset, pac_mask;
 	bool vmcoreinfo_rebuilt;    /* the dump had none: vi was made by vmcoreinfo_rebuild.c */
 	size_t pages_mapped;        /* leaf page-table entries found */
 	struct pm_ktable *tables;   /* the page-table pages, sorted by address */
@@ -147,6 +155,17 @@ struct pm_err *pm_kernel_modules(struct pm_target *t, struct pm_kmodule **out, s
 void pm_kernel_modules_free(struct pm_kmodule *v, size_t n);
 /* For kallsyms.c: every module's symbols, their strings in *names. */
 size_t pm_kernel_module_symbols(struct pm_target *t, struct pm_ksym **out, char **names);
+
+/* kdata.c: a data symbol's address from kallsyms or VMCOREINFO (0 if
+ * neither has it); the image's data from __init_begin on; a scan of
+ * [start, end) calling hit at every ALIGN bytes with the bytes from there
+ * (n of them) until it returns true; vmlinux's BTF found by its header. */
+uint64_t pm_kernel_data_symbol(struct pm_target *t, const char *name);
+bool pm_kernel_image_data(struct pm_target *t, uint64_t *start, uint64_t *end);
+bool pm_kernel_scan(struct pm_target *t, uint64_t start, uint64_t end, unsigned align,
+		    bool (*hit)(struct pm_target *, uint64_t, const unsigned char *, size_t, void *),
+		    void *arg);
+bool pm_kernel_find_btf(struct pm_target *t, uint64_t *addr, size_t *len);
 
 /* The printk ring buffer, "[seconds.micros] text" lines. */
 struct pm_err *pm_kernel_msgbuf(struct pm_target *t, FILE *out);

@@ -1,5 +1,5 @@
 /* The kernel's memory layout for the memory dcmds (see kmem.h). */
-#include "kmem.h"
+#include "karch.h"
 #include "kernel.h"
 #include "ktypes.h"
 #include "../base/util.h"
@@ -111,17 +111,27 @@ static int64_t vi_number(struct pm_target *t, const char *kind, const char *name
 	return pm_vmcoreinfo_number(&t->kernel->vi, kind, name, &v) ? v : dflt;
 }
 
-static struct pm_err *learn(struct pm_target *t, struct pm_kmem *m)
+/* x86-64's: the bases that memory KASLR moves, else their fixed values */
+struct pm_err *pm_x86_layout(struct pm_target *t, struct pm_kmem *m)
 {
 	struct pm_kernel *k = t->kernel;
 	bool ok = true;
-	/* without KASLR of memory (CONFIG_RANDOMIZE_MEMORY) these are fixed */
 	m->page_offset = variable(t, "page_offset_base", k->l5 ? 0xff11000000000000ull : 0xffff888000000000ull, &ok);
 	m->vmemmap = variable(t, "vmemmap_base", k->l5 ? 0xffd4000000000000ull : 0xffffea0000000000ull, &ok);
 	m->vmalloc = variable(t, "vmalloc_base", k->l5 ? 0xffa0000000000000ull : 0xffffc90000000000ull, &ok);
 	m->vmalloc_end = m->vmalloc + (k->l5 ? 12800ull : 32ull) * (1ull << 40);   /* VMALLOC_SIZE_TB */
+	m->kernel_space = k->l5 ? 0xff00000000000000ull : 0xffff800000000000ull;
+	m->image = 0xffffffff80000000ull;            /* __START_KERNEL_map */
+	m->modules = 0;
+	m->modules_end = 0xffffffffff000000ull;
 	if (!ok)
 		return pm_err_new(PM_ERR_FAULT, "page_offset_base, vmemmap_base or vmalloc_base is not in the dump");
+	return NULL;
+}
+
+static struct pm_err *learn(struct pm_target *t, struct pm_kmem *m)
+{
+	struct pm_kernel *k = t->kernel;
 	m->page_size = (uint64_t)vi_number(t, "SIZE", "page", 0);
 	if (!m->page_size)
 		m->page_size = pm_ktype_size(t, "page");
@@ -135,6 +145,9 @@ static struct pm_err *learn(struct pm_target *t, struct pm_kmem *m)
 	if (m->page_size < 16 || m->page_size > 4096 || flags < 0 || head < 0)
 		return pm_err_new(PM_ERR_LOOKUP, "the size of struct page or its flags and compound_head "
 				  "members are unknown (neither VMCOREINFO nor BTF has them)");
+	struct pm_err *err = k->arch->layout(t, m);
+	if (err)
+		return err;
 	m->off_flags = (uint64_t)flags;
 	m->off_compound_head = (uint64_t)head;
 	m->off_page_type = pm_ktype_member(t, "page", "page_type", &o, NULL) ? o : (uint64_t)vi_number(t, "OFFSET", "page._mapcount", 0);

@@ -16,6 +16,10 @@ struct pm_kmem {
 	uint64_t page_offset;      /* the direct map: physical 0 (page_offset_base) */
 	uint64_t vmemmap;          /* struct page of pfn 0 (vmemmap_base) */
 	uint64_t vmalloc, vmalloc_end;     /* vmalloc space (vmalloc_base) */
+	/* the kernel's half of the address space from kernel_space on; the
+	 * image from image on; modules in [modules, modules_end) (modules 0:
+	 * from the image's end) -- the architecture's layout (karch.h) */
+	uint64_t kernel_space, image, modules, modules_end;
 	uint64_t page_size;        /* sizeof(struct page) */
 	uint64_t max_pfn;          /* one past the dump's highest physical page */
 	uint64_t off_flags, off_compound_head, off_page_type, off_private;

@@ -77,20 +77,81 @@ static bool read_module(struct pm_target *t, const struct layout *l, uint64_t m,
 	return ok;
 }
 
+/* A module's name: printable, NUL-terminated within module.name. */
+static bool module_name(struct pm_target *t, const struct layout *l, uint64_t m)
+{
+	char name[257];
+	if (pm_memmap_read_partial(&t->mem, m + l->name, name, l->name_len) != l->name_len)
+		return false;
+	size_t len = strnlen(name, l->name_len);
+	if (len == 0 || len == l->name_len)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (name[i] <= ' ' || name[i] > '~')
+			return false;
+	return true;
+}
+
+struct head_hit {
+	const struct layout *l;
+	uint64_t image_start, image_end;   /* modules live outside the kernel image */
+	uint64_t head;
+	size_t budget;                     /* list nodes followed, over all candidates */
+};
+
+/* A list_head in the kernel's data whose next and prev are struct
+ * modules' list members linking back to it, and whose ring closes. */
+static bool modules_head(struct pm_target *t, uint64_t at, const unsigned char *p, size_t n, void *arg)
+{
+	struct head_hit *h = arg;
+	uint64_t next, prev;
+	if (n < 16)
+		return false;
+	memcpy(&next, p, 8);
+	memcpy(&prev, p + 8, 8);
+	bool ok = true;
+	if (next >> 48 != 0xffff || prev >> 48 != 0xffff || (next & 7) || next < h->l->list ||
+	    (next >= h->image_start && next < h->image_end) ||
+	    rd(t, next + 8, 8, &ok) != at || rd(t, prev, 8, &ok) != at || !ok ||
+	    !module_name(t, h->l, next - h->l->list))
+		return false;
+	uint64_t node = next;
+	for (size_t i = 0; ok && i < MAX_MODULES && h->budget; i++, h->budget--) {
+		if (node == at) {
+			h->head = at;
+			return true;
+		}
+		node = rd(t, node, 8, &ok);
+	}
+	return false;
+}
+
+/* `modules`: kallsyms's, or (a kernel without CONFIG_KALLSYMS_ALL) found
+ * in the image's data (no module loaded: an empty list, not found). */
+static uint64_t modules_list(struct pm_target *t, const struct layout *l)
+{
+	uint64_t start, end, a = pm_kernel_data_symbol(t, "modules");
+	struct head_hit h = { l, pm_kernel_data_symbol(t, "_stext"), 0, 0, 16 * MAX_MODULES };
+	if (!a && pm_kernel_image_data(t, &start, &end) && (h.image_end = end) > h.image_start &&
+	    pm_kernel_scan(t, start, end, 8, modules_head, &h))
+		a = h.head;
+	return a;
+}
+
 struct pm_err *pm_kernel_modules(struct pm_target *t, struct pm_kmodule **out, size_t *n)
 {
 	*out = NULL;
 	*n = 0;
 	struct layout l;
-	const struct pm_ksym *head = pm_ksym_by_name(t, "modules");
-	if (!head || !get_layout(t, &l))
+	uint64_t head = 0;
+	if (!get_layout(t, &l) || !(head = modules_list(t, &l)))
 		return pm_err_new(PM_ERR_LOOKUP, "the module list is unknown without `modules` and the "
 				  "dump's BTF for struct module");
 	size_t cap = 0;
 	struct pm_addrset seen = { 0 };
 	bool ok = true;
-	uint64_t node = rd(t, head->addr, 8, &ok);
-	while (ok && node && node != head->addr && *n < MAX_MODULES && pm_addrset_add(&seen, node)) {
+	uint64_t node = rd(t, head, 8, &ok);
+	while (ok && node && node != head && *n < MAX_MODULES && pm_addrset_add(&seen, node)) {
 		vec_reserve(out, &cap, *n + 1, sizeof(**out));
 		if (read_module(t, &l, node - l.list, &(*out)[*n]))
 			(*n)++;
@@ -149,7 +210,8 @@ size_t pm_kernel_module_symbols(struct pm_target *t, struct pm_ksym **out, char 
 			size_t got = pm_memmap_read_partial(&t->mem, strtab + s.st_name, name, sizeof(name) - 1);
 			name[got] = 0;
 			size_t len = strnlen(name, got);
-			if (!len)
+			/* AArch64's mapping symbols ($x code, $d data) name no object */
+			if (!len || name[0] == '$')
 				continue;
 			vec_reserve(names, &names_cap, used + len + 1, 1);
 			memcpy(*names + used, name, len + 1);

@@ -2,7 +2,7 @@
  * (__start_orc_unwind_ip: sorted 32-bit self-relative addresses;
  * __start_orc_unwind: a 6-byte entry for each, telling where the CFA is
  * and how to find the caller's frame).  No vmlinux is needed. */
-#include "kernel.h"
+#include "karch.h"
 #include "../base/util.h"
 
 #include <inttypes.h>
@@ -183,41 +183,18 @@ static bool rd(struct pm_target *t, uint64_t a, uint64_t *v)
 	return pm_memmap_read_partial(&t->mem, a, v, 8) == 8;
 }
 
-static void push(struct pm_target *t, struct pm_stack *s, uint64_t pc, uint64_t sp, bool exact)
-{
-	vec_reserve(&s->frames, &s->cap, s->nframes + 1, sizeof(*s->frames));
-	struct pm_frame *f = &s->frames[s->nframes++];
-	memset(f, 0, sizeof(*f));
-	f->kind = PM_FRAME_NORMAL;
-	f->pc = pc;
-	f->lookup_pc = exact ? pc : pc - 1;
-	f->sp = sp;
-	const struct pm_ksym *k = pm_ksym_by_addr(t, f->lookup_pc);
-	if (k) {
-		f->func = k->name;
-		f->has_off = true;
-		f->func_off = pc - k->addr;
-	}
-}
-
 /* The user registers where the kernel was entered (a syscall, a fault):
  * the last frame, the user pc and sp, as crash prints them. */
 static void user_frame(struct pm_target *t, struct pm_stack *s, uint64_t regs)
 {
 	uint64_t ip, sp;
-	if (!rd(t, regs + PT_REGS_IP, &ip) || !rd(t, regs + PT_REGS_SP, &sp))
-		return;
-	vec_reserve(&s->frames, &s->cap, s->nframes + 1, sizeof(*s->frames));
-	struct pm_frame *f = &s->frames[s->nframes++];
-	memset(f, 0, sizeof(*f));
-	f->kind = PM_FRAME_NORMAL;
-	f->pc = f->lookup_pc = ip;
-	f->sp = sp;        /* no name: printed as the bare user address */
+	if (rd(t, regs + PT_REGS_IP, &ip) && rd(t, regs + PT_REGS_SP, &sp))
+		pm_kstack_push_user(s, ip, sp);
 }
 
 /* The unwind; *exception (if not NULL) gets the address of the first
  * full pt_regs of an exception or interrupt taken in kernel mode. */
-static struct pm_err *unwind(struct pm_target *t, const uint64_t *regs, struct pm_stack *out,
+struct pm_err *pm_orc_unwind(struct pm_target *t, const uint64_t *regs, struct pm_stack *out,
 			     uint64_t *exception)
 {
 	memset(out, 0, sizeof(*out));
@@ -231,7 +208,7 @@ static struct pm_err *unwind(struct pm_target *t, const uint64_t *regs, struct p
 	uint64_t ip = regs[a->pc], sp = regs[a->sp], bp = regs[pm_arch_reg_index(a, "rbp")];
 	bool exact = true;       /* the pc of an interrupted frame is not a return address */
 	for (size_t n = 0; n < MAX_KFRAMES; n++) {
-		push(t, out, ip, sp, exact);
+		pm_kstack_push(t, out, ip, sp, exact);
 		struct entry e;
 		if (!find(o, exact ? ip : ip - 1, &e) || e.type == T_END || e.type == T_UNDEFINED)
 			break;
@@ -291,21 +268,9 @@ static struct pm_err *unwind(struct pm_target *t, const uint64_t *regs, struct p
 	return NULL;
 }
 
-struct pm_err *pm_kernel_unwind(struct pm_target *t, const uint64_t *regs, struct pm_stack *out)
+struct pm_err *pm_x86_pt_regs(struct pm_target *t, uint64_t at, uint64_t *out)
 {
-	return unwind(t, regs, out, NULL);
-}
-
-struct pm_err *pm_kernel_exception_regs(struct pm_target *t, const uint64_t *regs, uint64_t *out)
-{
-	struct pm_stack s;
-	uint64_t at = 0, words[PT_REGS_SIZE / 8];
-	struct pm_err *err = unwind(t, regs, &s, &at);
-	pm_stack_free(&s);
-	if (err)
-		return err;
-	if (!at)
-		return pm_err_new(PM_ERR_LOOKUP, "no exception or interrupt frame on this stack");
+	uint64_t words[PT_REGS_SIZE / 8];
 	if (pm_memmap_read_partial(&t->mem, at, words, sizeof(words)) != sizeof(words))
 		return pm_err_fault(at, "struct pt_regs");
 	/* pt_regs holds r15 ... ss in the order of the x86-64 register set */

@@ -2,7 +2,7 @@
  * group's thread_group list) with task_struct's layout from the dump's
  * BTF, and the other CPUs' idle tasks from their runqueues.  (crash 8.0.2
  * uses the pid hash, which misses tasks on 6.1.) */
-#include "kernel.h"
+#include "karch.h"
 #include "../base/addrset.h"
 #include "../base/util.h"
 
@@ -20,12 +20,14 @@ struct pm_err *pm_kernel_btf(struct pm_target *t, struct pm_btf **out)
 		return pm_err_new(PM_ERR_LOOKUP, "not a kernel dump");
 	if (k->btf_state == 0) {
 		k->btf_state = -1;
-		const struct pm_ksym *start = pm_ksym_by_name(t, "__start_BTF");
-		const struct pm_ksym *stop = pm_ksym_by_name(t, "__stop_BTF");
-		if (start && stop && stop->addr > start->addr && stop->addr - start->addr < MAX_BTF_BYTES) {
-			size_t len = (size_t)(stop->addr - start->addr);
+		uint64_t start = pm_kernel_data_symbol(t, "__start_BTF");
+		uint64_t stop = pm_kernel_data_symbol(t, "__stop_BTF");
+		size_t len = stop > start ? (size_t)(stop - start) : 0;
+		if (!start || !stop)
+			pm_kernel_find_btf(t, &start, &len);
+		if (start && len && len < MAX_BTF_BYTES) {
 			unsigned char *blob = xmalloc(len);
-			if (pm_memmap_read_partial(&t->mem, start->addr, blob, len) == len) {
+			if (pm_memmap_read_partial(&t->mem, start, blob, len) == len) {
 				struct pm_err *err = pm_btf_load(&k->btf, blob, len);
 				if (!err)
 					k->btf_state = 1;
@@ -160,19 +162,50 @@ static void add_idle_tasks(struct walk *w, const struct layout *l)
 	}
 }
 
+struct init_hit {
+	const struct layout *l;
+	uint64_t task;
+};
+
+/* "swapper/0" as init_task.comm: its pid 0, its tasks list sound. */
+static bool init_comm(struct pm_target *t, uint64_t at, const unsigned char *p, size_t n, void *arg)
+{
+	struct init_hit *h = arg;
+	if (n < 10 || memcmp(p, "swapper/0", 10) != 0 || at < h->l->comm)
+		return false;
+	uint64_t task = at - h->l->comm;
+	bool ok = true;
+	uint64_t next = rd(t, task + h->l->tasks, 8, &ok);
+	if (!ok || rd(t, task + h->l->pid, 4, &ok) != 0 || rd(t, next + 8, 8, &ok) != task + h->l->tasks || !ok)
+		return false;
+	h->task = task;
+	return true;
+}
+
+/* init_task: kallsyms's, or (a kernel without CONFIG_KALLSYMS_ALL) found
+ * in the image's data by its name. */
+static uint64_t init_task(struct pm_target *t, const struct layout *l)
+{
+	uint64_t start, end, a = pm_kernel_data_symbol(t, "init_task");
+	struct init_hit h = { l, 0 };
+	if (!a && pm_kernel_image_data(t, &start, &end) && pm_kernel_scan(t, start, end, 8, init_comm, &h))
+		a = h.task;
+	return a;
+}
+
 struct pm_err *pm_kernel_tasks(struct pm_target *t, struct pm_ktask **out, size_t *n)
 {
 	struct layout l;
 	struct pm_err *err = get_layout(t, &l);
 	if (err)
 		return err;
-	const struct pm_ksym *init = pm_ksym_by_name(t, "init_task");
+	uint64_t init = init_task(t, &l);
 	if (!init)
-		return pm_err_new(PM_ERR_LOOKUP, "no init_task symbol");
+		return pm_err_new(PM_ERR_LOOKUP, "no init_task symbol, and none found in the kernel's data");
 	struct walk w = { .t = t };
-	add(&w, &l, init->addr);
+	add(&w, &l, init);
 	add_idle_tasks(&w, &l);
-	each_in_list(&w, &l, init->addr, l.tasks, false);
+	each_in_list(&w, &l, init, l.tasks, false);
 	pm_addrset_free(&w.seen);
 	*out = w.v;
 	*n = w.n;
@@ -222,12 +255,17 @@ struct pm_err *pm_kernel_task_regs(struct pm_target *t, uint64_t task, uint64_t 
 		memcpy(regs, t->threads[k.cpu].regs, sizeof(t->threads[k.cpu].regs));
 		return NULL;
 	}
+	return t->kernel->arch->switch_regs(t, task, regs);
+}
+
+struct pm_err *pm_x86_switch_regs(struct pm_target *t, uint64_t task, uint64_t *regs)
+{
+	bool ok = true;
 	struct pm_btf *b;
 	uint64_t sp_off, frame[7];
 	pm_kernel_btf(t, &b);
 	uint32_t ts = pm_btf_find_struct(b, "task_struct");
 	uint64_t sp;
-	bool ok = true;
 	if (!pm_btf_member(b, ts, "thread.sp", &sp_off, NULL))
 		return pm_err_new(PM_ERR_LOOKUP, "the dump's BTF has no task_struct.thread.sp");
 	sp = rd(t, task + sp_off, 8, &ok);

@@ -148,6 +148,15 @@ static bool read_notes(struct pm_target *t, struct pm_kdump *k)
 	k->notes = xmalloc(size);
 	if (pread(k->fd, k->notes, size, (off_t)off) != (ssize_t)size)
 		return false;
+	/* the header's utsname.machine (after the 8-byte signature, the
+	 * version and four 65-byte utsname fields) names the architecture
+	 * the notes' registers are laid out for; QEMU writes "Unknown" there
+	 * for Arm, whose VMCOREINFO note then tells (kimage_voffset is arm64's) */
+	char machine[66] = { 0 };
+	memcpy(machine, hdr + 12 + 4 * 65, 65);
+	if (strcmp(machine, "aarch64") == 0 || (strcmp(machine, "x86_64") != 0 &&
+	    memmem(k->notes, size, "NUMBER(kimage_voffset)=", 23)))
+		t->arch = &pm_arch_aarch64;
 	for (size_t p = 0; p + 12 <= size;) {
 		uint32_t namesz, descsz, type;
 		memcpy(&namesz, k->notes + p, 4);
@@ -221,6 +230,24 @@ static struct pm_err *check_layout(struct pm_target *t, int fd)
 	return NULL;
 }
 
+/* The dump's page size is its header's block size: QEMU writes an AArch64
+ * guest's memory in 64 KiB pages, where libkdumpfile 0.5 assumes the
+ * kernel's 4 KiB (and its page numbers would run out a sixteenth of the
+ * way through memory); told the header's, it reads them right. */
+static kdump_num_t page_size(struct pm_kdump *k)
+{
+	int32_t block = 0;
+	kdump_num_t page = 4096;
+	kdump_get_number_attr(k->ctx, "arch.page_size", &page);
+	if (pread(k->fd, &block, 4, 428) == 4 && block >= 4096 && block <= (1 << 20) &&
+	    !(block & (block - 1)) && (kdump_num_t)block != page) {
+		kdump_attr_t a = { .type = KDUMP_NUMBER, .val.number = (kdump_num_t)block };
+		if (kdump_set_attr(k->ctx, "arch.page_size", &a) == KDUMP_OK)
+			page = (kdump_num_t)block;
+	}
+	return page;
+}
+
 static struct pm_err *open_fd(struct pm_target *t, struct pm_kdump *k)
 {
 	struct pm_err *err = check_layout(t, k->fd);
@@ -249,8 +276,9 @@ static struct pm_err *open_fd(struct pm_target *t, struct pm_kdump *k)
 	k->phys.read = phys_read;
 	k->phys.read_ctx = k;
 	k->phys.state = 1;
+	kdump_num_t page = page_size(k);
 	struct pm_memmap phys = { 0 };
-	pm_memmap_add(&phys, 0, (uint64_t)max_pfn * 4096, &k->phys, 0);
+	pm_memmap_add(&phys, 0, (uint64_t)max_pfn * page, &k->phys, 0);
 	pm_memmap_finish(&phys);
 	return pm_kernel_attach(t, &k->phys, &phys, t->vmcoreinfo, t->vmcoreinfo_len);
 }
