@@ -52,8 +52,11 @@ static bool cb_memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result, void
 {
 	(void)dwfl;
 	struct pm_dwarf *d = arg;
-	uint64_t v;
-	if (pm_memmap_read_partial(&d->t->mem, addr, &v, sizeof(v)) != sizeof(v))
+	/* a stack word: 4 bytes on i386 and ARM (8 on x32, whose calls push
+	 * 8-byte return addresses); little-endian, zero-extended */
+	uint64_t v = 0;
+	size_t n = d->t->arch->reg_size;
+	if (pm_memmap_read_partial(&d->t->mem, addr, &v, n) != n)
 		return false;
 	*result = strip_if_signed(d->t, v);
 	return true;
@@ -107,12 +110,14 @@ static struct pm_err *attach(struct pm_dwarf *d)
 struct physical {
 	uint64_t pc, sp;
 	bool activation;
+	bool has_fp;
+	uint64_t fp;            /* the frame pointer register, when known */
 };
 
 struct collect {
 	struct physical *v;
 	size_t n, cap;
-	int sp_dwarf;
+	int sp_dwarf, fp_dwarf;
 	struct pm_target *t;
 	uint64_t tramp_sp;      /* a signal trampoline without CFI stopped the unwind */
 	bool at_tramp;
@@ -135,9 +140,10 @@ static int frame_cb(Dwfl_Frame *state, void *arg)
 	if (!dwfl_frame_pc(state, &pc, &activation))
 		return DWARF_CB_ABORT;
 	pc = pm_target_code_addr(c->t, pc);
-	Dwarf_Word sp = 0;
+	Dwarf_Word sp = 0, fp = 0;
 	if (dwfl_frame_reg(state, (unsigned)c->sp_dwarf, &sp) != 0)
 		sp = 0;
+	bool has_fp = c->fp_dwarf >= 0 && dwfl_frame_reg(state, (unsigned)c->fp_dwarf, &fp) == 0;
 	/* A frame that repeats the previous one means a broken unwind: stop. */
 	if (c->n && c->v[c->n - 1].pc == pc && c->v[c->n - 1].sp == sp)
 		return DWARF_CB_ABORT;
@@ -147,12 +153,12 @@ static int frame_cb(Dwfl_Frame *state, void *arg)
 	if (!activation && is_sigreturn(c->t, pc)) {
 		/* the interrupted registers are in the frame: pm_dwarf_stack
 		 * goes on from them */
-		c->v[c->n++] = (struct physical){ pc, sp, true };
+		c->v[c->n++] = (struct physical){ pc, sp, true, has_fp, fp };
 		c->tramp_sp = sp;
 		c->at_tramp = true;
 		return DWARF_CB_ABORT;
 	}
-	c->v[c->n++] = (struct physical){ pc, sp, activation };
+	c->v[c->n++] = (struct physical){ pc, sp, activation, has_fp, fp };
 	return DWARF_CB_OK;
 }
 
@@ -197,6 +203,50 @@ static bool called_nowhere(struct pm_dwarf *d, const struct pm_thread *th, uint6
 }
 
 #define MAX_SIGNAL_HOPS 64
+#define MAX_FP_HOPS 4096
+
+/* Where libdwfl stopped for want of CFI, on an architecture whose frames
+ * chain through the frame pointer (i386 code built without CFI): the
+ * caller's registers from the last frame's fp, when the chain looks
+ * sound: fp at or above sp, and a return address into code. */
+static bool fp_step(struct pm_target *t, const struct collect *c, uint64_t *regs)
+{
+	const struct pm_arch *a = t->arch;
+	const struct physical *last = c->n ? &c->v[c->n - 1] : NULL;
+	if (!a->fp_chain || !last || !last->has_fp || last->fp < last->sp || last->fp == 0)
+		return false;
+	uint64_t saved_fp = 0, ret = 0;
+	size_t w = a->reg_size;
+	if (pm_memmap_read_partial(&t->mem, last->fp, &saved_fp, w) != w ||
+	    pm_memmap_read_partial(&t->mem, last->fp + w, &ret, w) != w)
+		return false;
+	const struct pm_mapping *m = pm_target_mapping(t, ret);
+	if (!m || !(m->prot & PF_X))
+		return false;
+	memset(regs, 0, PM_MAX_REGS * sizeof(*regs));
+	regs[a->pc] = ret;
+	regs[a->sp] = last->fp + 2 * w;
+	regs[a->fp] = saved_fp;
+	return true;
+}
+
+/* gdb's "backtrace past-entry off": nothing is called from the
+ * executable's entry point, so its function is the outermost frame (a
+ * -nostdlib _start has CFI saying nothing of its caller). */
+static size_t outermost_frames(struct pm_dwarf *d, const struct collect *c)
+{
+	bool found;
+	struct pm_sym entry, s;
+	uint64_t at = pm_target_auxv(d->t, AT_ENTRY, &found);
+	if (!found || !pm_sym_by_addr(d, at, &entry) || entry.offset != 0)
+		return c->n;
+	for (size_t i = 0; i < c->n; i++) {
+		uint64_t lookup = c->v[i].activation ? c->v[i].pc : c->v[i].pc - 1;
+		if (pm_sym_by_addr(d, lookup, &s) && s.addr == entry.addr)
+			return i + 1;
+	}
+	return c->n;
+}
 
 /* Unwind thread tid from regs (NULL: its own registers). */
 static int unwind_from(struct pm_dwarf *d, int tid, const uint64_t *regs, struct collect *c)
@@ -218,9 +268,12 @@ static bool sigframe_regs(struct pm_target *t, uint64_t sp, uint64_t *regs)
 {
 	const struct pm_arch *a = t->arch;
 	memset(regs, 0, PM_MAX_REGS * sizeof(*regs));
-	size_t len = a->nregs * sizeof(*regs);
-	return pm_memmap_read_partial(&t->mem, sp + a->sigframe_regs, regs, len) == len &&
-	       regs[a->sp] > sp;
+	for (size_t i = 0; i < a->nregs; i++) {
+		size_t n = a->reg_size;
+		if (pm_memmap_read_partial(&t->mem, sp + a->sigframe_regs + i * n, &regs[i], n) != n)
+			return false;
+	}
+	return regs[a->sp] > sp;
 }
 
 struct pm_err *pm_dwarf_stack(struct pm_dwarf *d, const struct pm_thread *th, struct pm_stack *out)
@@ -236,13 +289,14 @@ struct pm_err *pm_dwarf_stack(struct pm_dwarf *d, const struct pm_thread *th, st
 	if (err)
 		return err;
 	const struct pm_arch *a = d->t->arch;
-	struct collect c = { .sp_dwarf = a->regs[a->sp].dwarf, .t = d->t };
+	struct collect c = { .sp_dwarf = a->regs[a->sp].dwarf, .fp_dwarf = a->regs[a->fp].dwarf,
+			     .t = d->t };
 	uint64_t regs[PM_MAX_REGS];
 	int rc;
 	if (called_nowhere(d, th, regs)) {
 		/* the frame that is no code, then the caller's from lr */
 		vec_reserve(&c.v, &c.cap, 1, sizeof(*c.v));
-		c.v[c.n++] = (struct physical){ th->regs[a->pc], th->regs[a->sp], true };
+		c.v[c.n++] = (struct physical){ .pc = th->regs[a->pc], .sp = th->regs[a->sp], .activation = true };
 		rc = unwind_from(d, th->tid, regs, &c);
 		if (c.n > 1)
 			c.v[1].activation = false;   /* lr is a return address */
@@ -257,6 +311,14 @@ struct pm_err *pm_dwarf_stack(struct pm_dwarf *d, const struct pm_thread *th, st
 			break;
 		rc = unwind_from(d, th->tid, regs, &c);
 	}
+	/* no CFI: on along the frame-pointer chain (each hop is further up:
+	 * the new sp is above the old fp, which is at or above the old sp) */
+	for (size_t hops = 0; rc < 0 && hops < MAX_FP_HOPS && fp_step(d->t, &c, regs); hops++) {
+		size_t first = c.n;
+		rc = unwind_from(d, th->tid, regs, &c);
+		if (c.n > first)
+			c.v[first].activation = false;   /* a return address */
+	}
 	if (rc < 0 && dwfl_errno() != 0) {
 		const char *msg = dwfl_errmsg(-1);
 		if (msg)
@@ -266,7 +328,12 @@ struct pm_err *pm_dwarf_stack(struct pm_dwarf *d, const struct pm_thread *th, st
 	 * is marked as a signal frame) and for the frame the signal
 	 * interrupted, whose pc is exact rather than a return address. */
 	bool after_tramp = false;
-	for (size_t i = 0; i < c.n; i++) {
+	size_t nphys = outermost_frames(d, &c);
+	if (nphys < c.n && out->error) {
+		free(out->error);     /* the error was past the outermost frame */
+		out->error = NULL;
+	}
+	for (size_t i = 0; i < nphys; i++) {
 		struct physical *p = &c.v[i];
 		if (i > 0 && p->activation && !after_tramp) {
 			vec_reserve(&out->frames, &out->cap, out->nframes + 1, sizeof(*out->frames));

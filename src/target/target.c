@@ -125,6 +125,15 @@ struct pm_err *pm_target_read_u64(struct pm_target *t, uint64_t addr, uint64_t *
 	return pm_target_read(t, addr, val, sizeof(*val), what);
 }
 
+struct pm_err *pm_target_read_ptr(struct pm_target *t, uint64_t addr, uint64_t *val,
+				  const char *what)
+{
+	unsigned char b[8] = { 0 };
+	struct pm_err *err = pm_target_read(t, addr, b, t->arch->ptr_size, what);
+	memcpy(val, b, sizeof(*val));      /* little-endian: zero-extended */
+	return err;
+}
+
 struct pm_err *pm_target_read_str(struct pm_target *t, uint64_t addr, size_t max, char **out)
 {
 	char *buf = xmalloc(max + 1);
