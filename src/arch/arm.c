@@ -45,7 +45,9 @@ static void print_regs(FILE *out, const uint64_t *r,
 {
 	for (int i = 0; i < 7; i++) {
 		fprintf(out, "%%r%-2d = 0x%08" PRIx64, i, r[i]);
-		fprintf(out, "       %%r%-2d = 0x%08" PRIx64 "\n", i + 7, r[i + 7]);
+		if (i + 7 <= R12)
+			fprintf(out, "       %%r%-2d = 0x%08" PRIx64, i + 7, r[i + 7]);
+		fputc('\n', out);
 	}
 	fputc('\n', out);
 	fprintf(out, "%%pc  = 0x%08" PRIx64 " ", r[PC]);
@@ -84,5 +86,6 @@ const struct pm_arch pm_arch_arm = {
 	.div_traps = false,     /* sdiv/udiv by zero give 0 */
 	.va_bits = 32,
 	.ndwarf_initial = 16,
+	.lr_fallback = true,    /* libdwfl 0.188 has no ARM fallback */
 	.print_regs = print_regs,
 };
