@@ -63,7 +63,7 @@ def gdb(cwd, exe, core, extra=(), sysroot=None):
                          errors="replace").stdout
     parts = dict(re.findall(r"^===(\w+)===\n(.*?)(?=^===)", out, re.M | re.S))
     res = {"threads": [], "regs": {}, "pcs": {}, "signo": None, "addr": None, "raw": out,
-           "extra": parts.get("extra", "")}
+           "extra": parts.get("extra", ""), "fp": parts.get("fp", "")}
     res["threads"] = [int(t) for t in re.findall(r"LWP (\d+)", parts.get("threads", ""))]
     for key, pat in (("regs", r"^(\w+)\s+(0x[0-9a-f]+)"), ("pcs", r"^\$\d+ = (0x[0-9a-f]+)")):
         tid = None
@@ -244,7 +244,9 @@ def m32_core(name):
 def test_m32(gdb_multiarch, name):
     exe, core = m32_core(name)
     wd = os.path.dirname(core)
-    g = gdb(wd, exe, core, extra=("echo ===extra===\\n", "x/12i $pc"))
+    fp_cmds = ["echo ===fp===\\n", "info registers fctrl fstat mxcsr"] + [
+        f"p/x $xmm{i}.uint128" for i in range(8)]
+    g = gdb(wd, exe, core, extra=("echo ===extra===\\n", "x/12i $pc", *fp_cmds))
     assert g["threads"], f"gdb-multiarch read no thread:\n{g['raw'][-3000:]}"
     p = pmdb_view(wd, [exe, core], g["threads"])
     problems = []
@@ -254,6 +256,18 @@ def test_m32(gdb_multiarch, name):
             fault is None or int(fault, 16) != g["addr"]):
         problems.append(f"fault address: gdb 0x{g['addr']:x}, pmdb {fault}")
     dis_boundaries(g, [exe, core], wd, problems)
+    # the FP/SSE state (NT_X86_XSTATE's FXSAVE part): control words and xmm0-7
+    want = {m.group(1): int(m.group(2), 16)
+            for m in re.finditer(r"^(fctrl|fstat|mxcsr)\s+(0x[0-9a-f]+)", g["fp"], re.M)}
+    xmm = re.findall(r"^\$\d+ = (0x[0-9a-f]+)", g["fp"], re.M)
+    want.update({f"xmm{i}": int(v, 16) for i, v in enumerate(xmm)})
+    r = pmdb.run([exe, core], "::fpregs")
+    got = {m.group(1): int(m.group(2), 16)
+           for m in re.finditer(r"(?:%|\b)(fcw|fsw|mxcsr|xmm\d+)\s*=?\s*(0x[0-9a-f]+)", r.out)}
+    pm_names = {"fctrl": "fcw", "fstat": "fsw"}
+    if len(want) != 11 or any(got.get(pm_names.get(k, k)) != v for k, v in want.items()) or \
+            "xmm8" in got:
+        problems.append(f"::fpregs: gdb {want}\n    pmdb {got}\n{r.err}")
     assert not problems, f"{name} (gcc -m32): pmdb and gdb differ:\n" + "\n".join(problems)
 
 

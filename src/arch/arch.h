@@ -79,6 +79,7 @@ struct pm_arch {
 	/* Print NT_FPREGSET for ::fpregs, -1 if too short; NULL: the x86
 	 * FXSAVE/XSAVE printer of src/cmd/regs.c. */
 	int (*print_fpregs)(FILE *out, const unsigned char *fp, size_t len);
+	unsigned xmm_regs;                /* x86: %xmm registers in FXSAVE (8 on i386) */
 };
 
 /* The architecture of an ELF file's machine and class, or NULL. */

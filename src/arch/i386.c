@@ -70,4 +70,5 @@ const struct pm_arch pm_arch_i386 = {
 	.ndwarf_initial = 9,
 	.fp_chain = true,       /* libdwfl 0.188 has no i386 fallback */
 	.print_regs = print_regs,
+	.xmm_regs = 8,
 };

@@ -27,4 +27,5 @@ const struct pm_arch pm_arch_x32 = {
 	.va_bits = 32,
 	.ndwarf_initial = 17,
 	.print_regs = pm_x86_64_print_regs,
+	.xmm_regs = 16,
 };

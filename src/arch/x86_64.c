@@ -100,4 +100,5 @@ const struct pm_arch pm_arch_x86_64 = {
 	.va_bits = 47,
 	.ndwarf_initial = 17,
 	.print_regs = pm_x86_64_print_regs,
+	.xmm_regs = 16,
 };
