@@ -63,7 +63,8 @@ def gdb(cwd, exe, core, extra=(), sysroot=None):
                          errors="replace").stdout
     parts = dict(re.findall(r"^===(\w+)===\n(.*?)(?=^===)", out, re.M | re.S))
     res = {"threads": [], "regs": {}, "pcs": {}, "signo": None, "addr": None, "raw": out,
-           "extra": parts.get("extra", ""), "fp": parts.get("fp", "")}
+           "extra": parts.get("extra", ""), "fp": parts.get("fp", ""),
+           "lm": parts.get("lm", "")}
     res["threads"] = [int(t) for t in re.findall(r"LWP (\d+)", parts.get("threads", ""))]
     for key, pat in (("regs", r"^(\w+)\s+(0x[0-9a-f]+)"), ("pcs", r"^\$\d+ = (0x[0-9a-f]+)")):
         tid = None
@@ -246,7 +247,10 @@ def test_m32(gdb_multiarch, name):
     wd = os.path.dirname(core)
     fp_cmds = ["echo ===fp===\\n", "info registers fctrl fstat mxcsr"] + [
         f"p/x $xmm{i}.uint128" for i in range(8)]
-    g = gdb(wd, exe, core, extra=("echo ===extra===\\n", "x/12i $pc", *fp_cmds))
+    # the link_map chain from ld.so's _r_debug (4-byte r_map at 4, l_next at 12)
+    lm_cmds = ["echo ===lm===\\n", "set $m = *(unsigned *)((char *)&_r_debug + 4)"]
+    lm_cmds += ["p/x $m", "set $m = $m ? *(unsigned *)($m + 12) : 0"] * 8
+    g = gdb(wd, exe, core, extra=("echo ===extra===\\n", "x/12i $pc", *fp_cmds, *lm_cmds))
     assert g["threads"], f"gdb-multiarch read no thread:\n{g['raw'][-3000:]}"
     p = pmdb_view(wd, [exe, core], g["threads"])
     problems = []
@@ -261,6 +265,13 @@ def test_m32(gdb_multiarch, name):
             for m in re.finditer(r"^(fctrl|fstat|mxcsr)\s+(0x[0-9a-f]+)", g["fp"], re.M)}
     xmm = re.findall(r"^\$\d+ = (0x[0-9a-f]+)", g["fp"], re.M)
     want.update({f"xmm{i}": int(v, 16) for i, v in enumerate(xmm)})
+    chain = [int(v, 16) for v in re.findall(r"^\$\d+ = (0x[0-9a-f]+)", g["lm"], re.M)]
+    chain = chain[:chain.index(0)] if 0 in chain else chain
+    r = pmdb.run([exe, core], "::walk link_map")
+    walked = [int(v, 16) for v in r.out.split()]
+    if len(chain) < 3 or walked != chain:
+        problems.append(f"::walk link_map: gdb {[hex(a) for a in chain]}\n"
+                        f"    pmdb {[hex(a) for a in walked]} {r.err}")
     r = pmdb.run([exe, core], "::fpregs")
     got = {m.group(1): int(m.group(2), 16)
            for m in re.finditer(r"(?:%|\b)(fcw|fsw|mxcsr|xmm\d+)\s*=?\s*(0x[0-9a-f]+)", r.out)}

@@ -126,28 +126,6 @@ static bool add_executable(struct pm_target *t, struct pm_core *c, const char *u
 	return ok;
 }
 
-/* DT_DEBUG's value in the dynamic section at dyn: Elf32_Dyn or Elf64_Dyn
- * entries, a tag and a value of the process's pointer size each. */
-static uint64_t r_debug_of(struct pm_target *t, uint64_t dyn, uint64_t dynsz)
-{
-	unsigned w = t->arch->ptr_size;
-	for (uint64_t off = 0; off + 2 * w <= dynsz && off < (1u << 16); off += 2 * w) {
-		uint64_t tag, val;
-		struct pm_err *err = pm_target_read_ptr(t, dyn + off, &tag, "dynamic section");
-		if (!err)
-			err = pm_target_read_ptr(t, dyn + off + w, &val, "dynamic section");
-		if (err) {
-			pm_err_free(err);
-			return 0;
-		}
-		if (tag == DT_NULL)
-			return 0;
-		if (tag == DT_DEBUG)
-			return val;
-	}
-	return 0;
-}
-
 static void add_library(struct pm_target *t, struct pm_core *c, const char *name, uint64_t bias)
 {
 	for (size_t i = 0; i < t->nobjects; i++)
@@ -200,7 +178,7 @@ void pm_core_files_from_linkmap(struct pm_target *t, const char *user_exe)
 	uint64_t dyn = 0, dynsz = 0;
 	char *interp = NULL;
 	if (add_executable(t, c, user_exe, &dyn, &dynsz, &interp)) {
-		uint64_t r_debug = dyn ? r_debug_of(t, dyn, dynsz) : 0;
+		uint64_t r_debug = dyn ? pm_target_dt_debug(t, dyn, dynsz) : 0;
 		if (r_debug)
 			add_libraries(t, c, r_debug, interp);
 	}
