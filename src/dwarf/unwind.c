@@ -3,6 +3,7 @@
  * reader re-scans program headers for every word it reads).  Each physical
  * frame is then expanded into its inline frames (inline.c). */
 #include "internal.h"
+#include "unwind_state.h"
 #include "../kernel/kernel.h"
 #include "../base/util.h"
 
@@ -107,22 +108,6 @@ static struct pm_err *attach(struct pm_dwarf *d)
 	return NULL;
 }
 
-struct physical {
-	uint64_t pc, sp;
-	bool activation;
-	bool has_fp;
-	uint64_t fp;            /* the frame pointer register, when known */
-};
-
-struct collect {
-	struct physical *v;
-	size_t n, cap;
-	int sp_dwarf, fp_dwarf;
-	struct pm_target *t;
-	uint64_t tramp_sp;      /* a signal trampoline without CFI stopped the unwind */
-	bool at_tramp;
-};
-
 /* A return into the signal trampoline that libdwfl has no CFI for. */
 static bool is_sigreturn(struct pm_target *t, uint64_t pc)
 {
@@ -202,93 +187,8 @@ static bool called_nowhere(struct pm_dwarf *d, const struct pm_thread *th, uint6
 	return regs[a->pc] != 0 && regs[a->pc] != pm_target_code_addr(t, th->regs[a->pc]);
 }
 
-/* libdwfl could not step from the innermost frame, on an architecture
- * it has no fallback for (32-bit ARM code has .ARM.exidx, not CFI): the
- * caller is where the link register points, as a leaf function leaves
- * it (gdb does the same when it cannot analyze the prologue). */
-static bool leaf_caller(struct pm_dwarf *d, const struct pm_thread *th, const struct collect *c,
-			uint64_t *regs)
-{
-	const struct pm_target *t = d->t;
-	const struct pm_arch *a = t->arch;
-	if (!a->lr_fallback || c->n != 1)
-		return false;
-	memcpy(regs, th->regs, sizeof(th->regs));
-	regs[a->pc] = pm_target_code_addr(t, th->regs[a->lr]);
-	return regs[a->pc] != 0 && regs[a->pc] != c->v[0].pc;
-}
-
 #define MAX_SIGNAL_HOPS 64
 #define MAX_FP_HOPS 4096
-
-/* gcc's i386 main realigns its stack before making its frame:
- *	lea 4(%esp),%ecx; and $-16,%esp; pushl -4(%ecx); push %ebp; mov %esp,%ebp
- * so [ebp+4] holds a copy of the return address, and the caller's stack
- * pointer is just above the original, 4 to 16 bytes higher. */
-static const unsigned char realign_prologue[] = { 0x8d, 0x4c, 0x24, 0x04, 0x83, 0xe4, 0xf0 };
-
-static uint64_t caller_sp(struct pm_dwarf *d, const struct physical *f, uint64_t ret)
-{
-	struct pm_target *t = d->t;
-	size_t w = t->arch->reg_size;
-	uint64_t sp = f->fp + 2 * w;
-	struct pm_sym s;
-	unsigned char code[sizeof(realign_prologue)];
-	if (!pm_sym_by_addr(d, f->activation ? f->pc : f->pc - 1, &s) ||
-	    pm_memmap_read_partial(&t->mem, s.addr, code, sizeof(code)) != sizeof(code) ||
-	    memcmp(code, realign_prologue, sizeof(code)) != 0)
-		return sp;
-	for (uint64_t up = 16; up >= w; up -= w) {
-		uint64_t v = 0;
-		if (pm_memmap_read_partial(&t->mem, f->fp + w + up, &v, w) == w && v == ret)
-			return sp + up;
-	}
-	return sp;
-}
-
-/* Where libdwfl stopped for want of CFI, on an architecture whose frames
- * chain through the frame pointer (i386 code built without CFI): the
- * caller's registers from the last frame's fp, when the chain looks
- * sound: fp at or above sp, and a return address into code. */
-static bool fp_step(struct pm_dwarf *d, const struct collect *c, uint64_t *regs)
-{
-	struct pm_target *t = d->t;
-	const struct pm_arch *a = t->arch;
-	const struct physical *last = c->n ? &c->v[c->n - 1] : NULL;
-	if (!a->fp_chain || !last || !last->has_fp || last->fp < last->sp || last->fp == 0)
-		return false;
-	uint64_t saved_fp = 0, ret = 0;
-	size_t w = a->reg_size;
-	if (pm_memmap_read_partial(&t->mem, last->fp, &saved_fp, w) != w ||
-	    pm_memmap_read_partial(&t->mem, last->fp + w, &ret, w) != w)
-		return false;
-	const struct pm_mapping *m = pm_target_mapping(t, ret);
-	if (!m || !(m->prot & PF_X))
-		return false;
-	memset(regs, 0, PM_MAX_REGS * sizeof(*regs));
-	regs[a->pc] = ret;
-	regs[a->sp] = caller_sp(d, last, ret);
-	regs[a->fp] = saved_fp;
-	return true;
-}
-
-/* gdb's "backtrace past-entry off": nothing is called from the
- * executable's entry point, so its function is the outermost frame (a
- * -nostdlib _start has CFI saying nothing of its caller). */
-static size_t outermost_frames(struct pm_dwarf *d, const struct collect *c)
-{
-	bool found;
-	struct pm_sym entry, s;
-	uint64_t at = pm_target_auxv(d->t, AT_ENTRY, &found);
-	if (!found || !pm_sym_by_addr(d, at, &entry) || entry.offset != 0)
-		return c->n;
-	for (size_t i = 0; i < c->n; i++) {
-		uint64_t lookup = c->v[i].activation ? c->v[i].pc : c->v[i].pc - 1;
-		if (pm_sym_by_addr(d, lookup, &s) && s.addr == entry.addr)
-			return i + 1;
-	}
-	return c->n;
-}
 
 /* Unwind thread tid from regs (NULL: its own registers). */
 static int unwind_from(struct pm_dwarf *d, int tid, const uint64_t *regs, struct collect *c)
@@ -354,14 +254,14 @@ struct pm_err *pm_dwarf_stack(struct pm_dwarf *d, const struct pm_thread *th, st
 			break;
 		rc = unwind_from(d, th->tid, regs, &c);
 	}
-	if (rc < 0 && leaf_caller(d, th, &c, regs)) {
+	if (rc < 0 && pm_unwind_leaf_caller(d, th, &c, regs)) {
 		rc = unwind_from(d, th->tid, regs, &c);
 		if (c.n > 1)
 			c.v[1].activation = false;   /* lr is a return address */
 	}
 	/* no CFI: on along the frame-pointer chain (each hop is further up:
 	 * the new sp is above the old fp, which is at or above the old sp) */
-	for (size_t hops = 0; rc < 0 && hops < MAX_FP_HOPS && fp_step(d, &c, regs); hops++) {
+	for (size_t hops = 0; rc < 0 && hops < MAX_FP_HOPS && pm_unwind_fp_step(d, &c, regs); hops++) {
 		size_t first = c.n;
 		rc = unwind_from(d, th->tid, regs, &c);
 		if (c.n > first)
@@ -376,7 +276,7 @@ struct pm_err *pm_dwarf_stack(struct pm_dwarf *d, const struct pm_thread *th, st
 	 * is marked as a signal frame) and for the frame the signal
 	 * interrupted, whose pc is exact rather than a return address. */
 	bool after_tramp = false;
-	size_t nphys = outermost_frames(d, &c);
+	size_t nphys = pm_unwind_outermost_frames(d, &c);
 	if (nphys < c.n && out->error) {
 		free(out->error);     /* the error was past the outermost frame */
 		out->error = NULL;
