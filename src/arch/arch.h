@@ -70,6 +70,8 @@ struct pm_arch {
 	 * fp, [fp + reg_size] the return address) where libdwfl stops; false
 	 * where libdwfl's own backend does (x86-64, AArch64) */
 	bool fp_chain;
+	/* ... or from the .ARM.exidx unwind tables (32-bit ARM EHABI) */
+	bool exidx;
 	/* ... or take the innermost frame's caller from the link register */
 	bool lr_fallback;
 	size_t ndwarf_initial;            /* DWARF regs 0..n-1 given to the unwinder */

@@ -86,6 +86,7 @@ const struct pm_arch pm_arch_arm = {
 	.div_traps = false,     /* sdiv/udiv by zero give 0 */
 	.va_bits = 32,
 	.ndwarf_initial = 16,
-	.lr_fallback = true,    /* libdwfl 0.188 has no ARM fallback */
+	.exidx = true,          /* libdwfl 0.188 reads no .ARM.exidx */
+	.lr_fallback = true,    /* ... and has no ARM fallback */
 	.print_regs = print_regs,
 };

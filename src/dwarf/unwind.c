@@ -144,6 +144,13 @@ static int frame_cb(Dwfl_Frame *state, void *arg)
 		return DWARF_CB_ABORT;
 	}
 	c->v[c->n++] = (struct physical){ pc, sp, activation, has_fp, fp };
+	const struct pm_arch *a = c->t->arch;
+	for (size_t i = 0; a->exidx && i < a->nregs; i++) {
+		Dwarf_Word v = 0;
+		int dw = a->regs[i].dwarf;
+		c->last_regs[i] = dw >= 0 && (size_t)dw < a->ndwarf_initial &&
+				  dwfl_frame_reg(state, (unsigned)dw, &v) == 0 ? v : 0;
+	}
 	return DWARF_CB_OK;
 }
 
@@ -254,15 +261,14 @@ struct pm_err *pm_dwarf_stack(struct pm_dwarf *d, const struct pm_thread *th, st
 			break;
 		rc = unwind_from(d, th->tid, regs, &c);
 	}
-	if (rc < 0 && pm_unwind_leaf_caller(d, th, &c, regs)) {
-		rc = unwind_from(d, th->tid, regs, &c);
-		if (c.n > 1)
-			c.v[1].activation = false;   /* lr is a return address */
-	}
-	/* no CFI: on along the frame-pointer chain (each hop is further up:
-	 * the new sp is above the old fp, which is at or above the old sp) */
-	for (size_t hops = 0; rc < 0 && hops < MAX_FP_HOPS && pm_unwind_fp_step(d, &c, regs); hops++) {
+	/* no CFI: on from the unwind tables of ARM code, the frame-pointer
+	 * chain, or the link register at the innermost frame (each hop is
+	 * further up the stack, or the frame repeats and ends the unwind) */
+	for (size_t hops = 0; rc < 0 && hops < MAX_FP_HOPS; hops++) {
 		size_t first = c.n;
+		if (!pm_unwind_exidx_step(d, &c, regs) && !pm_unwind_fp_step(d, &c, regs) &&
+		    !pm_unwind_leaf_caller(d, th, &c, regs))
+			break;
 		rc = unwind_from(d, th->tid, regs, &c);
 		if (c.n > first)
 			c.v[first].activation = false;   /* a return address */
