@@ -27,9 +27,13 @@ Tests, one parameter per fixture (or fixture + group of keywords):
     unsupported  the keywords pmdb cannot show yet: xfail with the list
     format    ELF-container facts and tool-specific byte-exact outputs that
               are not a debugger's output: skipped with the list
-* test_refused[<fixture>] for the other architectures (and x32, i386, the
-  EM_386-patched x86-64 core): exit status 2 with "... not supported" naming
-  the architecture on stderr; no signal, no sanitizer report, no hang.
+* test_32bit[<fixture>-<group>]: the same groups for the i386, x32 and
+  32-bit ARM cores (i386 and ARM registers have eu-readelf's 32-bit names:
+  eip, esp, r0-r12, sp, lr, pc, cpsr).
+* test_refused[<fixture>] for the other architectures (and the
+  EM_386-patched ELFCLASS64 x86-64 core): exit status 2 with "... not
+  supported" naming the architecture on stderr; no signal, no sanitizer
+  report, no hang.
 * test_never_crashes[<core>] for every core file of the corpus (the kernel
   dumps too): `::status; $c; ::mappings` exits 0, 1 or 2 within 20 s.
   This is also the check of the `no_crash` lines.
@@ -68,7 +72,14 @@ import pmdb
 FIXTURES = corpus.fixtures()
 X86_64 = [fx for fx in FIXTURES if fx.arch == "x86_64"]
 AARCH64 = [fx for fx in FIXTURES if fx.arch == "aarch64"]
-OTHER = [fx for fx in FIXTURES if fx.arch not in ("x86_64", "aarch64")]
+# the 32-bit processes: i386, x32 (x86-64 ILP32) and 32-bit ARM
+I386 = [fx for fx in FIXTURES if fx.arch == "i386"]
+X32 = [fx for fx in FIXTURES if fx.arch == "x32"]
+ARM = [fx for fx in FIXTURES if fx.arch == "arm"]
+SUPPORTED = ("x86_64", "aarch64", "i386", "x32", "arm")
+OTHER = [fx for fx in FIXTURES if fx.arch not in SUPPORTED]
+# general registers 32 bits wide (eu-readelf prints them as signed decimals)
+REG_BITS = {"i386": 32, "arm": 32}
 
 GROUPS = {
     "status": {"pid", "threads", "tids", "thread", "signal", "fault_addr", "args",
@@ -87,7 +98,7 @@ UNSUPPORTED = {
     "var_cstr": "local variables (DWARF locations) are not shown by pmdb yet",
     "bias": "::modules does not show a module's load bias",
     "thread_signal": "pmdb shows the process's signal, not each thread's stop signal",
-    "byte_order": "pmdb prints no byte order (it reads little-endian x86-64 only)",
+    "byte_order": "pmdb prints no byte order (it reads little-endian cores only)",
 }
 # Facts about the ELF container or byte-exact formats of other tools: skipped.
 FORMAT_ONLY = {
@@ -510,11 +521,16 @@ def check_status(fx, lines, problems):
 # eu-readelf's names -> pmdb's
 EU_GPRS = {"r15", "r14", "r13", "r12", "rbp", "rbx", "r11", "r10", "r9", "r8", "rax", "rcx", "rdx",
            "rsi", "rdi", "rip", "rflags", "rsp", "fs.base", "gs.base", "cs", "ss", "ds", "es",
-           "fs", "gs", "orig_rax"} | {f"x{i}" for i in range(31)} | {"sp", "pc", "pstate"}
+           "fs", "gs", "orig_rax"} | {f"x{i}" for i in range(31)} | {"sp", "pc", "pstate"} | {
+           "eax", "ebx", "ecx", "edx", "esi", "edi", "ebp", "esp", "eip", "eflags", "orig_eax"} | {
+           f"r{i}" for i in range(13)} | {"lr", "spsr", "orig_r0"}
+# eu-readelf 0.188 labels ARM's pr_reg[16], the CPSR, "spsr"
+EU_RENAME = {"spsr": "cpsr"}
 
 
-def eu_readelf_prstatus(path):
-    """[(tid, {reg: value})] for each NT_PRSTATUS of eu-readelf -n output, in note order."""
+def eu_readelf_prstatus(path, bits=64):
+    """[(tid, {reg: value})] for each NT_PRSTATUS of eu-readelf -n output, in note order
+    (negative decimals taken as two's complement of `bits` bits)."""
     out = []
     cur = None
     with open(path) as f:
@@ -536,7 +552,8 @@ def eu_readelf_prstatus(path):
                 name, val = m.group(1), m.group(2)
                 if name in EU_GPRS:
                     v = int(val, 16) if val.startswith("0x") else int(val)
-                    cur[1][name.replace(".", "")] = v & 0xffffffffffffffff
+                    name = EU_RENAME.get(name, name.replace(".", ""))
+                    cur[1][name] = v & ((1 << bits) - 1)
     return [(tid, regs) for tid, regs in out if regs]
 
 
@@ -633,7 +650,7 @@ def check_regs(fx, lines, problems):
         sources.append(ref)
     for src in sources:
         occ_count = {}
-        for tid, regs in eu_readelf_prstatus(src):
+        for tid, regs in eu_readelf_prstatus(src, REG_BITS.get(fx.arch, 64)):
             occ = occ_count.get(tid, 0)
             occ_count[tid] = occ + 1
             for reg, want in sorted(regs.items()):
@@ -952,8 +969,6 @@ KNOWN_GAPS = {
                                                   "the symbol table (.gnu_debugdata) has "
                                                   "termsig_handler.part.0, which pmdb shows; the "
                                                   "corpus line copies gdb's termsig_handler.part",
-    "lldb/linux-x86_64-frames": "pmdb unwinds past a -nostdlib entry point into a bogus "
-                                "pc 0x1 (gdb stops at the entry point)",
 }
 
 
@@ -964,6 +979,11 @@ def test_x86_64(corpus_dir, fx, group):
 
 @pytest.mark.parametrize("fx,group", arch_params(AARCH64))
 def test_aarch64(corpus_dir, fx, group):
+    check_group(fx, group)
+
+
+@pytest.mark.parametrize("fx,group", arch_params(I386 + X32 + ARM))
+def test_32bit(corpus_dir, fx, group):
     check_group(fx, group)
 
 

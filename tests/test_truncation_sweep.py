@@ -20,10 +20,16 @@ def cut_points(path):
     with open(path, "rb") as f:
         head = f.read(64)
     points = {size // 2: True, size - 1: True}
-    if head[:4] == b"\x7fELF" and head[4] == 2:          # ELF64
+    if head[:4] == b"\x7fELF" and head[4] in (1, 2):     # ELF32 or ELF64
         end = "<" if head[5] == 1 else ">"
-        phoff, = struct.unpack(end + "Q", head[32:40])
-        phentsize, phnum = struct.unpack(end + "HH", head[54:58])
+        if head[4] == 2:
+            phoff, = struct.unpack(end + "Q", head[32:40])
+            phentsize, phnum = struct.unpack(end + "HH", head[54:58])
+            field = {"off": (8, "Q"), "fsz": (32, "Q")}          # Elf64_Phdr
+        else:
+            phoff, = struct.unpack(end + "I", head[28:32])
+            phentsize, phnum = struct.unpack(end + "HH", head[42:46])
+            field = {"off": (4, "I"), "fsz": (16, "I")}          # Elf32_Phdr
         with open(path, "rb") as f:
             f.seek(phoff)
             table = f.read(phentsize * min(phnum, 4096))
@@ -32,19 +38,21 @@ def cut_points(path):
         data_end = 0
         if phnum and ph_end < size:
             points[phoff + phentsize * phnum // 2] = False
-        for i in range(len(table) // phentsize):
-            p_type, = struct.unpack(end + "I", table[i * phentsize:i * phentsize + 4])
+        for i in range(len(table) // phentsize if phentsize else 0):
             base = i * phentsize
-            off, = struct.unpack(end + "Q", table[base + 8:base + 16])
-            fsz, = struct.unpack(end + "Q", table[base + 32:base + 40])
+
+            def get(name):
+                at, fmt = field[name]
+                n = struct.calcsize(fmt)
+                return struct.unpack(end + fmt, table[base + at:base + at + n])[0]
+            p_type, = struct.unpack(end + "I", table[base:base + 4])
+            off, fsz = get("off"), get("fsz")
             if p_type in (1, 4):
                 data_end = max(data_end, off + fsz)
             if p_type == 4 and fsz > 3:                  # PT_NOTE
                 points[off + fsz // 3] = True
                 points[off + 2 * fsz // 3] = True
         data_end = max(data_end, ph_end)
-    elif head[:4] == b"\x7fELF":                          # ELF32: header and half-way
-        points[30] = False
     else:                                                 # kdump: its header block
         points[min(size - 1, 4096 + 100)] = False
     # a cut past everything the headers point at loses nothing

@@ -90,7 +90,11 @@ static int print_fpregs(FILE *out, const unsigned char *fp, size_t len)
 const struct pm_arch pm_arch_aarch64 = {
 	.name = "aarch64",
 	.elf_machine = EM_AARCH64,
+	.elf_class = ELFCLASS64,
 	.ptr_size = 8,
+	.reg_size = 8,
+	.notes = &pm_notes_lp64,
+	.disasm = PM_DIS_A64,
 	.nregs = NREGS,
 	.regs = aarch64_regs,
 	.prstatus_size = 392,

@@ -7,45 +7,70 @@
 #include <stdio.h>
 #include <string.h>
 
-/* One capstone handle per architecture, opened on first use. */
-static csh handle;           /* x86-64, AT&T syntax: pm_insn_decode's too */
-static int handle_state;     /* 0 none, 1 ok, -1 failed */
-static csh a64_handle;
-static int a64_state;
+/* One capstone handle per instruction set, opened on first use. */
+enum { CS_X86_64, CS_X86_32, CS_A64, CS_ARM, CS_THUMB, NHANDLES };
+static csh handles[NHANDLES];
+static int states[NHANDLES];     /* 0 none, 1 ok, -1 failed */
 
-static struct pm_err *open_cs(cs_arch cs, cs_mode mode, const char *name, csh *h, int *state)
+static const struct {
+	cs_arch arch;
+	cs_mode mode;
+	const char *name;
+} sets[NHANDLES] = {
+	[CS_X86_64] = { CS_ARCH_X86, CS_MODE_64, "x86-64" },
+	[CS_X86_32] = { CS_ARCH_X86, CS_MODE_32, "i386" },
+	[CS_A64] = { CS_ARCH_ARM64, CS_MODE_ARM, "AArch64" },
+	[CS_ARM] = { CS_ARCH_ARM, CS_MODE_ARM, "ARM" },
+	[CS_THUMB] = { CS_ARCH_ARM, CS_MODE_THUMB, "Thumb" },
+};
+
+static struct pm_err *open_set(int set, csh *h)
 {
-	if (*state > 0)
-		return NULL;
-	if (*state < 0 || cs_open(cs, mode, h) != CS_ERR_OK) {
-		*state = -1;
-		return pm_err_new(PM_ERR_GENERIC, "capstone: cannot open an %s disassembler", name);
+	if (states[set] == 0) {
+		states[set] = -1;
+		if (cs_open(sets[set].arch, sets[set].mode, &handles[set]) == CS_ERR_OK) {
+			if (sets[set].arch == CS_ARCH_X86)    /* AT&T syntax, as mdb and gdb */
+				cs_option(handles[set], CS_OPT_SYNTAX, CS_OPT_SYNTAX_ATT);
+			cs_option(handles[set], CS_OPT_DETAIL, CS_OPT_ON);
+			states[set] = 1;
+		}
 	}
-	if (cs == CS_ARCH_X86)
-		cs_option(*h, CS_OPT_SYNTAX, CS_OPT_SYNTAX_ATT);
-	cs_option(*h, CS_OPT_DETAIL, CS_OPT_ON);
-	*state = 1;
+	*h = handles[set];
+	if (states[set] < 0)
+		return pm_err_new(PM_ERR_GENERIC, "capstone: cannot open an %s disassembler",
+				  sets[set].name);
 	return NULL;
 }
 
-static struct pm_err *open_handle(const struct pm_arch *arch)
+static int set_of(const struct pm_arch *arch)
 {
-	if (arch->elf_machine != pm_arch_x86_64.elf_machine)
-		return pm_err_new(PM_ERR_GENERIC, "no disassembler for %s", arch->name);
-	return open_cs(CS_ARCH_X86, CS_MODE_64, "x86-64", &handle, &handle_state);
+	switch (arch->disasm) {
+	case PM_DIS_X86_32: return CS_X86_32;
+	case PM_DIS_A64: return CS_A64;
+	case PM_DIS_ARM: return CS_ARM;
+	default: return CS_X86_64;
+	}
 }
 
-/* The handle that disassembles for ::dis on this architecture. */
+/* The handle that disassembles for ::dis on this architecture (ARM
+ * state on 32-bit ARM: pm_disasm_bytes picks Thumb). */
 struct pm_err *pm_disasm_handle(const struct pm_arch *arch, csh *h)
 {
-	if (arch == &pm_arch_aarch64) {
-		struct pm_err *err = open_cs(CS_ARCH_ARM64, CS_MODE_ARM, "AArch64", &a64_handle, &a64_state);
-		*h = a64_handle;
-		return err;
-	}
-	struct pm_err *err = open_handle(arch);
-	*h = handle;
-	return err;
+	return open_set(set_of(arch), h);
+}
+
+/* 32-bit ARM: Thumb code at an address with bit 0 set (as return
+ * addresses and function pointers mark it), or while the selected
+ * thread runs in Thumb state (its CPSR's T bit). */
+static bool thumb_at(struct pmdb *db, uint64_t addr)
+{
+	const struct pm_arch *a = db->t->arch;
+	if (!a->thumb_mask)
+		return false;
+	if (addr & a->code_addr_tag)
+		return true;
+	const struct pm_thread *th = pm_cur_thread(db);
+	return th && (th->regs[a->thumb_reg] & a->thumb_mask);
 }
 
 /* Direct jumps and calls name their target, as gdb does. */
@@ -59,7 +84,13 @@ static void branch_target(struct pmdb *db, const cs_insn *insn, char *text, size
 		if (det->groups[i] == CS_GRP_JUMP || det->groups[i] == CS_GRP_CALL)
 			branch = true;
 	uint64_t target;
-	if (db->t->arch == &pm_arch_aarch64) {
+	if (db->t->arch->disasm == PM_DIS_ARM) {
+		/* b, bl, blx, cbz/cbnz: the target is the last operand */
+		const cs_arm *a = &det->arm;
+		if (!branch || !a->op_count || a->operands[a->op_count - 1].type != ARM_OP_IMM)
+			return;
+		target = (uint64_t)(uint32_t)a->operands[a->op_count - 1].imm;
+	} else if (db->t->arch->disasm == PM_DIS_A64) {
 		/* b, bl, b.cond, cbz/cbnz and tbz/tbnz: the target is the last operand */
 		const cs_arm64 *a = &det->arm64;
 		if (!branch || !a->op_count || a->operands[a->op_count - 1].type != ARM64_OP_IMM)
@@ -95,14 +126,16 @@ struct pm_err *pm_disasm_bytes(struct pmdb *db, uint64_t addr, const uint8_t *bu
 			       char *text, size_t textlen, unsigned *len)
 {
 	csh h;
-	struct pm_err *err = pm_disasm_handle(db->t->arch, &h);
+	bool thumb = thumb_at(db, addr);
+	struct pm_err *err = thumb ? open_set(CS_THUMB, &h) : pm_disasm_handle(db->t->arch, &h);
 	if (err)
 		return err;
+	addr &= ~db->t->arch->code_addr_tag;
 	cs_insn *insn;
 	size_t count = cs_disasm(h, buf, n, addr, 1, &insn);
 	if (count == 0) {
 		snprintf(text, textlen, "(bad)");
-		*len = 1;
+		*len = thumb ? 2 : db->t->arch->insn_size ? db->t->arch->insn_size : 1;
 		return NULL;
 	}
 	if (insn[0].op_str[0])
@@ -121,9 +154,14 @@ static int reg_index(const struct pm_arch *arch, unsigned reg)
 {
 	if (reg == X86_REG_INVALID)
 		return -1;
-	const char *n = cs_reg_name(handle, reg);
+	csh h;
+	pm_err_free(open_set(set_of(arch), &h));
+	const char *n = cs_reg_name(h, reg);
 	if (!n)
 		return -1;
+	int own = pm_arch_reg_index(arch, n);      /* i386: eax is eax */
+	if (own >= 0)
+		return own;
 	char full[8];
 	size_t len = strlen(n);
 	if (n[0] == 'r' && len >= 2 && n[1] >= '0' && n[1] <= '9') {     /* r8d r10w r9b */
@@ -187,11 +225,12 @@ struct pm_err *pm_insn_decode(struct pmdb *db, uint64_t addr, struct pm_insn *ou
 	size_t n = pm_memmap_read_partial(&db->t->mem, addr, buf, sizeof(buf));
 	if (n == 0)
 		return pm_err_fault(addr, "instruction");
-	if (db->t->arch == &pm_arch_aarch64)
+	if (db->t->arch->disasm == PM_DIS_A64)
 		return pm_insn_decode_a64(db, buf, n, out);
-	if (db->t->arch != &pm_arch_x86_64)
+	if (db->t->arch->disasm != PM_DIS_X86_64 && db->t->arch->disasm != PM_DIS_X86_32)
 		return pm_err_new(PM_ERR_GENERIC, "no instruction decoder for %s", db->t->arch->name);
-	struct pm_err *err = open_handle(db->t->arch);
+	csh handle;
+	struct pm_err *err = pm_disasm_handle(db->t->arch, &handle);
 	if (err)
 		return err;
 	cs_insn *insn;

@@ -1,6 +1,6 @@
 /* x86-64: struct user_regs_struct order as the kernel writes it into
  * NT_PRSTATUS (pr_reg at offset 112 of a 336-byte elf_prstatus). */
-#include "arch.h"
+#include "x86_64.h"
 
 #include <elf.h>
 #include <inttypes.h>
@@ -11,8 +11,11 @@ enum {
 	ORIG_RAX, RIP, CS, RFLAGS, RSP, SS, FS_BASE, GS_BASE, DS, ES, FS, GS,
 	NREGS
 };
+_Static_assert((int)NREGS == (int)PM_X86_64_NREGS && (int)RIP == (int)PM_X86_64_RIP &&
+	       (int)GS == (int)PM_X86_64_GS,
+	       "x86_64.h's register order");
 
-static const struct pm_regdef x86_64_regs[NREGS] = {
+const struct pm_regdef pm_x86_64_regs[NREGS] = {
 	[R15] = { "r15", 15, UINT64_MAX }, [R14] = { "r14", 14, UINT64_MAX }, [R13] = { "r13", 13, UINT64_MAX },
 	[R12] = { "r12", 12, UINT64_MAX }, [RBP] = { "rbp", 6, UINT64_MAX },  [RBX] = { "rbx", 3, UINT64_MAX },
 	[R11] = { "r11", 11, UINT64_MAX }, [R10] = { "r10", 10, UINT64_MAX }, [R9] = { "r9", 9, UINT64_MAX },
@@ -24,7 +27,7 @@ static const struct pm_regdef x86_64_regs[NREGS] = {
 	[DS] = { "ds", 53, 0xffff }, [ES] = { "es", 50, 0xffff }, [FS] = { "fs", 54, 0xffff }, [GS] = { "gs", 55, 0xffff },
 };
 
-static void print_flags(FILE *out, uint64_t f)
+void pm_x86_print_flags(FILE *out, uint64_t f)
 {
 	static const struct { int bit; const char *name; } bits[] = {
 		{ 11, "of" }, { 10, "df" }, { 9, "if" }, { 8, "tf" }, { 7, "sf" },
@@ -48,15 +51,15 @@ static void print_flags(FILE *out, uint64_t f)
 	fputs(">\n", out);
 }
 
-static void print_regs(FILE *out, const uint64_t *r,
+void pm_x86_64_print_regs(FILE *out, const uint64_t *r,
 		       void (*sym)(FILE *, uint64_t, void *), void *arg)
 {
 	static const int left[] = { RAX, RBX, RCX, RDX, RSI, RDI, R8, R9 };
 	static const int right[] = { R10, R11, R12, R13, R14, R15, ORIG_RAX, -1 };
 	for (size_t i = 0; i < 8; i++) {
-		fprintf(out, "%%%-4s = 0x%016" PRIx64, x86_64_regs[left[i]].name, r[left[i]]);
+		fprintf(out, "%%%-4s = 0x%016" PRIx64, pm_x86_64_regs[left[i]].name, r[left[i]]);
 		if (right[i] >= 0)
-			fprintf(out, "       %%%-8s = 0x%016" PRIx64, x86_64_regs[right[i]].name,
+			fprintf(out, "       %%%-8s = 0x%016" PRIx64, pm_x86_64_regs[right[i]].name,
 				r[right[i]]);
 		fputc('\n', out);
 	}
@@ -68,7 +71,7 @@ static void print_regs(FILE *out, const uint64_t *r,
 	fprintf(out, "%%rsp = 0x%016" PRIx64 "\n", r[RSP]);
 	fputc('\n', out);
 	fprintf(out, "%%rflags = 0x%08" PRIx64 "\n", r[RFLAGS]);
-	print_flags(out, r[RFLAGS]);
+	pm_x86_print_flags(out, r[RFLAGS]);
 	fputc('\n', out);
 	fprintf(out, "%%cs = 0x%04" PRIx64 "    %%ds = 0x%04" PRIx64 "    %%es = 0x%04" PRIx64
 		"    %%ss = 0x%04" PRIx64 "\n", r[CS], r[DS], r[ES], r[SS]);
@@ -79,9 +82,13 @@ static void print_regs(FILE *out, const uint64_t *r,
 const struct pm_arch pm_arch_x86_64 = {
 	.name = "x86_64",
 	.elf_machine = EM_X86_64,
+	.elf_class = ELFCLASS64,
 	.ptr_size = 8,
+	.reg_size = 8,
+	.notes = &pm_notes_lp64,
+	.disasm = PM_DIS_X86_64,
 	.nregs = NREGS,
-	.regs = x86_64_regs,
+	.regs = pm_x86_64_regs,
 	.prstatus_size = 336,
 	.prstatus_reg_offset = 112,
 	.pc = RIP,
@@ -92,5 +99,6 @@ const struct pm_arch pm_arch_x86_64 = {
 	.div_traps = true,
 	.va_bits = 47,
 	.ndwarf_initial = 17,
-	.print_regs = print_regs,
+	.print_regs = pm_x86_64_print_regs,
+	.xmm_regs = 16,
 };

@@ -1,5 +1,5 @@
-/* The generic list walker: addr::walk list [OFFSET] follows the pointer at
- * byte OFFSET of each node until NULL, a node seen before (a cycle), or
+/* The generic list walker: addr::walk list [OFFSET] follows the pointer
+ * (of the process's size) at byte OFFSET of each node until NULL, a node seen before (a cycle), or
  * memory the dump does not hold. */
 #include "cmds.h"
 #include "registry.h"
@@ -49,7 +49,7 @@ int pm_walk_list_step(pmdb_ctx *ctx, struct pmdb_walk_state *ws, uint64_t *elem)
 		return PMDB_WALK_DONE;
 	}
 	uint64_t next;
-	struct pm_err *err = pm_target_read_u64(pm_db(ctx)->t, ws->addr + lw->offset, &next, lw->what);
+	struct pm_err *err = pm_target_read_ptr(pm_db(ctx)->t, ws->addr + lw->offset, &next, lw->what);
 	if (err) {
 		struct pm_err *e = pm_err_new(PM_ERR_FAULT, "walk: cannot read the node at 0x%" PRIx64
 					      " (node %zu): %s", ws->addr, lw->seen.n, err->msg);

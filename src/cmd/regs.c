@@ -57,6 +57,9 @@ struct pm_err *pm_cmd_fpregs(struct pmdb *db, const struct pm_call *call)
 					  th->tid);
 		return NULL;
 	}
+	if (!arch->xmm_regs)    /* 32-bit ARM: its FPA/VFP notes are not decoded */
+		return pm_err_new(PM_ERR_GENERIC, "::fpregs: %s floating-point registers are not "
+				  "decoded", arch->name);
 	const unsigned char *fx = th->fpregs;
 	size_t len = th->fpregs_len;
 	if ((!fx || len < 512) && th->xstate && th->xstate_len >= 512) {
@@ -90,7 +93,7 @@ struct pm_err *pm_cmd_fpregs(struct pmdb *db, const struct pm_call *call)
 		if (bv & 4)
 			ymmh = th->xstate + 576;
 	}
-	for (int i = 0; i < 16; i++) {
+	for (unsigned i = 0; i < arch->xmm_regs; i++) {
 		const unsigned char *x = fx + 160 + 16 * i;
 		if (ymmh) {
 			unsigned char y[32];

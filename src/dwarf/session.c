@@ -308,6 +308,14 @@ static bool ksym_by_addr(struct pm_dwarf *d, uint64_t addr, struct pm_sym *sym)
 	return true;
 }
 
+/* 32-bit ARM's mapping symbols $a, $t and $d (also $t.N) mark where ARM
+ * code, Thumb code and data begin: they name no function.  (AArch64's $x
+ * is left as it is: eu-stack names frames with it.) */
+static bool mapping_symbol(const char *n)
+{
+	return n[0] == '$' && strchr("atdx", n[1]) && n[1] && (n[2] == 0 || n[2] == '.');
+}
+
 bool pm_sym_by_addr(struct pm_dwarf *d, uint64_t addr, struct pm_sym *sym)
 {
 	if (d->t->kernel)
@@ -317,9 +325,14 @@ bool pm_sym_by_addr(struct pm_dwarf *d, uint64_t addr, struct pm_sym *sym)
 		return false;
 	GElf_Off off;
 	GElf_Sym s;
-	const char *name = dwfl_module_addrinfo(mod, addr, &off, &s, NULL, NULL, NULL);
-	if (!name || !*name)
+	/* ARM: a Thumb function's st_value has bit 0 set, which libdwfl 0.188
+	 * takes for its first byte; asked with the bit, it finds the function
+	 * from its first instruction on (an ARM function is found either way) */
+	uint64_t tag = d->t->arch->code_addr_tag;
+	const char *name = dwfl_module_addrinfo(mod, addr | tag, &off, &s, NULL, NULL, NULL);
+	if (!name || !*name || (tag && mapping_symbol(name)))
 		return false;
+	off = addr - (((addr | tag) - off) & ~tag);
 	sym->name = name;
 	sym->addr = addr - off;
 	sym->size = s.st_size;

@@ -3,6 +3,7 @@
  * reader re-scans program headers for every word it reads).  Each physical
  * frame is then expanded into its inline frames (inline.c). */
 #include "internal.h"
+#include "unwind_state.h"
 #include "../kernel/kernel.h"
 #include "../base/util.h"
 
@@ -52,8 +53,11 @@ static bool cb_memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result, void
 {
 	(void)dwfl;
 	struct pm_dwarf *d = arg;
-	uint64_t v;
-	if (pm_memmap_read_partial(&d->t->mem, addr, &v, sizeof(v)) != sizeof(v))
+	/* a stack word: 4 bytes on i386 and ARM (8 on x32, whose calls push
+	 * 8-byte return addresses); little-endian, zero-extended */
+	uint64_t v = 0;
+	size_t n = d->t->arch->reg_size;
+	if (pm_memmap_read_partial(&d->t->mem, addr, &v, n) != n)
 		return false;
 	*result = strip_if_signed(d->t, v);
 	return true;
@@ -104,20 +108,6 @@ static struct pm_err *attach(struct pm_dwarf *d)
 	return NULL;
 }
 
-struct physical {
-	uint64_t pc, sp;
-	bool activation;
-};
-
-struct collect {
-	struct physical *v;
-	size_t n, cap;
-	int sp_dwarf;
-	struct pm_target *t;
-	uint64_t tramp_sp;      /* a signal trampoline without CFI stopped the unwind */
-	bool at_tramp;
-};
-
 /* A return into the signal trampoline that libdwfl has no CFI for. */
 static bool is_sigreturn(struct pm_target *t, uint64_t pc)
 {
@@ -135,9 +125,10 @@ static int frame_cb(Dwfl_Frame *state, void *arg)
 	if (!dwfl_frame_pc(state, &pc, &activation))
 		return DWARF_CB_ABORT;
 	pc = pm_target_code_addr(c->t, pc);
-	Dwarf_Word sp = 0;
+	Dwarf_Word sp = 0, fp = 0;
 	if (dwfl_frame_reg(state, (unsigned)c->sp_dwarf, &sp) != 0)
 		sp = 0;
+	bool has_fp = c->fp_dwarf >= 0 && dwfl_frame_reg(state, (unsigned)c->fp_dwarf, &fp) == 0;
 	/* A frame that repeats the previous one means a broken unwind: stop. */
 	if (c->n && c->v[c->n - 1].pc == pc && c->v[c->n - 1].sp == sp)
 		return DWARF_CB_ABORT;
@@ -147,12 +138,19 @@ static int frame_cb(Dwfl_Frame *state, void *arg)
 	if (!activation && is_sigreturn(c->t, pc)) {
 		/* the interrupted registers are in the frame: pm_dwarf_stack
 		 * goes on from them */
-		c->v[c->n++] = (struct physical){ pc, sp, true };
+		c->v[c->n++] = (struct physical){ pc, sp, true, has_fp, fp };
 		c->tramp_sp = sp;
 		c->at_tramp = true;
 		return DWARF_CB_ABORT;
 	}
-	c->v[c->n++] = (struct physical){ pc, sp, activation };
+	c->v[c->n++] = (struct physical){ pc, sp, activation, has_fp, fp };
+	const struct pm_arch *a = c->t->arch;
+	for (size_t i = 0; a->exidx && i < a->nregs; i++) {
+		Dwarf_Word v = 0;
+		int dw = a->regs[i].dwarf;
+		c->last_regs[i] = dw >= 0 && (size_t)dw < a->ndwarf_initial &&
+				  dwfl_frame_reg(state, (unsigned)dw, &v) == 0 ? v : 0;
+	}
 	return DWARF_CB_OK;
 }
 
@@ -193,10 +191,11 @@ static bool called_nowhere(struct pm_dwarf *d, const struct pm_thread *th, uint6
 	memcpy(regs, th->regs, sizeof(th->regs));
 	regs[a->pc] = pm_target_code_addr(t, th->regs[a->lr]);
 	/* pc == lr: a ret to a bad address, not a call */
-	return regs[a->pc] != 0 && regs[a->pc] != th->regs[a->pc];
+	return regs[a->pc] != 0 && regs[a->pc] != pm_target_code_addr(t, th->regs[a->pc]);
 }
 
 #define MAX_SIGNAL_HOPS 64
+#define MAX_FP_HOPS 4096
 
 /* Unwind thread tid from regs (NULL: its own registers). */
 static int unwind_from(struct pm_dwarf *d, int tid, const uint64_t *regs, struct collect *c)
@@ -218,9 +217,12 @@ static bool sigframe_regs(struct pm_target *t, uint64_t sp, uint64_t *regs)
 {
 	const struct pm_arch *a = t->arch;
 	memset(regs, 0, PM_MAX_REGS * sizeof(*regs));
-	size_t len = a->nregs * sizeof(*regs);
-	return pm_memmap_read_partial(&t->mem, sp + a->sigframe_regs, regs, len) == len &&
-	       regs[a->sp] > sp;
+	for (size_t i = 0; i < a->nregs; i++) {
+		size_t n = a->reg_size;
+		if (pm_memmap_read_partial(&t->mem, sp + a->sigframe_regs + i * n, &regs[i], n) != n)
+			return false;
+	}
+	return regs[a->sp] > sp;
 }
 
 struct pm_err *pm_dwarf_stack(struct pm_dwarf *d, const struct pm_thread *th, struct pm_stack *out)
@@ -236,13 +238,15 @@ struct pm_err *pm_dwarf_stack(struct pm_dwarf *d, const struct pm_thread *th, st
 	if (err)
 		return err;
 	const struct pm_arch *a = d->t->arch;
-	struct collect c = { .sp_dwarf = a->regs[a->sp].dwarf, .t = d->t };
+	struct collect c = { .sp_dwarf = a->regs[a->sp].dwarf, .fp_dwarf = a->regs[a->fp].dwarf,
+			     .t = d->t };
 	uint64_t regs[PM_MAX_REGS];
 	int rc;
 	if (called_nowhere(d, th, regs)) {
 		/* the frame that is no code, then the caller's from lr */
 		vec_reserve(&c.v, &c.cap, 1, sizeof(*c.v));
-		c.v[c.n++] = (struct physical){ th->regs[a->pc], th->regs[a->sp], true };
+		c.v[c.n++] = (struct physical){ .pc = pm_target_code_addr(d->t, th->regs[a->pc]),
+						.sp = th->regs[a->sp], .activation = true };
 		rc = unwind_from(d, th->tid, regs, &c);
 		if (c.n > 1)
 			c.v[1].activation = false;   /* lr is a return address */
@@ -257,6 +261,18 @@ struct pm_err *pm_dwarf_stack(struct pm_dwarf *d, const struct pm_thread *th, st
 			break;
 		rc = unwind_from(d, th->tid, regs, &c);
 	}
+	/* no CFI: on from the unwind tables of ARM code, the frame-pointer
+	 * chain, or the link register at the innermost frame (each hop is
+	 * further up the stack, or the frame repeats and ends the unwind) */
+	for (size_t hops = 0; rc < 0 && hops < MAX_FP_HOPS; hops++) {
+		size_t first = c.n;
+		if (!pm_unwind_exidx_step(d, &c, regs) && !pm_unwind_fp_step(d, &c, regs) &&
+		    !pm_unwind_leaf_caller(d, th, &c, regs))
+			break;
+		rc = unwind_from(d, th->tid, regs, &c);
+		if (c.n > first)
+			c.v[first].activation = false;   /* a return address */
+	}
 	if (rc < 0 && dwfl_errno() != 0) {
 		const char *msg = dwfl_errmsg(-1);
 		if (msg)
@@ -266,7 +282,12 @@ struct pm_err *pm_dwarf_stack(struct pm_dwarf *d, const struct pm_thread *th, st
 	 * is marked as a signal frame) and for the frame the signal
 	 * interrupted, whose pc is exact rather than a return address. */
 	bool after_tramp = false;
-	for (size_t i = 0; i < c.n; i++) {
+	size_t nphys = pm_unwind_outermost_frames(d, &c);
+	if (nphys < c.n && out->error) {
+		free(out->error);     /* the error was past the outermost frame */
+		out->error = NULL;
+	}
+	for (size_t i = 0; i < nphys; i++) {
 		struct physical *p = &c.v[i];
 		if (i > 0 && p->activation && !after_tramp) {
 			vec_reserve(&out->frames, &out->cap, out->nframes + 1, sizeof(*out->frames));

@@ -90,6 +90,7 @@ static const char *machine_name(unsigned m)
 {
 	switch (m) {
 	case EM_386: return "i386";
+	case EM_X86_64: return "x86-64";
 	case EM_AARCH64: return "AArch64";
 	case EM_ARM: return "ARM";
 	case EM_PPC: return "PowerPC";
@@ -172,18 +173,13 @@ struct pm_err *pm_core_open(const char *path, const char *exe, struct pm_target 
 				  path, eh.e_type == ET_EXEC ? "ET_EXEC" :
 				  eh.e_type == ET_DYN ? "ET_DYN" : eh.e_type == ET_REL ? "ET_REL" : "unknown");
 	}
-	const struct pm_arch *arch = pm_arch_for_machine(eh.e_machine);
-	if (eh.e_machine == EM_X86_64 && gelf_getclass(elf) == ELFCLASS32) {
-		elf_end(elf);
-		close(fd);
-		return pm_err_new(PM_ERR_FORMAT, "%s: x32 (x86-64 ILP32) core files are not supported yet (pmdb reads x86-64 and AArch64 cores)",
-				  path);
-	}
-	if (!arch || gelf_getclass(elf) != ELFCLASS64) {
+	const struct pm_arch *arch = pm_arch_for_elf(eh.e_machine, (unsigned)gelf_getclass(elf));
+	if (!arch) {
 		elf_end(elf);
 		close(fd);
 		return pm_err_new(PM_ERR_FORMAT,
-				  "%s: %s %d-bit core files are not supported yet (pmdb reads x86-64 and AArch64 cores)",
+				  "%s: %s %d-bit core files are not supported (pmdb reads x86-64, x32, "
+				  "i386, AArch64 and 32-bit ARM cores)",
 				  path, machine_name(eh.e_machine),
 				  gelf_getclass(elf) == ELFCLASS64 ? 64 : 32);
 	}

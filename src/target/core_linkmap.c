@@ -15,9 +15,11 @@
 #include <unistd.h>
 
 #define MAX_OBJECTS 4096        /* link_map entries walked at most */
-#define R_DEBUG_MAP 8           /* int r_version, then struct link_map *r_map */
-#define LM_NAME 8               /* struct link_map: l_addr, l_name, l_ld, l_next */
-#define LM_NEXT 24
+/* In pointers (4 or 8 bytes): r_debug is int r_version, then struct
+ * link_map *r_map; struct link_map is l_addr, l_name, l_ld, l_next. */
+#define R_DEBUG_MAP 1
+#define LM_NAME 1
+#define LM_NEXT 3
 
 struct elf_view {
 	int fd;
@@ -124,24 +126,6 @@ static bool add_executable(struct pm_target *t, struct pm_core *c, const char *u
 	return ok;
 }
 
-static uint64_t r_debug_of(struct pm_target *t, uint64_t dyn, uint64_t dynsz)
-{
-	for (uint64_t off = 0; off + sizeof(Elf64_Dyn) <= dynsz && off < (1u << 16);
-	     off += sizeof(Elf64_Dyn)) {
-		Elf64_Dyn d;
-		struct pm_err *err = pm_target_read(t, dyn + off, &d, sizeof(d), "dynamic section");
-		if (err) {
-			pm_err_free(err);
-			return 0;
-		}
-		if (d.d_tag == DT_NULL)
-			return 0;
-		if (d.d_tag == DT_DEBUG)
-			return d.d_un.d_ptr;
-	}
-	return 0;
-}
-
 static void add_library(struct pm_target *t, struct pm_core *c, const char *name, uint64_t bias)
 {
 	for (size_t i = 0; i < t->nobjects; i++)
@@ -165,14 +149,14 @@ static void add_libraries(struct pm_target *t, struct pm_core *c, uint64_t r_deb
 {
 	bool has_base;
 	uint64_t base = pm_target_auxv(t, AT_BASE, &has_base);
-	uint64_t lm = 0;
-	struct pm_err *err = pm_target_read_u64(t, r_debug + R_DEBUG_MAP, &lm, "r_debug.r_map");
+	uint64_t lm = 0, w = t->arch->ptr_size;
+	struct pm_err *err = pm_target_read_ptr(t, r_debug + R_DEBUG_MAP * w, &lm, "r_debug.r_map");
 	for (size_t n = 0; !err && lm && n < MAX_OBJECTS; n++) {
 		uint64_t addr, namep, next;
 		char *name = NULL;
-		if ((err = pm_target_read_u64(t, lm, &addr, "link_map.l_addr")) ||
-		    (err = pm_target_read_u64(t, lm + LM_NAME, &namep, "link_map.l_name")) ||
-		    (err = pm_target_read_u64(t, lm + LM_NEXT, &next, "link_map.l_next")))
+		if ((err = pm_target_read_ptr(t, lm, &addr, "link_map.l_addr")) ||
+		    (err = pm_target_read_ptr(t, lm + LM_NAME * w, &namep, "link_map.l_name")) ||
+		    (err = pm_target_read_ptr(t, lm + LM_NEXT * w, &next, "link_map.l_next")))
 			break;
 		struct pm_err *e2 = n && namep ? pm_target_read_str(t, namep, 4096, &name) : NULL;
 		pm_err_free(e2);
@@ -194,7 +178,7 @@ void pm_core_files_from_linkmap(struct pm_target *t, const char *user_exe)
 	uint64_t dyn = 0, dynsz = 0;
 	char *interp = NULL;
 	if (add_executable(t, c, user_exe, &dyn, &dynsz, &interp)) {
-		uint64_t r_debug = dyn ? r_debug_of(t, dyn, dynsz) : 0;
+		uint64_t r_debug = dyn ? pm_target_dt_debug(t, dyn, dynsz) : 0;
 		if (r_debug)
 			add_libraries(t, c, r_debug, interp);
 	}

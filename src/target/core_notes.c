@@ -24,6 +24,22 @@ static uint32_t get32(const unsigned char *p)
 	return v;
 }
 
+/* A little-endian value of size bytes (2, 4 or 8). */
+static uint64_t get_n(const unsigned char *p, unsigned size)
+{
+	if (size == 8)
+		return get64(p);
+	if (size == 4)
+		return get32(p);
+	return (uint64_t)p[0] | (uint64_t)p[1] << 8;
+}
+
+/* A long or pointer of the core's process (4 or 8 bytes). */
+static uint64_t get_word(const struct pm_target *t, const unsigned char *p)
+{
+	return get_n(p, t->arch->notes->word);
+}
+
 static void note_prstatus(struct pm_target *t, const unsigned char *d, size_t n)
 {
 	const struct pm_arch *a = t->arch;
@@ -36,9 +52,10 @@ static void note_prstatus(struct pm_target *t, const unsigned char *d, size_t n)
 	struct pm_thread *th = &t->threads[t->nthreads++];
 	memset(th, 0, sizeof(*th));
 	th->cursig = (int16_t)(d[12] | d[13] << 8);
-	th->tid = (int)get32(d + 32);
+	th->tid = (int)get32(d + a->notes->prstatus_pid);
 	for (size_t i = 0; i < a->nregs; i++)
-		th->regs[i] = get64(d + a->prstatus_reg_offset + 8 * i) & a->regs[i].mask;
+		th->regs[i] = get_n(d + a->prstatus_reg_offset + a->reg_size * i, a->reg_size) &
+			      a->regs[i].mask;
 }
 
 static struct pm_thread *last_thread(struct pm_target *t)
@@ -48,18 +65,19 @@ static struct pm_thread *last_thread(struct pm_target *t)
 
 static void note_prpsinfo(struct pm_target *t, const unsigned char *d, size_t n)
 {
-	if (n < 136) {
+	const struct pm_note_layout *lay = t->arch->notes;
+	if (n < lay->prpsinfo_size) {
 		pm_warn("NT_PRPSINFO note of %zu bytes is too short", n);
 		return;
 	}
 	t->has_prpsinfo = true;
-	t->uid = (int)get32(d + 16);
-	t->gid = (int)get32(d + 20);
-	t->pid = (int)get32(d + 24);
-	t->ppid = (int)get32(d + 28);
-	memcpy(t->fname, d + 40, 16);
+	t->uid = (int)get_n(d + lay->prpsinfo_uid, lay->uid_size);
+	t->gid = (int)get_n(d + lay->prpsinfo_uid + lay->uid_size, lay->uid_size);
+	t->pid = (int)get32(d + lay->prpsinfo_pid);
+	t->ppid = (int)get32(d + lay->prpsinfo_pid + 4);
+	memcpy(t->fname, d + lay->prpsinfo_fname, 16);
 	t->fname[16] = 0;
-	memcpy(t->psargs, d + 56, 80);
+	memcpy(t->psargs, d + lay->prpsinfo_fname + 16, 80);
 	t->psargs[80] = 0;
 	/* the kernel leaves a trailing space when argv was cut */
 	size_t l = strlen(t->psargs);
@@ -67,15 +85,17 @@ static void note_prpsinfo(struct pm_target *t, const unsigned char *d, size_t n)
 		t->psargs[--l] = 0;
 }
 
-static void decode_siginfo(const unsigned char *d, struct pm_siginfo *si)
+static void decode_siginfo(const struct pm_target *t, const unsigned char *d,
+			   struct pm_siginfo *si)
 {
+	size_t fields = t->arch->notes->siginfo_addr;   /* where the union starts */
 	memset(si, 0, sizeof(*si));
 	si->signo = (int)get32(d);
 	si->errno_ = (int)get32(d + 4);
 	si->code = (int)get32(d + 8);
-	si->addr = get64(d + 16);
-	si->pid = (int)get32(d + 16);
-	si->uid = (int)get32(d + 20);
+	si->addr = get_word(t, d + fields);
+	si->pid = (int)get32(d + fields);
+	si->uid = (int)get32(d + fields + 4);
 }
 
 static void note_siginfo(struct pm_target *t, const unsigned char *d, size_t n)
@@ -85,7 +105,7 @@ static void note_siginfo(struct pm_target *t, const unsigned char *d, size_t n)
 		return;
 	}
 	struct pm_siginfo si;
-	decode_siginfo(d, &si);
+	decode_siginfo(t, d, &si);
 	/* The kernel writes one NT_SIGINFO after the first thread; gdb's gcore
 	 * writes one per thread.  Keep both views. */
 	struct pm_thread *th = last_thread(t);
@@ -101,32 +121,35 @@ static void note_siginfo(struct pm_target *t, const unsigned char *d, size_t n)
 
 static void note_auxv(struct pm_target *t, const unsigned char *d, size_t n)
 {
-	size_t pairs = n / 16;
+	size_t word = t->arch->notes->word;
+	size_t pairs = n / (2 * word);
 	free(t->auxv);
 	t->auxv = xmalloc(pairs * 16 + 1);
 	for (size_t i = 0; i < pairs * 2; i++)
-		t->auxv[i] = get64(d + 8 * i);
+		t->auxv[i] = get_word(t, d + word * i);
 	t->nauxv = pairs;
 }
 
 static void note_file(struct pm_target *t, const unsigned char *d, size_t n)
 {
-	if (n < 16) {
+	/* count, page size, then (start, end, page offset) per file: words */
+	size_t word = t->arch->notes->word, head = 2 * word, entry = 3 * word;
+	if (n < head) {
 		pm_warn("NT_FILE note is too short");
 		return;
 	}
-	uint64_t count = get64(d), page = get64(d + 8);
-	if (count > (n - 16) / 24) {
+	uint64_t count = get_word(t, d), page = get_word(t, d + word);
+	if (count > (n - head) / entry) {
 		pm_warn("NT_FILE note claims %llu files but holds at most %zu; ignored",
-			(unsigned long long)count, (n - 16) / 24);
+			(unsigned long long)count, (n - head) / entry);
 		return;
 	}
-	const char *names = (const char *)d + 16 + count * 24;
+	const char *names = (const char *)d + head + count * entry;
 	const char *end = (const char *)d + n;
 	t->files = xcalloc(count, sizeof(*t->files));
 	size_t ok = 0;
 	for (uint64_t i = 0; i < count; i++) {
-		const unsigned char *e = d + 16 + i * 24;
+		const unsigned char *e = d + head + i * entry;
 		size_t room = (size_t)(end - names);
 		const char *nul = memchr(names, 0, room);
 		if (!nul) {
@@ -135,9 +158,9 @@ static void note_file(struct pm_target *t, const unsigned char *d, size_t n)
 			break;
 		}
 		struct pm_ntfile *f = &t->files[ok++];
-		f->start = get64(e);
-		f->end = get64(e + 8);
-		f->offset = get64(e + 16) * page;
+		f->start = get_word(t, e);
+		f->end = get_word(t, e + word);
+		f->offset = get_word(t, e + 2 * word) * page;
 		f->path = names;
 		names = nul + 1;
 	}

@@ -125,6 +125,35 @@ struct pm_err *pm_target_read_u64(struct pm_target *t, uint64_t addr, uint64_t *
 	return pm_target_read(t, addr, val, sizeof(*val), what);
 }
 
+struct pm_err *pm_target_read_ptr(struct pm_target *t, uint64_t addr, uint64_t *val,
+				  const char *what)
+{
+	unsigned char b[8] = { 0 };
+	struct pm_err *err = pm_target_read(t, addr, b, t->arch->ptr_size, what);
+	memcpy(val, b, sizeof(*val));      /* little-endian: zero-extended */
+	return err;
+}
+
+uint64_t pm_target_dt_debug(struct pm_target *t, uint64_t dyn, uint64_t dynsz)
+{
+	unsigned w = t->arch->ptr_size;
+	for (uint64_t off = 0; off + 2 * w <= dynsz && off < (1u << 16); off += 2 * w) {
+		uint64_t tag, val;
+		struct pm_err *err = pm_target_read_ptr(t, dyn + off, &tag, "dynamic section");
+		if (!err)
+			err = pm_target_read_ptr(t, dyn + off + w, &val, "dynamic section");
+		if (err) {
+			pm_err_free(err);
+			return 0;
+		}
+		if (tag == DT_NULL)
+			return 0;
+		if (tag == DT_DEBUG)
+			return val;
+	}
+	return 0;
+}
+
 struct pm_err *pm_target_read_str(struct pm_target *t, uint64_t addr, size_t max, char **out)
 {
 	char *buf = xmalloc(max + 1);

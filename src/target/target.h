@@ -138,10 +138,11 @@ static inline struct pm_err *pm_target_read(struct pm_target *t, uint64_t addr,
 	return t->ops->read(t, addr, buf, len, what);
 }
 
-/* A code address without its pointer-authentication bits (AArch64 PAC). */
+/* A code address without its pointer-authentication bits (AArch64 PAC)
+ * or its ARM Thumb bit. */
 static inline uint64_t pm_target_code_addr(const struct pm_target *t, uint64_t addr)
 {
-	return addr & ~t->pac_insn_mask;
+	return addr & ~(t->pac_insn_mask | t->arch->code_addr_tag);
 }
 
 /* Does the dump hold the byte at addr?  (Whole objects are checked at
@@ -149,6 +150,12 @@ static inline uint64_t pm_target_code_addr(const struct pm_target *t, uint64_t a
 bool pm_target_readable(struct pm_target *t, uint64_t addr);
 struct pm_err *pm_target_read_u64(struct pm_target *t, uint64_t addr, uint64_t *val,
 				  const char *what);
+/* A pointer of the target's process: 8 bytes, or 4 (i386, ARM, x32). */
+struct pm_err *pm_target_read_ptr(struct pm_target *t, uint64_t addr, uint64_t *val,
+				  const char *what);
+/* DT_DEBUG's value (the r_debug address) in the dynamic section at dyn,
+ * dynsz bytes of Elf64_Dyn or, in a 32-bit process, Elf32_Dyn; 0 if none. */
+uint64_t pm_target_dt_debug(struct pm_target *t, uint64_t dyn, uint64_t dynsz);
 /* Read a NUL-terminated string of at most max bytes into a new buffer. */
 struct pm_err *pm_target_read_str(struct pm_target *t, uint64_t addr, size_t max, char **out);
 

@@ -1,7 +1,8 @@
-"""AArch64 crash programs and their cores, made on any host: the programs
-of tests/progs built with aarch64-linux-gnu-gcc and crashed under
-qemu-aarch64 (linux-user mode), which writes the guest's ELF core itself
-as qemu_<prog>_<date>-<pid>.core when RLIMIT_CORE allows.
+"""AArch64 and 32-bit ARM crash programs and their cores, made on any host:
+the programs of tests/progs built with aarch64-linux-gnu-gcc (or
+arm-linux-gnueabihf-gcc) and crashed under qemu-aarch64 (qemu-arm) in
+linux-user mode, which writes the guest's ELF core itself as
+qemu_<prog>_<date>-<pid>.core when RLIMIT_CORE allows.
 
 QEMU's cores differ from the kernel's: no NT_FILE, NT_SIGINFO or
 NT_FPREGSET, and no file-backed text.  Programs are linked -no-pie: gdb 13
@@ -14,7 +15,8 @@ is only headers, and it is deleted.
 
 Built into build/arm/progs/NAME, cores kept in build/arm/cores/NAME/core
 (made again when the executable is newer).  Needs scripts/deps.sh test's
-gcc-aarch64-linux-gnu, libc6-dev-arm64-cross, qemu-user and gdb-multiarch.
+gcc-aarch64-linux-gnu, libc6-dev-arm64-cross, qemu-user and gdb-multiarch
+(32-bit ARM: gcc-arm-linux-gnueabihf, libc6-dev-armhf-cross).
 """
 from __future__ import annotations
 
@@ -28,9 +30,21 @@ from typing import Dict, Optional
 
 import cores
 
-SYSROOT = "/usr/aarch64-linux-gnu"
-CC = "aarch64-linux-gnu-gcc"
-QEMU = "qemu-aarch64"
+@dataclasses.dataclass(frozen=True)
+class Toolchain:
+    cc: str
+    qemu: str
+    sysroot: str
+    machine: int          # e_machine of its cores
+    what: str
+    packages: str
+
+
+A64 = Toolchain("aarch64-linux-gnu-gcc", "qemu-aarch64", "/usr/aarch64-linux-gnu", 183,
+                "AArch64", "libc6-dev-arm64-cross")
+ARMHF = Toolchain("arm-linux-gnueabihf-gcc", "qemu-arm", "/usr/arm-linux-gnueabihf", 40,
+                  "32-bit ARM", "libc6-dev-armhf-cross")
+SYSROOT, CC, QEMU = A64.sysroot, A64.cc, A64.qemu
 GDB = "gdb-multiarch"
 BUILD = cores.BUILD / "arm"
 TIMEOUT = 120
@@ -42,6 +56,7 @@ class ArmProg:
     src: str
     flags: tuple
     args: tuple = ()
+    tc: Toolchain = A64
 
 
 _O0 = ("-O0", "-g")
@@ -66,24 +81,35 @@ PROGS: Dict[str, ArmProg] = {p.name: p for p in [
     # QEMU's CPU has pointer authentication: return addresses are signed
     ArmProg("a64_pac_null_read", "null_read.c", _O0 + ("-mbranch-protection=pac-ret",)),
 ]}
+# 32-bit ARM (armhf: Thumb-2 unless -marm), for tests/test_arch32.py
+ARM32_PROGS: Dict[str, ArmProg] = {p.name: p for p in [
+    ArmProg("arm32_null_write", "null_write.c", _O0 + ("-marm",), tc=ARMHF),
+    ArmProg("arm32_null_write_thumb", "null_write.c", _O0 + ("-mthumb",), tc=ARMHF),
+    ArmProg("arm32_abort_assert", "abort_assert.c", _O0 + ("-mthumb",), tc=ARMHF),
+    ArmProg("arm32_omitfp", "omitfp.c", ("-O2", "-fomit-frame-pointer", "-g", "-marm"), tc=ARMHF),
+]}
 
 
 class Unavailable(cores.ProgUnavailable):
     """The AArch64 cross tools or QEMU are not installed here."""
 
 
-def tools_missing() -> Optional[str]:
-    for t in (CC, QEMU, GDB):
+def tools_missing(tc: Toolchain = A64) -> Optional[str]:
+    for t in (tc.cc, tc.qemu, GDB):
         if not shutil.which(t):
             return f"{t} is not installed (scripts/deps.sh test installs it)"
-    if not os.path.isdir(os.path.join(SYSROOT, "lib")):
-        return f"{SYSROOT}/lib is missing (libc6-dev-arm64-cross)"
+    if not os.path.isdir(os.path.join(tc.sysroot, "lib")):
+        return f"{tc.sysroot}/lib is missing ({tc.packages})"
     return None
 
 
+def _prog(name: str) -> ArmProg:
+    return PROGS.get(name) or ARM32_PROGS[name]
+
+
 def build(name: str) -> Path:
-    p = PROGS[name]
-    why = tools_missing()
+    p = _prog(name)
+    why = tools_missing(p.tc)
     if why:
         raise Unavailable(why)
     src = cores.PROGS_SRC / p.src
@@ -99,7 +125,7 @@ def build(name: str) -> Path:
             pass
         shutil.rmtree(out.parent, ignore_errors=True)
         out.parent.mkdir(parents=True)
-        cmd = [CC, *p.flags, "-no-pie", "-o", str(out), str(src)]
+        cmd = [p.tc.cc, *p.flags, "-no-pie", "-o", str(out), str(src)]
         r = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
         if r.returncode != 0:
             raise cores.BuildError(f"{' '.join(cmd)} failed:\n{r.stdout}{r.stderr}")
@@ -116,16 +142,16 @@ exec "$@"
 '''
 
 
-def _is_aarch64_core(path: Path) -> bool:
+def _is_core_of(path: Path, machine: int) -> bool:
     with open(path, "rb") as f:
         h = f.read(20)
     return (len(h) == 20 and h[:4] == b"\x7fELF" and int.from_bytes(h[16:18], "little") == 4
-            and int.from_bytes(h[18:20], "little") == 183)   # ET_CORE, EM_AARCH64
+            and int.from_bytes(h[18:20], "little") == machine)   # ET_CORE, e_machine
 
 
 def make_core(name: str) -> cores.Core:
-    """Build NAME, crash it under qemu-aarch64 and return its core."""
-    p = PROGS[name]
+    """Build NAME, crash it under qemu-aarch64 (qemu-arm) and return its core."""
+    p = _prog(name)
     exe = build(name)
     cdir = BUILD / "cores" / name
     core = cdir / "core"
@@ -139,12 +165,12 @@ def make_core(name: str) -> cores.Core:
             pass
         shutil.rmtree(cdir, ignore_errors=True)
         cdir.mkdir(parents=True)
-        cmd = ["/bin/sh", "-c", _WRAPPER, "sh", QEMU, "-L", SYSROOT, str(exe), *p.args]
+        cmd = ["/bin/sh", "-c", _WRAPPER, "sh", p.tc.qemu, "-L", p.tc.sysroot, str(exe), *p.args]
         try:
             r = subprocess.run(cmd, cwd=cdir, capture_output=True, text=True, timeout=TIMEOUT,
                                env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LC_ALL": "C"})
         except subprocess.TimeoutExpired:
-            raise cores.CoreError(f"{name}: still running under {QEMU} after {TIMEOUT} s") from None
+            raise cores.CoreError(f"{name}: still running under {p.tc.qemu} after {TIMEOUT} s") from None
         if r.returncode >= 0:
             raise cores.CoreError(f"{name}: exited with {r.returncode} instead of dying by a "
                                   f"signal:\n{r.stdout}{r.stderr}")
@@ -152,8 +178,8 @@ def make_core(name: str) -> cores.Core:
         for f in cdir.iterdir():             # the host core of QEMU itself
             if f.name == "core" or f.name.startswith("core."):
                 f.unlink()
-        if len(guest) != 1 or not _is_aarch64_core(guest[0]):
-            raise cores.CoreError(f"{name}: {QEMU} left no AArch64 core in {cdir} "
+        if len(guest) != 1 or not _is_core_of(guest[0], p.tc.machine):
+            raise cores.CoreError(f"{name}: {p.tc.qemu} left no {p.tc.what} core in {cdir} "
                                   f"({[f.name for f in cdir.iterdir()]}):\n{r.stderr}")
         pid = int(guest[0].stem.rsplit("_", 1)[-1].rsplit("-", 1)[-1])
         guest[0].rename(core)
@@ -164,7 +190,7 @@ def make_core(name: str) -> cores.Core:
 
 if __name__ == "__main__":
     import sys
-    for n in sys.argv[1:] or list(PROGS):
+    for n in sys.argv[1:] or list(PROGS) + list(ARM32_PROGS):
         try:
             c = make_core(n)
             print(f"{n}: signal {c.signal} pid {c.pid} {c.core} ({os.path.getsize(c.core)} bytes)")
