@@ -312,3 +312,23 @@ def test_task_walker_and_stacks(dump):
     counts = [int(c) for c in re.findall(r"^[0-9a-f]{16}\s+(\d+)$", out, re.M)]
     assert sum(counts) == len(tasks) and max(counts) > 1
     assert "worker_thread+" in out and "ret_from_fork+" in out
+
+
+def test_uregs_match_crash_bt(dump):
+    """::uregs: the user registers each CPU's task entered the kernel with,
+    the block crash's bt prints below the syscall (CPU 1's mdbcrash) and the
+    reboot IPI that stopped CPU 0 in user space (mdbvictim), line for line."""
+    text = ref("qemu-kaslr-96m.crash.txt")
+    blocks = {}
+    for block in re.split(r"\n(?=PID: )", text):
+        m = re.match(r"PID: \d+\s+TASK: ([0-9a-f]+)", block)
+        user = re.search(r"^(    RIP: 0000.*?\n    ORIG_RAX: .*?)$", block, re.M | re.S)
+        if m and user:
+            blocks[int(m.group(1), 16)] = user.group(1) + "\n"
+    assert len(blocks) == 2
+    for task, want in blocks.items():
+        assert run(dump, f"{task:x}::uregs") == want
+    # no address: the current CPU's task (pmdb starts on the panic CPU)
+    assert run(dump, "::uregs") in blocks.values()
+    r = pmdb.run([dump], "init_task::uregs")
+    assert r.rc == 1 and "did not enter the kernel from user space" in r.err

@@ -89,6 +89,7 @@ struct pm_err *pm_kernel_task_stack(struct pmdb *db, uint64_t task, struct pm_st
 /* ::threadlist -v's stack: "    SP func+off" lines and a blank line. */
 void pm_print_stack_lines(struct pmdb *db, const struct pm_stack *s);
 struct pm_err *pm_cmd_cpuinfo(struct pmdb *db, const struct pm_call *call);
+struct pm_err *pm_cmd_uregs(struct pmdb *db, const struct pm_call *call);
 
 /* Index of the thread that took the signal (on a kernel dump: the CPU
  * that panicked). */

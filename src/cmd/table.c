@@ -190,6 +190,13 @@ const struct pm_dcmd pm_dcmds[] = {
 	  "and kthreadd below it.  TASK::ptree prints TASK's ancestors from the root down to\n"
 	  "it, then its descendants; a thread's address stands for its process.",
 	  "::ptree\nffff8a5c44496100::ptree\n::pgrep sleep | ::ptree", pm_cmd_ptree, PM_NEEDS_TARGET },
+	{ "uregs", "", "the user registers a kernel task entered the kernel with",
+	  "TASK::uregs (no address: the task running on the current CPU) prints the\n"
+	  "struct pt_regs at the top of the task's kernel stack, where the kernel saved the\n"
+	  "user registers at its syscall or interrupt from user space, in crash's bt\n"
+	  "layout (RIP RSP RFLAGS ... ORIG_RAX CS SS).  A kernel thread, which never came\n"
+	  "from user space, is refused.  x86-64 dumps.",
+	  "::uregs\n::pgrep sleep | ::uregs", pm_cmd_uregs, PM_NEEDS_TARGET },
 	{ "cpuinfo", "[-v]", "each CPU of a kernel dump and the task it ran",
 	  "For every CPU of the dump: the task running on it (task_struct, PID, command)\n"
 	  "and the pc of its saved registers, the CPU that panicked marked.  -v adds each\n"
