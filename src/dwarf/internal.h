@@ -40,7 +40,13 @@ struct pm_dwarf {
 	struct pm_nameidx *kidx;         /* vmlinux's names (nameidx.h) */
 	/* last demangled name, cached */
 	char *dm_in, *dm_out;
+	struct pm_symnames *symnames;    /* symbols by name (symnames.c), built on first use */
 };
+
+/* symnames.c: the address of symbol NAME (in MODULE, a module name or file
+ * name prefix, or any module when NULL), as a versioned NAME@VER too. */
+bool pm_symnames_lookup(struct pm_dwarf *d, const char *module, const char *name, uint64_t *addr);
+void pm_symnames_free(struct pm_symnames *s);
 
 void pm_inline_expand(struct pm_dwarf *d, struct pm_stack *s, uint64_t pc, uint64_t lookup_pc,
 		      uint64_t sp);

@@ -232,6 +232,7 @@ void pm_dwarf_close(struct pm_dwarf *d)
 	if (!d)
 		return;
 	pm_nameidx_close(d->kidx);
+	pm_symnames_free(d->symnames);
 	dwfl_end(d->dwfl);
 	pm_kdwarf_end();
 	free_search_dirs();
@@ -362,41 +363,6 @@ bool pm_module_matches(const char *mname, const char *want)
 	return strcmp(mname, want) == 0 || strncmp(base, want, strlen(want)) == 0;
 }
 
-struct name_search {
-	const char *module;   /* NULL: any */
-	const char *name;
-	size_t len;
-	uint64_t addr;
-	int found;            /* 2: a defined function/object, 1: anything else */
-};
-
-static int search_module(Dwfl_Module *mod, void **ud, const char *mname, Dwarf_Addr start, void *arg)
-{
-	(void)ud;
-	(void)start;
-	struct name_search *ns = arg;
-	if (ns->module && !pm_module_matches(mname, ns->module))
-		return DWARF_CB_OK;
-	int n = dwfl_module_getsymtab(mod);
-	for (int i = 1; i < n; i++) {
-		GElf_Sym s;
-		GElf_Addr addr;
-		const char *name = dwfl_module_getsym_info(mod, i, &s, &addr, NULL, NULL, NULL);
-		if (!name || s.st_shndx == SHN_UNDEF || strncmp(name, ns->name, ns->len) != 0 ||
-		    (name[ns->len] != 0 && name[ns->len] != '@'))
-			continue;
-		int rank = (GELF_ST_TYPE(s.st_info) == STT_FUNC || GELF_ST_TYPE(s.st_info) == STT_OBJECT ||
-			    GELF_ST_TYPE(s.st_info) == STT_GNU_IFUNC) ? 2 : 1;
-		if (rank > ns->found) {
-			ns->found = rank;
-			ns->addr = addr;
-		}
-		if (rank == 2)
-			return DWARF_CB_ABORT;
-	}
-	return DWARF_CB_OK;
-}
-
 struct pm_err *pm_sym_by_name(struct pm_dwarf *d, const char *name, uint64_t *addr)
 {
 	if (d->t->kernel) {
@@ -407,20 +373,14 @@ struct pm_err *pm_sym_by_name(struct pm_dwarf *d, const char *name, uint64_t *ad
 		*addr = k->addr;
 		return NULL;
 	}
-	struct name_search ns = { .name = name };
 	char *modname = NULL;
 	const char *tick = strchr(name, '`');
-	if (tick) {
+	if (tick)
 		modname = xstrndup(name, (size_t)(tick - name));
-		ns.module = modname;
-		ns.name = tick + 1;
-	}
-	ns.len = strlen(ns.name);
-	dwfl_getmodules(d->dwfl, search_module, &ns, 0);
+	bool found = pm_symnames_lookup(d, modname, tick ? tick + 1 : name, addr);
 	free(modname);
-	if (!ns.found)
+	if (!found)
 		return pm_err_new(PM_ERR_LOOKUP, "failed to find symbol '%s'", name);
-	*addr = ns.addr;
 	return NULL;
 }
 

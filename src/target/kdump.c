@@ -205,6 +205,34 @@ static void warn_if_cut(struct pm_target *t, int fd, uint64_t bitmaps, uint64_t 
 			(unsigned long long)last.offset + last.size, (unsigned long long)fsize);
 }
 
+/* The sub-header's (offset, size) pairs libkdumpfile maps, as the header's
+ * version gives them (kdump_sub_header: vmcoreinfo from version 3, the
+ * ELF notes from 4, eraseinfo from 5): each must lie in the file, or the
+ * mapping faults (SIGBUS) past its end. */
+static struct pm_err *check_sub_header(struct pm_target *t, int fd, const unsigned char *hdr,
+				       uint64_t block_size, uint64_t fsize)
+{
+	static const struct { int version; unsigned at; const char *what; } parts[] = {
+		{ 3, 32, "VMCOREINFO" }, { 4, 48, "ELF notes" }, { 5, 64, "erase information" },
+	};
+	int32_t version;
+	uint64_t sub[10];
+	memcpy(&version, hdr + 8, 4);
+	if (pread(fd, sub, sizeof(sub), (off_t)block_size) != (ssize_t)sizeof(sub))
+		return NULL;      /* check_layout has placed the sub-header inside the file */
+	for (size_t i = 0; i < sizeof(parts) / sizeof(*parts); i++) {
+		uint64_t off = sub[parts[i].at / 8], len = sub[parts[i].at / 8 + 1];
+		if (version < parts[i].version || len == 0)
+			continue;
+		if (off > fsize || len > fsize - off)
+			return pm_err_new(PM_ERR_FORMAT, "%s: the kdump sub-header puts %llu bytes of %s at "
+					  "offset %llu, past the file's %llu bytes (truncated or corrupt dump?)",
+					  t->path, (unsigned long long)len, parts[i].what,
+					  (unsigned long long)off, (unsigned long long)fsize);
+	}
+	return NULL;
+}
+
 /* libkdumpfile maps the header, sub-header and bitmaps without checking
  * them against the file's size: a truncated dump would fault (SIGBUS). */
 static struct pm_err *check_layout(struct pm_target *t, int fd)
@@ -225,6 +253,9 @@ static struct pm_err *check_layout(struct pm_target *t, int fd)
 				  "and %u bitmap blocks do not fit in the file's %lld bytes (truncated "
 				  "or corrupt dump?)", t->path, block_size, sub_blocks, bitmap_blocks,
 				  (long long)st.st_size);
+	struct pm_err *err = check_sub_header(t, fd, hdr, (uint64_t)block_size, (uint64_t)st.st_size);
+	if (err)
+		return err;
 	warn_if_cut(t, fd, (1 + (uint64_t)sub_blocks) * (uint64_t)block_size,
 		    (uint64_t)bitmap_blocks * (uint64_t)block_size, (uint64_t)st.st_size);
 	return NULL;
