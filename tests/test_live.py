@@ -130,10 +130,18 @@ def test_dcmds(target):
     assert_runs_on(p, counter)
 
 
+def default_signals():
+    """pmdb keeps a signal its parent ignored (nohup) ignored; these tests
+    send the signals, so they must not inherit an ignored SIGHUP."""
+    for sig in (signal.SIGHUP, signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, signal.SIG_DFL)
+
+
 def attach_interactive(pid):
     """pmdb -p reading commands from a pipe, once it has stopped the process."""
     q = subprocess.Popen([pmdb.PMDB, "-p", str(pid)], stdin=subprocess.PIPE,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         preexec_fn=default_signals)
     deadline = time.time() + 10
     while tracer(pid) != q.pid:
         assert time.time() < deadline and q.poll() is None, q.communicate()
