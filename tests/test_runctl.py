@@ -18,11 +18,16 @@ EXE = ROOT / "build" / "progs" / "runctl" / "runctl"
 SRC = ROOT / "tests" / "progs" / "runctl.c"
 
 
+def build_prog(exe, src):
+    """cc -O0 -g src into exe, when exe is missing or older than src."""
+    if not exe.exists() or exe.stat().st_mtime_ns < src.stat().st_mtime_ns:
+        exe.parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["cc", "-O0", "-g", "-pthread", "-o", str(exe), str(src)], check=True)
+
+
 @pytest.fixture(scope="module", autouse=True)
 def built():
-    if not EXE.exists() or EXE.stat().st_mtime_ns < SRC.stat().st_mtime_ns:
-        EXE.parent.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["cc", "-O0", "-g", "-pthread", "-o", str(EXE), str(SRC)], check=True)
+    build_prog(EXE, SRC)
 
 
 def env():

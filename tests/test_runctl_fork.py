@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import pmdb
-from test_runctl import env, hexes
+from test_runctl import build_prog, env, hexes
 
 ROOT = Path(pmdb.ROOT)
 EXE = ROOT / "build" / "progs" / "forker" / "forker"
@@ -20,9 +20,7 @@ SRC = ROOT / "tests" / "progs" / "forker.c"
 
 @pytest.fixture(scope="module", autouse=True)
 def built():
-    if not EXE.exists() or EXE.stat().st_mtime_ns < SRC.stat().st_mtime_ns:
-        EXE.parent.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["cc", "-O0", "-g", "-o", str(EXE), str(SRC)], check=True)
+    build_prog(EXE, SRC)
 
 
 def run_pmdb(cmds, args):

@@ -30,6 +30,16 @@ bool pm_kwalk_table(struct pm_kwalk *w, uint64_t pa, int level, uint64_t *entrie
 /* Virtual [va, va+size) maps physical pa. */
 void pm_kwalk_leaf(struct pm_kwalk *w, uint64_t va, uint64_t pa, uint64_t size);
 
+/* A 4 KiB-granule page-table entry at LEVEL (1 = last), as the
+ * architecture reads it: absent, a next-level table, or a leaf mapping
+ * 1 << (12 + 9 * (level - 1)) bytes; *pa the table's or block's address. */
+enum pm_kpte { PM_KPTE_ABSENT, PM_KPTE_TABLE, PM_KPTE_LEAF };
+typedef enum pm_kpte pm_kpte_fn(const struct pm_kernel *k, uint64_t e, int level, uint64_t *pa);
+/* The translation of va through LEVELS levels from k->pgd, shared by the
+ * architectures' vtop (kernel.c). */
+struct pm_err *pm_kvtop_walk(struct pm_kernel *k, uint64_t va, int levels, pm_kpte_fn *decode,
+			     struct pm_vtop *out);
+
 struct pm_karch {
 	const char *arch;           /* pm_arch's name */
 	bool kallsyms_absolute_percpu;   /* CONFIG_KALLSYMS_ABSOLUTE_PERCPU (kallsyms.c) */

@@ -99,6 +99,33 @@ int pm_kernel_table_level(struct pm_target *t, uint64_t pa)
 	return 0;
 }
 
+struct pm_err *pm_kvtop_walk(struct pm_kernel *k, uint64_t va, int levels, pm_kpte_fn *decode,
+			     struct pm_vtop *out)
+{
+	uint64_t table = k->pgd;
+	for (int level = levels; level >= 1; level--) {
+		unsigned shift = 12 + 9 * (unsigned)(level - 1);
+		unsigned idx = (unsigned)(va >> shift) & 511;
+		uint64_t e, pa = 0;
+		if (pm_memmap_read_partial(&k->phys, table + idx * 8, &e, 8) != 8)
+			return pm_err_new(PM_ERR_FAULT, "page table at physical 0x%llx is not in the dump",
+					  (unsigned long long)(table + idx * 8));
+		out->entries[out->nentries++] = e;
+		enum pm_kpte kind = decode(k, e, level, &pa);
+		if (kind == PM_KPTE_ABSENT)
+			return pm_err_new(PM_ERR_FAULT, "0x%llx is not mapped (level-%d entry 0x%llx not present)",
+					  (unsigned long long)va, level, (unsigned long long)e);
+		if (kind == PM_KPTE_LEAF) {
+			uint64_t size = 1ull << shift;
+			out->page_size = size;
+			out->pa = (pa & ~(size - 1)) + (va & (size - 1));
+			return NULL;
+		}
+		table = pa;
+	}
+	return pm_err_new(PM_ERR_FAULT, "0x%llx: no page-table leaf", (unsigned long long)va);
+}
+
 static const struct pm_karch *const karchs[] = { &pm_karch_x86_64, &pm_karch_aarch64 };
 
 struct pm_err *pm_kernel_attach(struct pm_target *t, struct pm_backing *dump,

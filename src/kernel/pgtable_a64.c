@@ -93,33 +93,23 @@ static void walk(struct pm_kwalk *w)
 	walk_table(w, w->k->pgd, levels(w->k), 0);
 }
 
+/* A level-1 entry must be a page (bits 1:0 = 3); above it, bit 1 tells
+ * a table from a block. */
+static enum pm_kpte decode(const struct pm_kernel *k, uint64_t e, int level, uint64_t *pa)
+{
+	(void)k;
+	*pa = e & DESC_ADDR;
+	if (!(e & DESC_VALID) || (level == 1 && !(e & DESC_TABLE)))
+		return PM_KPTE_ABSENT;
+	return level == 1 || !(e & DESC_TABLE) ? PM_KPTE_LEAF : PM_KPTE_TABLE;
+}
+
 static struct pm_err *vtop(struct pm_kernel *k, uint64_t va, struct pm_vtop *out)
 {
 	if (va >> k->va_bits != (~0ull >> k->va_bits))
 		return pm_err_new(PM_ERR_FAULT, "0x%llx is not a kernel (TTBR1) address",
 				  (unsigned long long)va);
-	uint64_t table = k->pgd;
-	for (int level = levels(k); level >= 1; level--) {
-		unsigned shift = 12 + 9 * (unsigned)(level - 1);
-		unsigned idx = (unsigned)(va >> shift) & 511;
-		uint64_t e;
-		if (pm_memmap_read_partial(&k->phys, table + idx * 8, &e, 8) != 8)
-			return pm_err_new(PM_ERR_FAULT, "page table at physical 0x%llx is not in the dump",
-					  (unsigned long long)(table + idx * 8));
-		out->entries[out->nentries++] = e;
-		if (!(e & DESC_VALID) || (level == 1 && !(e & DESC_TABLE)))
-			return pm_err_new(PM_ERR_FAULT, "0x%llx is not mapped (level-%d entry 0x%llx not valid)",
-					  (unsigned long long)va, level, (unsigned long long)e);
-		uint64_t pa = e & DESC_ADDR;
-		if (level == 1 || !(e & DESC_TABLE)) {
-			uint64_t size = 1ull << shift;
-			out->page_size = size;
-			out->pa = (pa & ~(size - 1)) + (va & (size - 1));
-			return NULL;
-		}
-		table = pa;
-	}
-	return pm_err_new(PM_ERR_FAULT, "0x%llx: no page-table leaf", (unsigned long long)va);
+	return pm_kvtop_walk(k, va, levels(k), decode, out);
 }
 
 /* The linear map: __va(pa) = pa - PHYS_OFFSET + PAGE_OFFSET (PAGE_OFFSET

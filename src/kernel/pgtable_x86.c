@@ -63,31 +63,18 @@ static struct pm_err *locate(struct pm_target *t, struct pm_kernel *k)
 	return NULL;
 }
 
+static enum pm_kpte decode(const struct pm_kernel *k, uint64_t e, int level, uint64_t *pa)
+{
+	(void)k;
+	*pa = e & PTE_ADDR;
+	if (!(e & PTE_PRESENT))
+		return PM_KPTE_ABSENT;
+	return level == 1 || ((level == 2 || level == 3) && (e & PTE_LARGE)) ? PM_KPTE_LEAF : PM_KPTE_TABLE;
+}
+
 static struct pm_err *vtop(struct pm_kernel *k, uint64_t va, struct pm_vtop *out)
 {
-	int levels = k->l5 ? 5 : 4;
-	uint64_t table = k->pgd;
-	for (int level = levels; level >= 1; level--) {
-		unsigned shift = 12 + 9 * (unsigned)(level - 1);
-		unsigned idx = (unsigned)(va >> shift) & 511;
-		uint64_t e;
-		if (pm_memmap_read_partial(&k->phys, table + idx * 8, &e, 8) != 8)
-			return pm_err_new(PM_ERR_FAULT, "page table at physical 0x%llx is not in the dump",
-					  (unsigned long long)(table + idx * 8));
-		out->entries[out->nentries++] = e;
-		if (!(e & PTE_PRESENT))
-			return pm_err_new(PM_ERR_FAULT, "0x%llx is not mapped (level-%d entry 0x%llx not present)",
-					  (unsigned long long)va, level, (unsigned long long)e);
-		uint64_t pa = e & PTE_ADDR;
-		if (level == 1 || ((level == 2 || level == 3) && (e & PTE_LARGE))) {
-			uint64_t size = 1ull << shift;
-			out->page_size = size;
-			out->pa = (pa & ~(size - 1)) + (va & (size - 1));
-			return NULL;
-		}
-		table = pa;
-	}
-	return pm_err_new(PM_ERR_FAULT, "0x%llx: no page-table leaf", (unsigned long long)va);
+	return pm_kvtop_walk(k, va, k->l5 ? 5 : 4, decode, out);
 }
 
 const struct pm_karch pm_karch_x86_64 = {
