@@ -13,8 +13,9 @@ kdump:  the smallest shrunk vmcores rewritten as kdump-compressed (zlib
         pages) and flattened files, with the harness's format byte.
 expr:   every line of tests/scripts/*.mdb; build/fuzz/types{,.core} is the
         core the harness opens.
-dwarf:  the types program's executable (its DWARF and CFI are what gets
-        mutated); the harness opens it with build/fuzz/types.core."""
+dwarf:  the types program linked statically (its DWARF and CFI are what
+        gets mutated); the harness opens it with
+        build/fuzz/static_types.core."""
 import glob
 import os
 import struct
@@ -29,7 +30,7 @@ import corpus   # noqa: E402
 
 OUT = os.path.join(ROOT, "build", "fuzz")
 CORPUS = os.path.join(OUT, "corpus")
-USER_CORES = ["null_read", "types", "sighandler", "cxx_throw", "inline", "omitfp",
+USER_CORES = ["null_read", "types", "static_types", "sighandler", "cxx_throw", "inline", "omitfp",
               "stripped", "linked_list"]
 # One kernel seed per command set: small ones first (the kdump seeds are made
 # from the smallest).
@@ -68,11 +69,12 @@ def user_seeds():
             print(f"mkseeds: no {name} core: {e}", file=sys.stderr)
             continue
         put("core", name + ".core", open(c.core, "rb").read())
-        if name == "types":
-            put("dwarf", "types", open(c.exe, "rb").read())
-            write(os.path.join(OUT, "types"), open(c.exe, "rb").read())
-            os.chmod(os.path.join(OUT, "types"), 0o755)
-            write(os.path.join(OUT, "types.core"), open(c.core, "rb").read())
+        if name in ("types", "static_types"):
+            write(os.path.join(OUT, name), open(c.exe, "rb").read())
+            os.chmod(os.path.join(OUT, name), 0o755)
+            write(os.path.join(OUT, name + ".core"), open(c.core, "rb").read())
+        if name == "static_types":
+            put("dwarf", name, open(c.exe, "rb").read())
     n = 0
     for path in sorted(glob.glob(os.path.join(ROOT, "tests", "scripts", "*.mdb"))):
         for line in open(path, errors="replace"):

@@ -93,6 +93,8 @@ _PROG_LIST = [
     Prog("deep_overflow", "deep.c", "c", _C + ("-DOVERFLOW",)),
     Prog("inline", "inline.c", "c", ("-O2", "-g")),
     Prog("types", "types.c", "c", _C),
+    # fuzz_dwarf's target: no shared libc, so all the DWARF read is the program's
+    Prog("static_types", "types.c", "c", _C + ("-static",)),
     # split DWARF: the types and locations in .dwo files beside the program
     Prog("split_null_read", "null_read.c", "c", _C + ("-gsplit-dwarf", "-fPIE", "-pie")),
     Prog("split_types", "types.c", "c", _C + ("-gsplit-dwarf",)),
