@@ -58,6 +58,16 @@ def rows(text, header_word="TIME"):
 PMDB = pmdb.PMDB
 
 
+def human(n):
+    """A size as pmdb --list prints it (coredumpctl's units)."""
+    v, units = float(n), "BKMGT"
+    u = 0
+    while v >= 1024 and u < len(units) - 1:
+        v /= 1024
+        u += 1
+    return f"{n}B" if u == 0 else f"{v:.1f}{units[u]}"
+
+
 def test_journal_and_folder(tmp_path, made):
     res = run_job(tmp_path, made, journal=True, storage="external", commands=[
         ["coredumpctl", "list", "--no-pager", "--no-legend"],
@@ -96,6 +106,10 @@ def test_core_kept_in_the_journal(tmp_path, made):
     assert res["files"] == {}, res["files"]          # nothing in the folder
     theirs, mine = rows(ctl["stdout"]), rows(lst["stdout"])
     assert [t[8] for t in theirs] == [m[8] for m in mine] == ["journal"] * 3, (ctl["stdout"], lst["stdout"])
+    # coredumpctl shows no size for these ("-"); pmdb reads it from the
+    # first 64 KiB of each (journald keeps them compressed): the size of the
+    # core the kernel wrote
+    assert [m[9] for m in mine] == [human(os.path.getsize(made[n].core)) for n in NAMES], lst["stdout"]
     # the core, copied out of the journal, is null_read's: its stack and signal
     assert bypid["rc"] == 0, bypid
     assert "SIGSEGV" in bypid["stdout"] and "inner" in bypid["stdout"] and "middle" in bypid["stdout"], bypid

@@ -57,7 +57,7 @@ int pm_coredump_list(const char *dir, FILE *out)
 		/* coredumpctl's words for where the core is */
 		const char *where = cd->cursor ? "journal" : cd->missing ? "missing" : cd->path ? "present" : "none";
 		fprintf(out, "%-31s %7d %6u %6s %-8s %-8s %7s %s\n", t, cd->pid, cd->uid, cd->logged ? gid : "-",
-			sig ? sig : "-", where, cd->path || cd->cursor ? size : "-", cd->exe ? cd->exe : cd->comm);
+			sig ? sig : "-", where, (cd->path || cd->cursor) && cd->size != PM_COREDUMP_SIZE_UNKNOWN ? size : "-", cd->exe ? cd->exe : cd->comm);
 	}
 	pm_coredump_free(cds, n);
 	return 0;

@@ -16,7 +16,7 @@ struct pm_coredump {
 	unsigned uid;
 	int pid;
 	uint64_t usec;        /* when it crashed, µs since the epoch */
-	uint64_t size;        /* of the file as stored */
+	uint64_t size;        /* of the file as stored, or PM_COREDUMP_SIZE_UNKNOWN */
 	int signo;            /* from user.coredump.signal, else 0 */
 	char *exe;            /* from user.coredump.exe, or NULL */
 	/* from the journal (journal.c) */
@@ -25,6 +25,8 @@ struct pm_coredump {
 	bool missing;         /* the entry names a file that is gone */
 	char *cursor;         /* the entry, when the core itself is in the journal */
 };
+
+#define PM_COREDUMP_SIZE_UNKNOWN UINT64_MAX
 
 /* --journal-dir: read journal files there instead of the local journal. */
 void pm_journal_configure(const char *dir);

@@ -4,13 +4,13 @@
  * COREDUMP_FILENAME (the core is in the folder) or COREDUMP (the core
  * itself, with Storage=journal). */
 #include "coredumpdir.h"
+#include "unpack.h"
 #include "../base/util.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <systemd/sd-journal.h>
 #include <unistd.h>
@@ -59,6 +59,24 @@ static uint64_t number(sd_journal *j, const char *name, bool *ok)
 	return n;
 }
 
+/* What --list reads of a core kept in the journal: journald keeps large
+ * fields compressed and hands back only this much of them, enough for the
+ * ELF and program headers that give the core's size. */
+#define LIST_HEAD_BYTES (64u << 10)
+
+/* The core's size from "COREDUMP=" and its first bytes: what its headers
+ * claim, else the field's length if it was not cut short, else unknown. */
+static uint64_t core_size(const void *data, size_t len)
+{
+	const size_t prefix = strlen("COREDUMP=");
+	if (len <= prefix)
+		return 0;
+	uint64_t claimed;
+	if (pm_core_claimed_size((const char *)data + prefix, len - prefix, &claimed) == 1)
+		return claimed;
+	return len < LIST_HEAD_BYTES ? len - prefix : PM_COREDUMP_SIZE_UNKNOWN;
+}
+
 static bool read_entry(sd_journal *j, struct pm_coredump *cd)
 {
 	memset(cd, 0, sizeof(*cd));
@@ -87,7 +105,7 @@ static bool read_entry(sd_journal *j, struct pm_coredump *cd)
 	const void *data;
 	size_t len;
 	if (!cd->path && sd_journal_get_data(j, "COREDUMP", &data, &len) >= 0) {
-		cd->size = len > 9 ? len - 9 : 0;
+		cd->size = core_size(data, len);
 		char *cursor = NULL;
 		if (sd_journal_get_cursor(j, &cursor) >= 0) {
 			cd->cursor = xstrdup(cursor);
@@ -115,8 +133,8 @@ struct pm_err *pm_journal_coredumps(const char *dir, struct pm_coredump **out, s
 		*why = "there are no journal files: is systemd-journald running?";
 		return NULL;
 	}
-	/* the core may be large: the size of what is read back is not capped */
-	sd_journal_set_data_threshold(j, 0);
+	/* the cores themselves are not read, only their headers */
+	sd_journal_set_data_threshold(j, LIST_HEAD_BYTES);
 	size_t cap = 0;
 	if (sd_journal_add_match(j, COREDUMP_MESSAGE, 0) >= 0) {
 		SD_JOURNAL_FOREACH(j) {
@@ -150,13 +168,23 @@ struct pm_err *pm_journal_core(const char *dir, const char *cursor, char **path)
 	else if (sd_journal_get_data(j, "COREDUMP", &data, &len) < 0 || len <= 9)
 		err = pm_err_new(PM_ERR_FORMAT, "the journal entry holds no core");
 	if (!err) {
-		/* a memfd stays open for the session; pmdb opens it by its /proc name */
-		int fd = memfd_create("journal-core", 0);
-		if (fd < 0 || !pm_write_all(fd, (const char *)data + 9, len - 9))
+		/* sd-journal has the whole core inflated in memory already: the copy
+		 * goes to an unlinked scratch file, not to more memory; it stays
+		 * open for the session and pmdb opens it by its /proc name */
+		const char *where;
+		uint64_t free_space;
+		int fd = pm_scratch_open(&where, &free_space);
+		if (fd >= 0 && len - 9 > free_space)
+			err = pm_err_new(PM_ERR_IO, "the core in the journal needs %zu bytes; %s has %llu "
+					 "free (set TMPDIR to a larger filesystem)", len - 9, where,
+					 (unsigned long long)free_space);
+		else if (fd < 0 || !pm_write_all(fd, (const char *)data + 9, len - 9))
 			err = pm_err_new(PM_ERR_IO, "cannot copy the core out of the journal: %s",
 					 strerror(errno));
 		else
 			*path = xasprintf("/proc/self/fd/%d", fd);
+		if (err && fd >= 0)
+			close(fd);
 	}
 	sd_journal_close(j);
 	return err;

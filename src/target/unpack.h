@@ -23,5 +23,7 @@ int pm_scratch_open(const char **where, uint64_t *free_space);
  * describe: 1 and *size when known, 0 when more bytes are needed, -1 when
  * they give no bound (not a 64-bit little-endian ELF file). */
 int pm_unpack_claimed_size(int fd, uint64_t written, uint64_t *size);
+/* The same, from the core's first len bytes in memory. */
+int pm_core_claimed_size(const void *buf, size_t len, uint64_t *size);
 
 #endif
