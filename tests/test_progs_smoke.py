@@ -56,6 +56,7 @@ EXPECT = {
     "deep_overflow": ("SIGSEGV", SEGV_MAPERR, None, ["descend", "descend", "descend"]),
     "inline": ("SIGSEGV", SEGV_MAPERR, 0x8, ["widget_set_size", "widget_resize", "resize_all"]),
     "types": ("SIGSEGV", SEGV_MAPERR, 0x0, ["walk", "main"]),
+    "static_types": ("SIGSEGV", SEGV_MAPERR, 0x0, ["walk", "main"]),
     "split_null_read": ("SIGSEGV", SEGV_MAPERR, 0x8, ["inner", "middle", "outer", "main"]),
     "split_types": ("SIGSEGV", SEGV_MAPERR, 0x0, ["walk", "main"]),
     "hugetypes": ("SIGSEGV", SEGV_MAPERR, 0x0, ["main"]),

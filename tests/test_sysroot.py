@@ -214,3 +214,30 @@ def test_modinfo_debuglink(stripped, tmp_path):
     assert places == ["command line", "module's file", "cache", "build-id dir", "debuglink"], b
     assert re.search(r"build-id dir\s+/usr/lib/debug/\.build-id/\S+: missing", b), b
     assert re.search(r"debuglink\s+" + re.escape(str(tmp_path / name)) + ": used", b), b
+
+
+@pytest.mark.parametrize("prog", ["static_types"])
+def test_given_executable_beats_a_stripped_one_at_the_recorded_path(prog, tmp_path):
+    """A static program has no link_map entry: libdwfl opens the file the
+    core names if its build-id matches.  Stripped there (a deployed binary),
+    the unstripped one given on the command line must still be the one
+    read, as gdb reads it."""
+    orig = cores.make_core(prog).exe
+    exe = tmp_path / "bin" / prog
+    exe.parent.mkdir()
+    shutil.copy(orig, exe)
+    core = cores.crash_in_dir(str(exe), tmp_path / "run")
+    subprocess.run(["strip", str(exe)], check=True)
+    r = pmdb.run([orig, core], "$c; ::p counter; ::modules")
+    assert r.rc == 0, r
+    g = subprocess.run(["gdb", "-batch", "-nx", "-ex", "bt", "-ex", "p counter", orig, core],
+                       capture_output=True, text=True, timeout=120).stdout
+    want = gdb_funcs(g)
+    assert want[:2] == ["walk", "main"], g
+    assert re.findall(r"^(\w+)\+0x[0-9a-f]+\(", r.out, re.M)[:2] == want[:2], r.out
+    value = re.search(r"^\$1 = (-?\d+)$", g, re.M)
+    assert value and f"(long int) {value.group(1)}" in r.out, (r.out, g)
+    assert re.search(r"file: " + re.escape(orig) + "$", r.out, re.M), r.out
+    # without the given file, the stripped one is all there is: no symbols
+    bare = pmdb.run([core], "$c")
+    assert not re.search(r"^walk\+", bare.out, re.M), bare.out

@@ -54,6 +54,10 @@ void pm_inline_expand(struct pm_dwarf *d, struct pm_stack *s, uint64_t pc, uint6
 bool pm_module_matches(const char *mname, const char *want);
 const char *pm_pool_add(struct pm_strpool *p, char *owned);
 
+/* mainexe.c: the executable given on the command line in place of the
+ * same build's file at the path the core names (static programs). */
+void pm_mainexe_prefer_given(struct pm_dwarf *d);
+
 /* The debug folders searched by build-id: the -d folders, /usr/lib/debug,
  * the sysroot's. */
 size_t pm_dwarf_search_dirs(const char *const **dirs);

@@ -211,6 +211,7 @@ struct pm_err *pm_dwarf_open(struct pm_target *t, const char *debug_dirs, struct
 			pm_warn("cannot list the modules of the core: %s", dwfl_errmsg(-1));
 		report_objects(d);
 		dwfl_report_end(d->dwfl, NULL, NULL);
+		pm_mainexe_prefer_given(d);
 		pm_vdso_report(d->dwfl, t);
 	}
 	struct pm_err *err = pm_kdwarf_check_option(d);
@@ -405,12 +406,15 @@ static int collect_module(Dwfl_Module *mod, void **ud, const char *name, Dwarf_A
 	m->end = end;
 	/* Loading the ELF makes libdwfl fill mainfile and the bias. */
 	GElf_Addr bias = 0;
-	if (dwfl_module_getelf(mod, &bias))
+	bool has_elf = dwfl_module_getelf(mod, &bias) != NULL;
+	if (has_elf)
 		m->bias = bias;
 	Dwarf_Addr dbias;
 	m->has_dwarf = dwfl_module_getdwarf(mod, &dbias) != NULL;
 	dwfl_module_info(mod, NULL, NULL, NULL, NULL, NULL, &mainfile, &debugfile);
-	m->file = mainfile;
+	/* a file libdwfl opened itself at the path the core names (NT_FILE,
+	 * build-id checked) is left unnamed */
+	m->file = mainfile ? mainfile : has_elf && name && name[0] == '/' ? name : NULL;
 	m->debug_file = debugfile;
 	m->debuginfod = pm_debuginfod_gave(debugfile);
 	const unsigned char *bits;
