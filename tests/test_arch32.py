@@ -303,3 +303,63 @@ def test_arm32(gdb_multiarch, name):
     compare("arm", g, p, problems, frames="prefix" if name == "arm32_abort_assert" else "all")
     dis_boundaries(g, args, wd, problems)
     assert not problems, f"{name} (qemu-arm): pmdb and gdb differ:\n" + "\n".join(problems)
+
+
+# --- address columns as wide as the target's pointers -----------------------------------
+
+@pytest.mark.parametrize("name", ["m32_null_write", "arm32_null_write"])
+def test_address_width(gdb_multiarch, name):
+    """gdb prints a 32-bit target's addresses with 8 hex digits (bt's frame
+    pcs, `info functions`' non-debugging symbols) and `info proc mappings`
+    in 10-character columns ("0x" and 8 digits): pmdb's address columns
+    ($C, ::stack -p, ::dis, ::nm, ::threads, ::mappings) must be 8 digits
+    too, holding gdb's values."""
+    if name.startswith("m32"):
+        exe, core = m32_core("null_write")
+        args, gargs = [exe, core], []
+    else:
+        why = arm_cores.tools_missing(arm_cores.ARMHF)
+        if why:
+            pytest.skip(why)
+        c = arm_cores.make_core(name)
+        exe, core = c.exe, c.core
+        args = ["--sysroot", arm_cores.ARMHF.sysroot, exe, core]
+        gargs = ["-iex", f"set sysroot {arm_cores.ARMHF.sysroot}"]
+    argv = [GDB, "-batch", "-nx", "-q", *gargs, "-ex", "set width 0", "-ex", "bt",
+            "-ex", "info functions ^_start$", "-ex", "info proc mappings", exe, "-c", core]
+    g = subprocess.run(argv, capture_output=True, text=True, timeout=300, errors="replace").stdout
+    bt = re.findall(r"^#[1-9]\d*\s+0x([0-9a-f]+) in ", g, re.M)
+    start = re.search(r"^0x([0-9a-f]+)\s+_start$", g, re.M)
+    maps = re.findall(r"^\s+(0x[0-9a-f]+)\s+0x[0-9a-f]+\s+0x[0-9a-f]+\s+0x[0-9a-f]+", g, re.M)
+    assert bt and start, g[-3000:]
+    digits = len(start.group(1))
+    assert {len(a) for a in bt} == {digits} == {8}, g      # gdb's own width, 32-bit
+    col = re.search(r"^(\s*)Start Addr", g, re.M)
+    problems = []
+    r = pmdb.run(args, "::stack -p\n!echo @@\n$C\n!echo @@\n::dis\n!echo @@\n"
+                       "::nm\n!echo @@\n::threads\n!echo @@\n::mappings")
+    stack, cfp, dis, nm, threads, mappings = (r.out.split("@@\n") + [""] * 6)[:6]
+    pcs = re.findall(r"^(\w+) ", stack, re.M)
+    if not pcs or {len(p) for p in pcs} != {digits} or \
+            [int(p, 16) for p in pcs[1:len(bt) + 1]] != [int(a, 16) for a in bt]:
+        problems.append(f"::stack -p: gdb's bt {bt}\n{stack}")
+    if {len(f) for f in re.findall(r"^(\w+) ", cfp, re.M)} != {digits}:
+        problems.append(f"$C frame pointers:\n{cfp}")
+    if {len(a) for a in re.findall(r"^(?:=>)?\s+0x([0-9a-f]+) ", dis, re.M)} != {digits}:
+        problems.append(f"::dis:\n{dis}")
+    m = re.search(r"^0x([0-9a-f]+) .*`_start$", nm, re.M)
+    # ::nm shows st_value as nm(1) does: a Thumb function's has bit 0 set
+    if not m or len(m.group(1)) != digits or int(m.group(1), 16) & ~1 != int(start.group(1), 16):
+        problems.append(f"::nm _start: gdb 0x{start.group(1)}, pmdb {m and m.group(0)}")
+    if {len(a) for a in re.findall(r"^[>* ]+\d+\s+0x([0-9a-f]+) ", threads, re.M)} != {digits}:
+        problems.append(f"::threads:\n{threads}")
+    # gdb right-aligns "0x" and the address in a 10-character column;
+    # pmdb, without "0x", in 8 (gdb shows none for qemu-arm's cores,
+    # which have no NT_FILE)
+    rows = [ln for ln in mappings.splitlines()[1:] if ln.strip()]
+    if (maps and not rows) or any(len(ln.split(None, 1)[0]) > digits or
+                       len(ln) - len(ln.lstrip()) + len(ln.split(None, 1)[0]) != digits
+                       for ln in rows):
+        problems.append(f"::mappings (gdb's column: {col and len(col.group(1))} + "
+                        f"'Start Addr'):\n{mappings}")
+    assert not problems, "\n".join(problems) + "\n" + r.err
