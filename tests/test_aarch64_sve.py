@@ -18,7 +18,6 @@ import subprocess
 
 import pytest
 
-import kernel_arm64
 import pmdb
 import sve_core_arm64
 
@@ -29,13 +28,7 @@ GDB = shutil.which("gdb-multiarch")
 def sve():
     if not GDB:
         pytest.skip("no gdb-multiarch (scripts/deps.sh test installs it)")
-    why = sve_core_arm64.unavailable()
-    if why:
-        pytest.skip(why)
-    try:
-        return sve_core_arm64.setup()
-    except kernel_arm64.Unavailable as e:
-        pytest.skip(str(e))
+    return sve_core_arm64.setup_or_skip()
 
 
 def gdb_regs(c):

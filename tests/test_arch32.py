@@ -23,6 +23,7 @@ import os
 import re
 import shutil
 import subprocess
+import struct
 
 import pytest
 
@@ -363,3 +364,78 @@ def test_address_width(gdb_multiarch, name):
         problems.append(f"::mappings (gdb's column: {col and len(col.group(1))} + "
                         f"'Start Addr'):\n{mappings}")
     assert not problems, "\n".join(problems) + "\n" + r.err
+
+
+# --- a 32-bit ARM core written by a real (arm64) kernel: NT_ARM_VFP -----------------------
+
+@pytest.fixture(scope="module")
+def kernel_arm32_core():
+    """vfp_crash, a compat task under Debian's arm64 kernel in QEMU
+    (tests/lib/sve_core_arm64.py): qemu-arm's cores have no VFP note."""
+    import sve_core_arm64
+    return sve_core_arm64.setup_or_skip()
+
+
+def _vfp_known(i):
+    """What tests/progs/vfp_crash.c loads into d<i>."""
+    return (0x0102030405060708 * (i + 1)) & (1 << 64) - 1
+
+
+def test_arm_vfp(gdb_multiarch, kernel_arm32_core):
+    """::fpregs (d0-d31, fpscr from NT_ARM_VFP) against gdb's `info registers`
+    (its raw values and doubles) and the values the program loaded; the
+    general registers and frames against gdb as for the other ARM cores."""
+    c = kernel_arm32_core
+    wd = os.path.dirname(c.core32)
+    dregs = " ".join(f"d{i}" for i in range(32))
+    g = gdb(wd, c.exe32, c.core32, extra=("echo ===fp===\\n", f"info registers fpscr {dregs}"))
+    assert g["threads"], g["raw"][-3000:]
+    problems = []
+    compare("arm", g, pmdb_view(wd, [c.exe32, c.core32], g["threads"]), problems)
+    want = {m.group(1): (int(m.group(3) or m.group(2), 16), m.group(2))
+            for m in re.finditer(r"^(d\d+|fpscr)\s+(\S+)(?: \(raw (0x[0-9a-f]+)\))?", g["fp"],
+                                 re.M)}
+    r = pmdb.run([c.exe32, c.core32], "::fpregs")
+    got = {m.group(1): (int(m.group(2), 16), m.group(3))
+           for m in re.finditer(r"^%(d\d+)\s*= (0x[0-9a-f]+) \((\S+)\)$", r.out, re.M)}
+    m = re.search(r"^fpscr (0x[0-9a-f]+)$", r.out, re.M)
+    got["fpscr"] = (int(m.group(1), 16), None) if m else None
+    if len(want) != 33:
+        problems.append(f"gdb shows {sorted(want)}\n{g['fp']}")
+    for name, (raw, text) in want.items():
+        mine = got.get(name)
+        if mine is None or mine[0] != raw:
+            problems.append(f"{name}: gdb {hex(raw)}, pmdb {mine}")
+        elif name != "fpscr" and float(mine[1]) != float(text):
+            problems.append(f"{name}: gdb {text}, pmdb {mine[1]}")
+    for i in range(32):
+        if got.get(f"d{i}", (None,))[0] != _vfp_known(i):
+            problems.append(f"d{i}: the program loaded {hex(_vfp_known(i))}, pmdb {got.get(f'd{i}')}")
+    if got["fpscr"] is None or got["fpscr"][0] != 0x03c00000:
+        problems.append(f"fpscr: the program set 0x03c00000, pmdb {got['fpscr']}")
+    assert not problems, "\n".join(problems) + "\n" + r.out + r.err
+
+
+def test_arm_vfp_short_note(kernel_arm32_core, tmp_path):
+    """An NT_ARM_VFP note shorter than struct user_vfp: named in a warning."""
+    c = kernel_arm32_core
+    data = bytearray(open(c.core32, "rb").read())
+    phoff, = struct.unpack_from("<I", data, 0x1c)
+    phentsize, phnum = struct.unpack_from("<HH", data, 0x2a)
+    patched = 0
+    for i in range(phnum):
+        ptype, off, _, _, size = struct.unpack_from("<IIIII", data, phoff + i * phentsize)
+        pos = off
+        while ptype == 4 and pos + 12 <= off + size:
+            namesz, descsz, ntype = struct.unpack_from("<III", data, pos)
+            if ntype == 0x400 and data[pos + 12:pos + 17] == b"LINUX":
+                struct.pack_into("<I", data, pos + 4, 100)     # the last note: a short one
+                patched += 1
+                break
+            pos += 12 + ((namesz + 3) & ~3) + ((descsz + 3) & ~3)
+    assert patched == 1
+    core = tmp_path / "core"
+    core.write_bytes(bytes(data))
+    r = pmdb.run([c.exe32, str(core)], "::fpregs")
+    assert r.rc != 0 and "AddressSanitizer" not in r.err and "runtime error" not in r.err, r
+    assert re.search(r"NT_ARM_VFP note of 100 bytes is shorter than 260; ignored", r.err), r

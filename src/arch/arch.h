@@ -39,6 +39,8 @@ struct pm_fp_notes {
 	size_t fpregs_len;
 	const unsigned char *sve;         /* AArch64 NT_ARM_SVE */
 	size_t sve_len;
+	const unsigned char *vfp;         /* 32-bit ARM NT_ARM_VFP */
+	size_t vfp_len;
 };
 
 /* Which capstone disassembler reads the code (src/arch/disasm.c). */

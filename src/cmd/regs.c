@@ -57,7 +57,8 @@ struct pm_err *pm_cmd_fpregs(struct pmdb *db, const struct pm_call *call)
 	const struct pm_arch *arch = db->t->arch;
 	if (arch->print_fpregs) {
 		struct pm_fp_notes notes = { .fpregs = th->fpregs, .fpregs_len = th->fpregs_len,
-					     .sve = th->sve, .sve_len = th->sve_len };
+					     .sve = th->sve, .sve_len = th->sve_len,
+					     .vfp = th->vfp, .vfp_len = th->vfp_len };
 		char warn[200];
 		int rc = arch->print_fpregs(db->out, &notes, warn, sizeof(warn));
 		if (warn[0])
@@ -67,7 +68,7 @@ struct pm_err *pm_cmd_fpregs(struct pmdb *db, const struct pm_call *call)
 					  th->tid);
 		return NULL;
 	}
-	if (!arch->xmm_regs)    /* 32-bit ARM: its FPA/VFP notes are not decoded */
+	if (!arch->xmm_regs)
 		return pm_err_new(PM_ERR_GENERIC, "::fpregs: %s floating-point registers are not "
 				  "decoded", arch->name);
 	const unsigned char *fx = th->fpregs;
