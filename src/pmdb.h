@@ -42,6 +42,13 @@ struct pmdb {
 	const char *debug_dirs;    /* -d, to open the debug info again after a run */
 };
 
+/* Hex digits of an address column: the target's pointer width (8 on
+ * i386, x32 and ARM, as gdb and mdb print their addresses), else 16. */
+static inline int pm_addr_digits(const struct pmdb *db)
+{
+	return db->t && db->t->arch ? 2 * (int)db->t->arch->ptr_size : 16;
+}
+
 /* How a dcmd was called: the address (dot) if one was given, the repeat
  * count, and its arguments as words. */
 struct pm_call {

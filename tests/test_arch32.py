@@ -23,6 +23,7 @@ import os
 import re
 import shutil
 import subprocess
+import struct
 
 import pytest
 
@@ -303,3 +304,138 @@ def test_arm32(gdb_multiarch, name):
     compare("arm", g, p, problems, frames="prefix" if name == "arm32_abort_assert" else "all")
     dis_boundaries(g, args, wd, problems)
     assert not problems, f"{name} (qemu-arm): pmdb and gdb differ:\n" + "\n".join(problems)
+
+
+# --- address columns as wide as the target's pointers -----------------------------------
+
+@pytest.mark.parametrize("name", ["m32_null_write", "arm32_null_write"])
+def test_address_width(gdb_multiarch, name):
+    """gdb prints a 32-bit target's addresses with 8 hex digits (bt's frame
+    pcs, `info functions`' non-debugging symbols) and `info proc mappings`
+    in 10-character columns ("0x" and 8 digits): pmdb's address columns
+    ($C, ::stack -p, ::dis, ::nm, ::threads, ::mappings) must be 8 digits
+    too, holding gdb's values."""
+    if name.startswith("m32"):
+        exe, core = m32_core("null_write")
+        args, gargs = [exe, core], []
+    else:
+        why = arm_cores.tools_missing(arm_cores.ARMHF)
+        if why:
+            pytest.skip(why)
+        c = arm_cores.make_core(name)
+        exe, core = c.exe, c.core
+        args = ["--sysroot", arm_cores.ARMHF.sysroot, exe, core]
+        gargs = ["-iex", f"set sysroot {arm_cores.ARMHF.sysroot}"]
+    argv = [GDB, "-batch", "-nx", "-q", *gargs, "-ex", "set width 0", "-ex", "bt",
+            "-ex", "info functions ^_start$", "-ex", "info proc mappings", exe, "-c", core]
+    g = subprocess.run(argv, capture_output=True, text=True, timeout=300, errors="replace").stdout
+    bt = re.findall(r"^#[1-9]\d*\s+0x([0-9a-f]+) in ", g, re.M)
+    start = re.search(r"^0x([0-9a-f]+)\s+_start$", g, re.M)
+    maps = re.findall(r"^\s+(0x[0-9a-f]+)\s+0x[0-9a-f]+\s+0x[0-9a-f]+\s+0x[0-9a-f]+", g, re.M)
+    assert bt and start, g[-3000:]
+    digits = len(start.group(1))
+    assert {len(a) for a in bt} == {digits} == {8}, g      # gdb's own width, 32-bit
+    col = re.search(r"^(\s*)Start Addr", g, re.M)
+    problems = []
+    r = pmdb.run(args, "::stack -p\n!echo @@\n$C\n!echo @@\n::dis\n!echo @@\n"
+                       "::nm\n!echo @@\n::threads\n!echo @@\n::mappings")
+    stack, cfp, dis, nm, threads, mappings = (r.out.split("@@\n") + [""] * 6)[:6]
+    pcs = re.findall(r"^(\w+) ", stack, re.M)
+    if not pcs or {len(p) for p in pcs} != {digits} or \
+            [int(p, 16) for p in pcs[1:len(bt) + 1]] != [int(a, 16) for a in bt]:
+        problems.append(f"::stack -p: gdb's bt {bt}\n{stack}")
+    if {len(f) for f in re.findall(r"^(\w+) ", cfp, re.M)} != {digits}:
+        problems.append(f"$C frame pointers:\n{cfp}")
+    if {len(a) for a in re.findall(r"^(?:=>)?\s+0x([0-9a-f]+) ", dis, re.M)} != {digits}:
+        problems.append(f"::dis:\n{dis}")
+    m = re.search(r"^0x([0-9a-f]+) .*`_start$", nm, re.M)
+    # ::nm shows st_value as nm(1) does: a Thumb function's has bit 0 set
+    if not m or len(m.group(1)) != digits or int(m.group(1), 16) & ~1 != int(start.group(1), 16):
+        problems.append(f"::nm _start: gdb 0x{start.group(1)}, pmdb {m and m.group(0)}")
+    if {len(a) for a in re.findall(r"^[>* ]+\d+\s+0x([0-9a-f]+) ", threads, re.M)} != {digits}:
+        problems.append(f"::threads:\n{threads}")
+    # gdb right-aligns "0x" and the address in a 10-character column;
+    # pmdb, without "0x", in 8 (gdb shows none for qemu-arm's cores,
+    # which have no NT_FILE)
+    rows = [ln for ln in mappings.splitlines()[1:] if ln.strip()]
+    if (maps and not rows) or any(len(ln.split(None, 1)[0]) > digits or
+                       len(ln) - len(ln.lstrip()) + len(ln.split(None, 1)[0]) != digits
+                       for ln in rows):
+        problems.append(f"::mappings (gdb's column: {col and len(col.group(1))} + "
+                        f"'Start Addr'):\n{mappings}")
+    assert not problems, "\n".join(problems) + "\n" + r.err
+
+
+# --- a 32-bit ARM core written by a real (arm64) kernel: NT_ARM_VFP -----------------------
+
+@pytest.fixture(scope="module")
+def kernel_arm32_core():
+    """vfp_crash, a compat task under Debian's arm64 kernel in QEMU
+    (tests/lib/sve_core_arm64.py): qemu-arm's cores have no VFP note."""
+    import sve_core_arm64
+    return sve_core_arm64.setup_or_skip()
+
+
+def _vfp_known(i):
+    """What tests/progs/vfp_crash.c loads into d<i>."""
+    return (0x0102030405060708 * (i + 1)) & (1 << 64) - 1
+
+
+def test_arm_vfp(gdb_multiarch, kernel_arm32_core):
+    """::fpregs (d0-d31, fpscr from NT_ARM_VFP) against gdb's `info registers`
+    (its raw values and doubles) and the values the program loaded; the
+    general registers and frames against gdb as for the other ARM cores."""
+    c = kernel_arm32_core
+    wd = os.path.dirname(c.core32)
+    dregs = " ".join(f"d{i}" for i in range(32))
+    g = gdb(wd, c.exe32, c.core32, extra=("echo ===fp===\\n", f"info registers fpscr {dregs}"))
+    assert g["threads"], g["raw"][-3000:]
+    problems = []
+    compare("arm", g, pmdb_view(wd, [c.exe32, c.core32], g["threads"]), problems)
+    want = {m.group(1): (int(m.group(3) or m.group(2), 16), m.group(2))
+            for m in re.finditer(r"^(d\d+|fpscr)\s+(\S+)(?: \(raw (0x[0-9a-f]+)\))?", g["fp"],
+                                 re.M)}
+    r = pmdb.run([c.exe32, c.core32], "::fpregs")
+    got = {m.group(1): (int(m.group(2), 16), m.group(3))
+           for m in re.finditer(r"^%(d\d+)\s*= (0x[0-9a-f]+) \((\S+)\)$", r.out, re.M)}
+    m = re.search(r"^fpscr (0x[0-9a-f]+)$", r.out, re.M)
+    got["fpscr"] = (int(m.group(1), 16), None) if m else None
+    if len(want) != 33:
+        problems.append(f"gdb shows {sorted(want)}\n{g['fp']}")
+    for name, (raw, text) in want.items():
+        mine = got.get(name)
+        if mine is None or mine[0] != raw:
+            problems.append(f"{name}: gdb {hex(raw)}, pmdb {mine}")
+        elif name != "fpscr" and float(mine[1]) != float(text):
+            problems.append(f"{name}: gdb {text}, pmdb {mine[1]}")
+    for i in range(32):
+        if got.get(f"d{i}", (None,))[0] != _vfp_known(i):
+            problems.append(f"d{i}: the program loaded {hex(_vfp_known(i))}, pmdb {got.get(f'd{i}')}")
+    if got["fpscr"] is None or got["fpscr"][0] != 0x03c00000:
+        problems.append(f"fpscr: the program set 0x03c00000, pmdb {got['fpscr']}")
+    assert not problems, "\n".join(problems) + "\n" + r.out + r.err
+
+
+def test_arm_vfp_short_note(kernel_arm32_core, tmp_path):
+    """An NT_ARM_VFP note shorter than struct user_vfp: named in a warning."""
+    c = kernel_arm32_core
+    data = bytearray(open(c.core32, "rb").read())
+    phoff, = struct.unpack_from("<I", data, 0x1c)
+    phentsize, phnum = struct.unpack_from("<HH", data, 0x2a)
+    patched = 0
+    for i in range(phnum):
+        ptype, off, _, _, size = struct.unpack_from("<IIIII", data, phoff + i * phentsize)
+        pos = off
+        while ptype == 4 and pos + 12 <= off + size:
+            namesz, descsz, ntype = struct.unpack_from("<III", data, pos)
+            if ntype == 0x400 and data[pos + 12:pos + 17] == b"LINUX":
+                struct.pack_into("<I", data, pos + 4, 100)     # the last note: a short one
+                patched += 1
+                break
+            pos += 12 + ((namesz + 3) & ~3) + ((descsz + 3) & ~3)
+    assert patched == 1
+    core = tmp_path / "core"
+    core.write_bytes(bytes(data))
+    r = pmdb.run([c.exe32, str(core)], "::fpregs")
+    assert r.rc != 0 and "AddressSanitizer" not in r.err and "runtime error" not in r.err, r
+    assert re.search(r"NT_ARM_VFP note of 100 bytes is shorter than 260; ignored", r.err), r

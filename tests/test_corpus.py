@@ -284,7 +284,7 @@ def target(fx, with_exe=False):
 
 # --- parsing pmdb's output ----------------------------------------------------------
 
-STACK_RE = re.compile(r"^([0-9a-f]{16}) (.*)$")
+STACK_RE = re.compile(r"^((?:[0-9a-f]{8}){1,2}) (.*)$")
 
 
 class Entry:

@@ -57,7 +57,7 @@ def gdb_libs(out):
 
 
 def pmdb_funcs(out):
-    return re.findall(r"^[0-9a-f]{16} (\w+)\+0x[0-9a-f]+\(", out, re.M)
+    return re.findall(r"^(?:[0-9a-f]{8}){1,2} (\w+)\+0x[0-9a-f]+\(", out, re.M)
 
 
 def pmdb_libs(out, exe_name):

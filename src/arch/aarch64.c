@@ -1,7 +1,9 @@
 /* AArch64: struct user_pt_regs (x0-x30, sp, pc, pstate) as the kernel
  * writes it into NT_PRSTATUS (pr_reg at offset 112 of a 392-byte
- * elf_prstatus), and struct user_fpsimd_state in NT_FPREGSET. */
+ * elf_prstatus), struct user_fpsimd_state in NT_FPREGSET, NT_ARM_TLS;
+ * NT_ARM_SVE in aarch64_sve.c. */
 #include "arch.h"
+#include "aarch64_sve.h"
 
 #include <elf.h>
 #include <inttypes.h>
@@ -72,10 +74,8 @@ static uint32_t le32(const unsigned char *p)
 }
 
 /* struct user_fpsimd_state: 32 128-bit vregs, then fpsr and fpcr. */
-static int print_fpregs(FILE *out, const unsigned char *fp, size_t len)
+static void print_fpsimd(FILE *out, const unsigned char *fp)
 {
-	if (len < 32 * 16 + 8)
-		return -1;
 	fprintf(out, "fpsr 0x%08x fpcr 0x%08x\n\n", le32(fp + 512), le32(fp + 516));
 	for (int i = 0; i < 32; i++) {
 		const unsigned char *v = fp + 16 * i;
@@ -84,7 +84,41 @@ static int print_fpregs(FILE *out, const unsigned char *fp, size_t len)
 			fprintf(out, "%02x", v[k]);
 		fputc('\n', out);
 	}
+}
+
+/* NT_FPREGSET's v0-v31, else the FPSIMD form of NT_ARM_SVE; then the
+ * SVE state where the note has it. */
+static int print_fpregs(FILE *out, const struct pm_fp_notes *n, char *warn, size_t warnlen)
+{
+	struct pm_a64_sve sve;
+	bool have_sve = false;
+	warn[0] = 0;
+	if (n->sve) {
+		char why[160];
+		have_sve = pm_a64_sve_decode(n->sve, n->sve_len, &sve, why, sizeof(why)) == 0;
+		if (!have_sve)
+			snprintf(warn, warnlen, "NT_ARM_SVE note ignored: %s", why);
+	}
+	if (n->fpregs && n->fpregs_len >= 32 * 16 + 8)
+		print_fpsimd(out, n->fpregs);
+	else if (have_sve && sve.fpsimd)
+		print_fpsimd(out, sve.fpsimd);
+	else if (!have_sve)
+		return -1;
+	if (have_sve)
+		pm_a64_sve_print(out, &sve);
 	return 0;
+}
+
+/* NT_ARM_TLS: tpidr_el0, then (kernels with SME) tpidr2_el0 */
+static void print_tls(FILE *out, const unsigned char *tls, size_t len)
+{
+	static const char *const names[] = { "tpidr ", "tpidr2" };
+	for (size_t i = 0; i < 2 && len >= 8 * (i + 1); i++) {
+		uint64_t v;
+		memcpy(&v, tls + 8 * i, 8);
+		fprintf(out, "%%%s = 0x%016" PRIx64 "\n", names[i], v);
+	}
 }
 
 const struct pm_arch pm_arch_aarch64 = {
@@ -115,4 +149,5 @@ const struct pm_arch pm_arch_aarch64 = {
 	.ndwarf_initial = 32,
 	.print_regs = print_regs,
 	.print_fpregs = print_fpregs,
+	.print_tls = print_tls,
 };

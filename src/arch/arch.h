@@ -33,6 +33,16 @@ struct pm_note_layout {
 
 extern const struct pm_note_layout pm_notes_lp64, pm_notes_ilp32;
 
+/* A thread's floating-point and vector notes (NULL when absent). */
+struct pm_fp_notes {
+	const unsigned char *fpregs;      /* NT_FPREGSET */
+	size_t fpregs_len;
+	const unsigned char *sve;         /* AArch64 NT_ARM_SVE */
+	size_t sve_len;
+	const unsigned char *vfp;         /* 32-bit ARM NT_ARM_VFP */
+	size_t vfp_len;
+};
+
 /* Which capstone disassembler reads the code (src/arch/disasm.c). */
 enum pm_disasm_kind { PM_DIS_X86_64, PM_DIS_X86_32, PM_DIS_A64, PM_DIS_ARM };
 
@@ -78,9 +88,12 @@ struct pm_arch {
 	/* Print the registers in mdb's $r layout. */
 	void (*print_regs)(FILE *out, const uint64_t *regs,
 			   void (*sym)(FILE *, uint64_t, void *), void *arg);
-	/* Print NT_FPREGSET for ::fpregs, -1 if too short; NULL: the x86
-	 * FXSAVE/XSAVE printer of src/cmd/regs.c. */
-	int (*print_fpregs)(FILE *out, const unsigned char *fp, size_t len);
+	/* Print the FP/vector notes for ::fpregs, -1 if none is usable; a
+	 * note found damaged is named in warn (else warn[0] is 0).  NULL: the
+	 * x86 FXSAVE/XSAVE printer of src/cmd/regs.c. */
+	int (*print_fpregs)(FILE *out, const struct pm_fp_notes *notes, char *warn, size_t warnlen);
+	/* Print a thread's TLS note (AArch64 NT_ARM_TLS) after $r; may be NULL */
+	void (*print_tls)(FILE *out, const unsigned char *tls, size_t len);
 	unsigned xmm_regs;                /* x86: %xmm registers in FXSAVE (8 on i386) */
 };
 

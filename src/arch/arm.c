@@ -7,6 +7,7 @@
 #include <elf.h>
 #include <inttypes.h>
 #include <stdint.h>
+#include <string.h>
 
 enum { R0, R11 = 11, R12, SP, LR, PC, CPSR, ORIG_R0, NREGS };
 
@@ -63,6 +64,33 @@ static void print_regs(FILE *out, const uint64_t *r,
 	fprintf(out, "%%orig_r0 = 0x%08" PRIx64 "\n", r[ORIG_R0]);
 }
 
+/* NT_ARM_VFP: struct user_vfp { u64 fpregs[32]; u32 fpscr; } (260 bytes;
+ * the kernel writes it for VFP and for compat tasks on arm64) */
+enum { VFP_SIZE = 32 * 8 + 4 };
+
+static int print_fpregs(FILE *out, const struct pm_fp_notes *n, char *warn, size_t warnlen)
+{
+	warn[0] = 0;
+	if (!n->vfp)
+		return -1;
+	if (n->vfp_len < VFP_SIZE) {
+		snprintf(warn, warnlen, "NT_ARM_VFP note of %zu bytes is shorter than %d; ignored",
+			 n->vfp_len, VFP_SIZE);
+		return -1;
+	}
+	uint32_t fpscr;
+	memcpy(&fpscr, n->vfp + 32 * 8, 4);
+	fprintf(out, "fpscr 0x%08x\n\n", fpscr);
+	for (int i = 0; i < 32; i++) {
+		uint64_t d;
+		double f;
+		memcpy(&d, n->vfp + 8 * i, 8);
+		memcpy(&f, &d, 8);
+		fprintf(out, "%%d%-2d = 0x%016" PRIx64 " (%.17g)\n", i, d, f);
+	}
+	return 0;
+}
+
 const struct pm_arch pm_arch_arm = {
 	.name = "arm",
 	.elf_machine = EM_ARM,
@@ -89,4 +117,5 @@ const struct pm_arch pm_arch_arm = {
 	.exidx = true,          /* libdwfl 0.188 reads no .ARM.exidx */
 	.lr_fallback = true,    /* ... and has no ARM fallback */
 	.print_regs = print_regs,
+	.print_fpregs = print_fpregs,
 };

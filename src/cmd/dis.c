@@ -9,7 +9,7 @@ static void print_insn_line(struct pmdb *db, uint64_t addr, const char *text, bo
 {
 	FILE *out = db->out;
 	fputs(mark ? "=> " : "   ", out);
-	fprintf(out, "0x%016" PRIx64 " ", addr);
+	fprintf(out, "0x%0*" PRIx64 " ", pm_addr_digits(db), addr);
 	char label[256];
 	FILE *mem = fmemopen(label, sizeof(label), "w");
 	if (mem) {

@@ -71,11 +71,12 @@ struct pm_err *pm_cmd_nm(struct pmdb *db, const struct pm_call *call)
 		return err;
 	if (l.n > 1)
 		qsort(l.syms, l.n, sizeof(*l.syms), cmp);
-	fprintf(db->out, "%-18s %-10s %-7s %-6s %s\n", "VALUE", "SIZE", "TYPE", "BIND", "NAME");
+	int w = pm_addr_digits(db);
+	fprintf(db->out, "%-*s %-10s %-7s %-6s %s\n", w + 2, "VALUE", "SIZE", "TYPE", "BIND", "NAME");
 	for (size_t i = 0; i < l.n; i++) {
 		const struct pm_symbol *s = &l.syms[i];
-		fprintf(db->out, "0x%016" PRIx64 " 0x%-8" PRIx64 " %-7s %-6s %s`%s\n", s->value, s->size,
-			s->type, s->bind, s->module, s->name);
+		fprintf(db->out, "0x%0*" PRIx64 " 0x%-8" PRIx64 " %-7s %-6s %s`%s\n", w, s->value,
+			s->size, s->type, s->bind, s->module, s->name);
 	}
 	free(l.syms);
 	return NULL;

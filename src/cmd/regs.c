@@ -21,6 +21,10 @@ struct pm_err *pm_cmd_regs(struct pmdb *db, const struct pm_call *call)
 	if (!th)
 		return pm_no_thread_err(db, "the dump has no threads");
 	db->t->arch->print_regs(db->out, th->regs, sym_cb, db->dw);
+	if (db->t->arch->print_tls && th->tls) {
+		fputc('\n', db->out);
+		db->t->arch->print_tls(db->out, th->tls, th->tls_len);
+	}
 	return NULL;
 }
 
@@ -52,12 +56,19 @@ struct pm_err *pm_cmd_fpregs(struct pmdb *db, const struct pm_call *call)
 		return pm_no_thread_err(db, "the dump has no threads");
 	const struct pm_arch *arch = db->t->arch;
 	if (arch->print_fpregs) {
-		if (!th->fpregs || arch->print_fpregs(db->out, th->fpregs, th->fpregs_len) < 0)
+		struct pm_fp_notes notes = { .fpregs = th->fpregs, .fpregs_len = th->fpregs_len,
+					     .sve = th->sve, .sve_len = th->sve_len,
+					     .vfp = th->vfp, .vfp_len = th->vfp_len };
+		char warn[200];
+		int rc = arch->print_fpregs(db->out, &notes, warn, sizeof(warn));
+		if (warn[0])
+			pm_warn("thread %d: %s", th->tid, warn);
+		if (rc < 0)
 			return pm_err_new(PM_ERR_LOOKUP, "thread %d: the dump holds no floating-point registers",
 					  th->tid);
 		return NULL;
 	}
-	if (!arch->xmm_regs)    /* 32-bit ARM: its FPA/VFP notes are not decoded */
+	if (!arch->xmm_regs)
 		return pm_err_new(PM_ERR_GENERIC, "::fpregs: %s floating-point registers are not "
 				  "decoded", arch->name);
 	const unsigned char *fx = th->fpregs;

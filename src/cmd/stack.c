@@ -53,9 +53,9 @@ static void print_frame(struct pmdb *db, const struct pm_frame *f, unsigned show
 {
 	FILE *out = db->out;
 	if (show & SHOW_SP)
-		fprintf(out, "%016" PRIx64 " ", f->sp);
+		fprintf(out, "%0*" PRIx64 " ", pm_addr_digits(db), f->sp);
 	if (show & SHOW_PC)
-		fprintf(out, "%016" PRIx64 " ", f->pc);
+		fprintf(out, "%0*" PRIx64 " ", pm_addr_digits(db), f->pc);
 	frame_name(db, f, (show & SHOW_ARGS) ? args : NULL, out);
 	if ((show & SHOW_SRC) && f->file)
 		fprintf(out, " [%s:%d]", f->file, f->line);
@@ -170,7 +170,7 @@ struct pm_err *pm_cmd_findstack(struct pmdb *db, const struct pm_call *call)
 		th->regs[db->t->arch->sp]);
 	for (size_t i = 0; i < s.nframes; i++) {
 		fputs(i == 0 ? "[ " : "  ", out);
-		fprintf(out, "%016" PRIx64 " ", s.frames[i].sp);
+		fprintf(out, "%0*" PRIx64 " ", pm_addr_digits(db), s.frames[i].sp);
 		frame_name(db, &s.frames[i], NULL, out);
 		fputs(i == 0 ? " ]\n" : "\n", out);
 	}

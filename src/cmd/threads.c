@@ -52,12 +52,13 @@ struct pm_err *pm_cmd_threads(struct pmdb *db, const struct pm_call *call)
 	(void)call;
 	struct pm_target *t = db->t;
 	size_t sig = pm_signal_thread(t);
-	fprintf(db->out, "%-3s %-10s %-18s %s\n", "", "TID", "PC", "FUNCTION");
+	int w = pm_addr_digits(db);
+	fprintf(db->out, "%-3s %-10s %-*s %s\n", "", "TID", w + 2, "PC", "FUNCTION");
 	for (size_t i = 0; i < t->nthreads; i++) {
 		const struct pm_thread *th = &t->threads[i];
 		uint64_t pc = th->regs[t->arch->pc];
-		fprintf(db->out, "%c%c  %-10d 0x%016" PRIx64 " ", i == db->cur_thread ? '>' : ' ',
-			i == sig ? '*' : ' ', th->tid, pc);
+		fprintf(db->out, "%c%c  %-10d 0x%0*" PRIx64 " ", i == db->cur_thread ? '>' : ' ',
+			i == sig ? '*' : ' ', th->tid, w, pc);
 		pm_sym_print(db->dw, db->out, pc);
 		fputc('\n', db->out);
 	}

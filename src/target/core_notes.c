@@ -1,6 +1,6 @@
 /* Decoding of a user core's notes: NT_PRSTATUS (one per thread),
  * NT_PRPSINFO, NT_SIGINFO, NT_AUXV, NT_FILE, NT_FPREGSET, NT_X86_XSTATE,
- * NT_ARM_PAC_MASK.
+ * NT_ARM_PAC_MASK, NT_ARM_SVE, NT_ARM_TLS, NT_ARM_VFP.
  * Every size and count is checked against the note's length: cores come
  * from untrusted machines. */
 #include "core.h"
@@ -185,6 +185,16 @@ static void note_xstate(struct pm_target *t, const unsigned char *d, size_t n)
 	}
 }
 
+/* A thread's own LINUX note (kept as bytes; decoded where shown) */
+static void note_thread_blob(const unsigned char *d, size_t n, const unsigned char **slot,
+			     size_t *slot_len)
+{
+	if (!*slot) {
+		*slot = d;
+		*slot_len = n;
+	}
+}
+
 /* struct user_pac_mask { data_mask, insn_mask }: the same in every thread */
 static void note_pac_mask(struct pm_target *t, const unsigned char *d, size_t n)
 {
@@ -237,6 +247,12 @@ void pm_core_note(struct pm_target *t, const char *owner, unsigned type,
 		note_xstate(t, desc, len);
 	else if (linux_ && type == NT_ARM_PAC_MASK)
 		note_pac_mask(t, desc, len);
+	else if (linux_ && type == NT_ARM_SVE && t->nthreads)
+		note_thread_blob(desc, len, &last_thread(t)->sve, &last_thread(t)->sve_len);
+	else if (linux_ && type == NT_ARM_VFP && t->nthreads)
+		note_thread_blob(desc, len, &last_thread(t)->vfp, &last_thread(t)->vfp_len);
+	else if (linux_ && type == NT_ARM_TLS && t->nthreads)
+		note_thread_blob(desc, len, &last_thread(t)->tls, &last_thread(t)->tls_len);
 	else if (strcmp(owner, "QEMU") == 0)
 		note_qemu_cpu(t, desc, len);
 	else if (strcmp(owner, "VMCOREINFO") == 0 && !t->vmcoreinfo && !ignore_vmcoreinfo) {

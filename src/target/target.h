@@ -33,6 +33,12 @@ struct pm_thread {
 	size_t fpregs_len;
 	const unsigned char *xstate;    /* NT_X86_XSTATE bytes, or NULL */
 	size_t xstate_len;
+	const unsigned char *sve;       /* AArch64 NT_ARM_SVE bytes, or NULL */
+	size_t sve_len;
+	const unsigned char *tls;       /* AArch64 NT_ARM_TLS bytes, or NULL */
+	size_t tls_len;
+	const unsigned char *vfp;       /* 32-bit ARM NT_ARM_VFP bytes, or NULL */
+	size_t vfp_len;
 	bool has_siginfo;               /* a per-thread NT_SIGINFO (gcore) */
 	struct pm_siginfo si;
 };

@@ -44,7 +44,7 @@ def parse_regs(text):
     return {m.group(1): int(m.group(2), 16) for m in REG_RE.finditer(text)}
 
 
-FRAME_RE = re.compile(r"^([0-9a-f]{16}) (.*)$")
+FRAME_RE = re.compile(r"^((?:[0-9a-f]{8}){1,2}) (.*)$")   # 8 digits on 32-bit targets
 
 
 def parse_stack(text):
