@@ -47,6 +47,8 @@ struct pm_err *pm_cmd_modules(struct pmdb *db, const struct pm_call *call)
 		if (m->debug_file)
 			fprintf(out, "%34s debug: %s%s\n", "", m->debug_file,
 				m->debuginfod ? " (from debuginfod)" : "");
+		if (m->dwp)
+			fprintf(out, "%34s dwp: %s\n", "", m->dwp);
 	}
 	return NULL;
 }
