@@ -377,8 +377,10 @@ const char *pm_dwp_path(Dwfl_Module *mod)
 	Dwarf_Die cudie, sub;
 	uint8_t type;
 	/* libdw looks for .dwo files as each unit is asked for: the first
-	 * skeleton tells whether this module needs a package */
-	while (dw && dwarf_get_units(dw, cu, &cu, NULL, &type, &cudie, NULL) == 0) {
+	 * skeleton tells whether this module needs a package.  A few units
+	 * built without split DWARF may come first; a module whose first
+	 * hundreds are such (libc's debug file) has none. */
+	for (int n = 0; n < 256 && dw && dwarf_get_units(dw, cu, &cu, NULL, &type, &cudie, NULL) == 0; n++) {
 		if (type != DW_UT_skeleton)
 			continue;
 		if (dwarf_cu_info(cu, NULL, NULL, NULL, &sub, NULL, NULL, NULL) == 0 &&

@@ -28,9 +28,10 @@ int other_build = 1;   /* another build: other DWO ids */
 
 __attribute__((noinline)) int process(struct account *a, int round)
 {
+	long fee = round * 11L;
 	ledger_total += round;
 	audit(a, round * 3);
-	sink = a->id + round;
+	sink = a->id + round + fee;
 	return (int)sink;
 }
 
