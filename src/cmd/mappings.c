@@ -50,6 +50,8 @@ struct pm_err *pm_cmd_modules(struct pmdb *db, const struct pm_call *call)
 		if (m->debug_file)
 			fprintf(out, "%*s debug: %s%s\n", 2 * w + 2, "", m->debug_file,
 				m->debuginfod ? " (from debuginfod)" : "");
+		if (m->dwp)
+			fprintf(out, "%34s dwp: %s\n", "", m->dwp);
 	}
 	return NULL;
 }

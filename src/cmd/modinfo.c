@@ -68,6 +68,8 @@ struct pm_err *pm_cmd_modinfo(struct pmdb *db, const struct pm_call *call)
 				m->debuginfod ? " (from debuginfod)" : "");
 		else
 			fprintf(out, "    => %s\n", m->has_dwarf ? m->file : "(none: symbols only)");
+		if (m->dwp)
+			fprintf(out, "    => split DWARF units from %s\n", m->dwp);
 	}
 	return NULL;
 }

@@ -132,8 +132,9 @@ const struct pm_dcmd pm_dcmds[] = {
 	  pm_cmd_mappings, PM_NEEDS_TARGET },
 	{ "modules", "", "loaded objects with build-ids and the files used",
 	  "Every module (executable, shared libraries, vDSO) with its address range,\n"
-	  "build-id, the file its symbols come from and its separate debug file.  On a\n"
-	  "kernel dump: vmlinux, or the DWARF pmdb wrote from the dump's BTF.",
+	  "build-id, the file its symbols come from, its separate debug file and the\n"
+	  "split DWARF package (.dwp) its units come from, if any.  On a kernel dump:\n"
+	  "vmlinux, or the DWARF pmdb wrote from the dump's BTF.",
 	  NULL, pm_cmd_modules, PM_NEEDS_TARGET },
 	{ "set", "[debug-path DIR[:DIR...]]", "show or change the session's settings",
 	  "With no arguments, the settings.  debug-path (alias debug-file-directory, as\n"
@@ -145,8 +146,9 @@ const struct pm_dcmd pm_dcmds[] = {
 	{ "modinfo", "", "where each module's file and debug file were looked for",
 	  "For every module, each place searched for its file (command line, --sysroot,\n"
 	  "--solib-path, the recorded path) and for its debug info (the file itself, the\n"
-	  "cache, build-id folders, .gnu_debuglink names, debuginfod), in order, with what\n"
-	  "was found there: missing, build-id mismatch, used.  On a kernel dump, where\n"
+	  "cache, build-id folders, .gnu_debuglink names, debuginfod; for split DWARF\n"
+	  "whose .dwo files are missing, FILE.dwp), in order, with what was found there:\n"
+	  "missing, build-id mismatch, other DWO ids, used.  On a kernel dump, where\n"
 	  "vmlinux was looked for (-k, build-id folders, by release, debuginfod), else the\n"
 	  "BTF's DWARF (written, or from the cache).",
 	  NULL, pm_cmd_modinfo, PM_NEEDS_TARGET },

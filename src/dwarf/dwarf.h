@@ -69,6 +69,7 @@ struct pm_module_info {
 	const char *debug_file; /* separate debug info used, or NULL */
 	bool debuginfod;        /* debug_file came from a debuginfod server */
 	bool has_dwarf;         /* DWARF found, in file or debug_file */
+	const char *dwp;        /* split DWARF package used, or NULL */
 };
 size_t pm_dwarf_modules(struct pm_dwarf *d, struct pm_module_info **out);
 /* A kernel dump's debug info (vmlinux, else its BTF) now, not at the

@@ -70,9 +70,9 @@ static void expand(struct pm_dwarf *d, uint64_t lookup_pc, struct expansion *e)
 	Dwarf_Addr bias = 0;
 	Dwarf_Die *cu = mod ? dwfl_module_addrdie(mod, lookup_pc, &bias) : NULL;
 	Dwarf_Die *scopes = NULL;
-	int nscopes = cu ? pm_scopes_pc_only(cu, lookup_pc - bias, &scopes) : 0;
+	int nscopes = cu ? pm_scopes_pc_only(mod, cu, lookup_pc - bias, &scopes) : 0;
 	if (cu && nscopes == 0)
-		nscopes = pm_scopes(cu, lookup_pc - bias, &scopes);
+		nscopes = pm_scopes(mod, cu, lookup_pc - bias, &scopes);
 	for (int i = 0; i < nscopes && e->n < MAX_INLINE; i++) {
 		int tag = dwarf_tag(&scopes[i]);
 		if (tag == DW_TAG_subprogram)

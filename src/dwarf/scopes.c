@@ -5,6 +5,7 @@
  * every function; for such a CU (no scope found) pmdb walks the tree
  * itself, descending into namespaces and types as well as scopes. */
 #include "scopes.h"
+#include "dwp.h"
 #include "../target/target.h"
 #include "../base/util.h"
 
@@ -67,16 +68,18 @@ static int reversed(const struct chain *c, Dwarf_Die *cu, Dwarf_Die **out)
 	return c->n + 1;
 }
 
-Dwarf_Die *pm_cu_split(Dwarf_Die *cu, Dwarf_Die *buf)
+Dwarf_Die *pm_cu_split(Dwfl_Module *mod, Dwarf_Die *cu, Dwarf_Die *buf)
 {
 	uint8_t type;
 	if (!cu || dwarf_cu_info(cu->cu, NULL, &type, NULL, buf, NULL, NULL, NULL) != 0 ||
 	    type != DW_UT_skeleton)
 		return cu;
-	if (dwarf_tag(buf) == DW_TAG_compile_unit)
+	if (dwarf_tag(buf) == DW_TAG_compile_unit || pm_dwp_split(mod, cu, buf))
 		return buf;
 	Dwarf_Attribute a;
 	const char *dwo = dwarf_formstring(dwarf_attr(cu, DW_AT_dwo_name, &a));
+	if (!dwo)    /* GNU split DWARF 4 */
+		dwo = dwarf_formstring(dwarf_attr(cu, DW_AT_GNU_dwo_name, &a));
 	const char *dir = dwarf_formstring(dwarf_attr(cu, DW_AT_comp_dir, &a));
 	/* said once per unit: lookups come back to the same skeleton often */
 	static const void *warned[64];
@@ -86,28 +89,30 @@ Dwarf_Die *pm_cu_split(Dwarf_Die *cu, Dwarf_Die *buf)
 			return cu;
 	if (nwarned < sizeof(warned) / sizeof(warned[0]))
 		warned[nwarned++] = cu->cu;
-	pm_warn("split DWARF: %s%s%s is missing; the types and variables it holds are not available",
+	const char *dwp = mod ? pm_dwp_path(mod) : NULL;
+	pm_warn("split DWARF: %s%s%s is missing%s%s%s; the types and variables it holds are not available",
 		dwo && dwo[0] != '/' && dir ? dir : "", dwo && dwo[0] != '/' && dir ? "/" : "",
-		dwo ? dwo : "a .dwo file");
+		dwo ? dwo : "a .dwo file", dwp ? " and " : "", dwp ? dwp : "",
+		dwp ? " has no usable unit for it" : "");
 	return cu;
 }
 
-int pm_scopes_pc_only(Dwarf_Die *cu, Dwarf_Addr pc, Dwarf_Die **out)
+int pm_scopes_pc_only(Dwfl_Module *mod, Dwarf_Die *cu, Dwarf_Addr pc, Dwarf_Die **out)
 {
 	*out = NULL;
 	Dwarf_Die split;
-	cu = pm_cu_split(cu, &split);
+	cu = pm_cu_split(mod, cu, &split);
 	struct chain *c = xcalloc(1, sizeof(*c));
 	int r = walk(cu, pc, c, 0) ? reversed(c, cu, out) : 0;
 	free(c);
 	return r;
 }
 
-int pm_scopes(Dwarf_Die *cu, Dwarf_Addr pc, Dwarf_Die **out)
+int pm_scopes(Dwfl_Module *mod, Dwarf_Die *cu, Dwarf_Addr pc, Dwarf_Die **out)
 {
 	*out = NULL;
 	Dwarf_Die split;
-	cu = pm_cu_split(cu, &split);
+	cu = pm_cu_split(mod, cu, &split);
 	Dwarf_Die *scopes = NULL;
 	int n = dwarf_getscopes(cu, pc, &scopes);
 	if (n > 0) {
@@ -132,5 +137,5 @@ int pm_scopes(Dwarf_Die *cu, Dwarf_Addr pc, Dwarf_Die **out)
 		return k + m;
 	}
 	free(scopes);
-	return pm_scopes_pc_only(cu, pc, out);
+	return pm_scopes_pc_only(mod, cu, pc, out);
 }

@@ -5,6 +5,7 @@
 #include "debugcache.h"
 #include "debuglink.h"
 #include "debuginfod.h"
+#include "dwp.h"
 #include "looksteps.h"
 #include "nameidx.h"
 #include "vdso.h"
@@ -234,6 +235,7 @@ void pm_dwarf_close(struct pm_dwarf *d)
 		return;
 	pm_nameidx_close(d->kidx);
 	pm_symnames_free(d->symnames);
+	pm_dwp_end();
 	dwfl_end(d->dwfl);
 	pm_kdwarf_end();
 	free_search_dirs();
@@ -417,6 +419,7 @@ static int collect_module(Dwfl_Module *mod, void **ud, const char *name, Dwarf_A
 	m->file = mainfile ? mainfile : has_elf && name && name[0] == '/' ? name : NULL;
 	m->debug_file = debugfile;
 	m->debuginfod = pm_debuginfod_gave(debugfile);
+	m->dwp = m->has_dwarf ? pm_dwp_path(mod) : NULL;
 	const unsigned char *bits;
 	GElf_Addr vaddr;
 	int len = dwfl_module_build_id(mod, &bits, &vaddr);

@@ -550,7 +550,7 @@ static bool search_module(struct pm_dwarf *d, Dwfl_Module *mod, struct type_quer
 	Dwarf_Die *cu = NULL;
 	while ((cu = dwfl_module_nextcu(mod, cu, &bias)) != NULL) {
 		Dwarf_Die split;
-		if (search_scope(pm_cu_split(cu, &split), q->name, q, 0))
+		if (search_scope(pm_cu_split(mod, cu, &split), q->name, q, 0))
 			return true;
 	}
 	return false;

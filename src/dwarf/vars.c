@@ -283,7 +283,7 @@ static struct pm_err *frame_scope(struct pm_dwarf *d, const struct pm_thread *th
 	uint64_t lookup = s->frames[frame].lookup_pc;
 	Dwfl_Module *mod = dwfl_addrmodule(d->dwfl, lookup);
 	Dwarf_Die *cu = mod ? dwfl_module_addrdie(mod, lookup, &fs->c.bias) : NULL;
-	fs->n = cu ? pm_scopes(cu, lookup - fs->c.bias, &fs->scopes) : 0;
+	fs->n = cu ? pm_scopes(mod, cu, lookup - fs->c.bias, &fs->scopes) : 0;
 	fs->c.pc = lookup - fs->c.bias;
 	for (int i = 0; i < fs->n; i++)
 		if (dwarf_tag(&fs->scopes[i]) == DW_TAG_subprogram) {
@@ -405,7 +405,7 @@ static bool global_in_module(struct pm_dwarf *d, Dwfl_Module *mod, const char *n
 	Dwarf_Die *cu = NULL;
 	while ((cu = dwfl_module_nextcu(mod, cu, &bias)) != NULL) {
 		Dwarf_Die c, split;
-		if (dwarf_child(pm_cu_split(cu, &split), &c) != 0)
+		if (dwarf_child(pm_cu_split(mod, cu, &split), &c) != 0)
 			continue;
 		do {
 			const char *n;

@@ -1,0 +1,412 @@
+/* DWARF packages (dwp.h): finding a module's .dwp, checking its unit
+ * index against the module's skeleton units, and one libdw handle per
+ * unit used, made on first use and kept for the session. */
+#include "dwp.h"
+#include "dwp_image.h"
+#include "dwp_index.h"
+#include "internal.h"
+#include "../base/util.h"
+#include "../target/looklog.h"
+#include "../target/target.h"
+
+#include <dwarf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct unit {
+	Dwarf *dw;
+	Elf *elf;
+	void *img;
+	Dwarf_Die die;
+	bool tried, ok;
+};
+
+struct pkg {
+	Dwfl_Module *mod;
+	char *path;              /* NULL: none found or not usable */
+	int fd;
+	Elf *elf;
+	int elfclass;
+	uint16_t machine;
+	struct pm_dwp_index idx;
+	Elf_Data *sec[PM_DWP_NSECT], *str;
+	struct unit *units;      /* by row - 1 */
+	bool warned;
+};
+
+static struct pkg *pkgs;
+static size_t npkgs, cappkgs;
+
+/* Names of the package's sections, by enum pm_dwp_sect. */
+static const char *const sect_names[PM_DWP_NSECT] = {
+	[PM_DWP_INFO] = ".debug_info.dwo", [PM_DWP_TYPES] = ".debug_types.dwo",
+	[PM_DWP_ABBREV] = ".debug_abbrev.dwo", [PM_DWP_LINE] = ".debug_line.dwo",
+	[PM_DWP_LOC] = ".debug_loc.dwo", [PM_DWP_LOCLISTS] = ".debug_loclists.dwo",
+	[PM_DWP_STR_OFFSETS] = ".debug_str_offsets.dwo", [PM_DWP_MACINFO] = ".debug_macinfo.dwo",
+	[PM_DWP_MACRO] = ".debug_macro.dwo", [PM_DWP_RNGLISTS] = ".debug_rnglists.dwo",
+};
+
+static void pkg_warn(struct pkg *p, const char *path, const char *why)
+{
+	if (p->warned)
+		return;
+	p->warned = true;
+	pm_warn("split DWARF: %s: %s; not used", path, why);
+}
+
+static Elf_Data *section(Elf *elf, const char *want)
+{
+	size_t shstrndx;
+	if (elf_getshdrstrndx(elf, &shstrndx) != 0)
+		return NULL;
+	Elf_Scn *scn = NULL;
+	while ((scn = elf_nextscn(elf, scn)) != NULL) {
+		GElf_Shdr sh;
+		const char *name;
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type == SHT_NOBITS ||
+		    !(name = elf_strptr(elf, shstrndx, sh.sh_name)) || strcmp(name, want) != 0)
+			continue;
+		if ((sh.sh_flags & SHF_COMPRESSED) && elf_compress(scn, 0, 0) < 0)
+			return NULL;
+		Elf_Data *d = elf_getdata(scn, NULL);
+		return d && d->d_buf && d->d_size ? d : NULL;
+	}
+	return NULL;
+}
+
+static bool skeleton_id(Dwarf_Die *cu, uint64_t *id)
+{
+	uint8_t type;
+	Dwarf_Half version;
+	return dwarf_cu_info(cu->cu, &version, &type, NULL, NULL, id, NULL, NULL) == 0 &&
+	       type == DW_UT_skeleton;
+}
+
+/* The index's sections, and whether any skeleton of the module is in it:
+ * a package built from other objects is reported, not used. */
+static const char *check(struct pkg *p)
+{
+	GElf_Ehdr eh;
+	if (!gelf_getehdr(p->elf, &eh))
+		return "not an ELF file";
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (eh.e_ident[EI_DATA] != ELFDATA2LSB)
+#else
+	if (eh.e_ident[EI_DATA] != ELFDATA2MSB)
+#endif
+		return "its byte order is not this machine's";
+	p->elfclass = eh.e_ident[EI_CLASS];
+	p->machine = eh.e_machine;
+	Elf_Data *ix = section(p->elf, ".debug_cu_index");
+	if (!ix)
+		return "it has no .debug_cu_index";
+	const char *why = pm_dwp_index_parse(&p->idx, ix->d_buf, ix->d_size);
+	if (why)
+		return why;
+	for (int s = 0; s < PM_DWP_NSECT; s++)
+		if (p->idx.col[s] >= 0 && s != PM_DWP_TYPES && !(p->sec[s] = section(p->elf, sect_names[s])))
+			return "its unit index names a section the file does not have";
+	p->str = section(p->elf, ".debug_str.dwo");
+	Dwarf_Addr bias;
+	Dwarf *dw = dwfl_module_getdwarf(p->mod, &bias);
+	Dwarf_CU *cu = NULL;
+	Dwarf_Die cudie;
+	size_t skeletons = 0, found = 0;
+	uint8_t type;
+	while (dw && skeletons < 100000 &&
+	       dwarf_get_units(dw, cu, &cu, NULL, &type, &cudie, NULL) == 0) {
+		uint64_t id;
+		if (type != DW_UT_skeleton || !skeleton_id(&cudie, &id))
+			continue;
+		skeletons++;
+		found += pm_dwp_index_find(&p->idx, id) != 0;
+	}
+	if (skeletons && !found)
+		return "none of its units is one this module's skeleton units name (their DWO ids differ)";
+	p->units = xcalloc(p->idx.nunits, sizeof(*p->units));
+	return NULL;
+}
+
+static bool try_path(struct pkg *p, const char *mname, const char *place, const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		pm_looklog_add(mname, PM_LOOK_DEBUG, place, path, strerror(errno));
+		return false;
+	}
+	p->fd = fd;
+	p->elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	const char *why = p->elf ? check(p) : "not an ELF file";
+	if (why) {
+		pm_looklog_add(mname, PM_LOOK_DEBUG, place, path, why);
+		pkg_warn(p, path, why);
+		return true;     /* found but unusable: gdb stops at the first too */
+	}
+	char *used = xasprintf("used (%u units, index version %u)", p->idx.nunits, p->idx.version);
+	pm_looklog_add(mname, PM_LOOK_DEBUG, place, path, used);
+	free(used);
+	p->path = xstrdup(path);
+	return true;
+}
+
+/* gdb's places: the file's name + ".dwp" beside it, beside the debug
+ * file in use, then in each debug folder. */
+static void find(struct pkg *p)
+{
+	const char *mname, *mainfile = NULL, *debugfile = NULL;
+	mname = dwfl_module_info(p->mod, NULL, NULL, NULL, NULL, NULL, &mainfile, &debugfile);
+	if (!mname || !mainfile)
+		return;
+	const char *base = strrchr(mainfile, '/');
+	base = base ? base + 1 : mainfile;
+	char *tries[3] = { xasprintf("%s.dwp", mainfile), NULL, NULL };
+	const char *places[3] = { "dwp (beside)", "dwp (debug)", "dwp (debug)" };
+	if (debugfile) {
+		size_t n = strlen(debugfile);
+		if (n > 6 && strcmp(debugfile + n - 6, ".debug") == 0)
+			tries[1] = xasprintf("%.*s.dwp", (int)(n - 6), debugfile);
+		tries[2] = xasprintf("%s.dwp", debugfile);
+	}
+	bool done = false;
+	for (int i = 0; i < 3 && !done; i++)
+		done = tries[i] && try_path(p, mname, places[i], tries[i]);
+	const char *const *dirs;
+	size_t ndirs = pm_dwarf_search_dirs(&dirs);
+	for (size_t i = 0; i < ndirs && !done; i++) {
+		char *path = xasprintf("%s/%s.dwp", dirs[i], base);
+		done = try_path(p, mname, "dwp (debug dir)", path);
+		free(path);
+	}
+	for (int i = 0; i < 3; i++)
+		free(tries[i]);
+}
+
+static struct pkg *pkg_of(Dwfl_Module *mod)
+{
+	for (size_t i = 0; i < npkgs; i++)
+		if (pkgs[i].mod == mod)
+			return &pkgs[i];
+	vec_reserve(&pkgs, &cappkgs, npkgs + 1, sizeof(*pkgs));
+	struct pkg *p = &pkgs[npkgs++];
+	memset(p, 0, sizeof(*p));
+	p->mod = mod;
+	p->fd = -1;
+	find(p);
+	return p;
+}
+
+/* Part [off, off+size) of D, or false when it is not inside D. */
+static bool slice(const Elf_Data *d, uint64_t off, uint64_t size, struct pm_dwp_part *part)
+{
+	if (!d || off > d->d_size || size > d->d_size - off)
+		return false;
+	part->data = (const unsigned char *)d->d_buf + off;
+	part->size = size;
+	return true;
+}
+
+static bool attr_udata(Dwarf_Die *die, int a1, int a2, Dwarf_Word *v)
+{
+	Dwarf_Attribute a;
+	return (dwarf_attr(die, a1, &a) || dwarf_attr(die, a2, &a)) && dwarf_formudata(&a, v) == 0;
+}
+
+/* The skeleton's .debug_addr entries, from its DW_AT_addr_base to the end
+ * of its contribution (DWARF 5's header says where; else the section's
+ * end): the split unit's address indexes count from there. */
+static bool addr_part(Dwarf_Die *skel, Elf *selp, struct pm_dwp_part *part)
+{
+	Elf_Data *d = section(selp, ".debug_addr");
+	Dwarf_Word base;
+	if (!d || !attr_udata(skel, DW_AT_addr_base, DW_AT_GNU_addr_base, &base) || base > d->d_size)
+		return false;
+	uint64_t end = d->d_size;
+	uint32_t len;
+	uint16_t ver;
+	if (base >= 8) {
+		memcpy(&len, (const char *)d->d_buf + base - 8, 4);
+		memcpy(&ver, (const char *)d->d_buf + base - 4, 2);
+		if (ver == 5 && len >= 4 && len - 4 <= d->d_size - base)
+			end = base + (len - 4);
+	}
+	return slice(d, base, end - base, part);
+}
+
+/* GNU split DWARF 4: the split unit's DW_AT_ranges are offsets from the
+ * skeleton's DW_AT_GNU_ranges_base into the skeleton's .debug_ranges, and
+ * their pairs count from the skeleton's DW_AT_low_pc, which the unlinked
+ * split unit does not see: the copy adds it. */
+static unsigned char *ranges_part(Dwarf_Die *skel, Elf *selp, int addr_size,
+				  struct pm_dwp_part *part)
+{
+	Elf_Data *d = section(selp, ".debug_ranges");
+	Dwarf_Word base;
+	if (!d || !attr_udata(skel, DW_AT_GNU_ranges_base, DW_AT_GNU_ranges_base, &base) ||
+	    base > d->d_size || !slice(d, base, d->d_size - base, part))
+		return NULL;
+	unsigned char *copy = xmalloc(part->size ? part->size : 1);
+	memcpy(copy, part->data, part->size);
+	part->data = copy;
+	Dwarf_Addr low = 0;
+	if (dwarf_lowpc(skel, &low) != 0 || low == 0)
+		return copy;
+	bool based = false;
+	for (size_t o = 0; o + 2 * (size_t)addr_size <= part->size; o += 2 * (size_t)addr_size) {
+		uint64_t b = 0, e = 0;
+		if (addr_size == 8) {
+			memcpy(&b, copy + o, 8);
+			memcpy(&e, copy + o + 8, 8);
+		} else {
+			uint32_t b4, e4;
+			memcpy(&b4, copy + o, 4);
+			memcpy(&e4, copy + o + 4, 4);
+			b = b4;
+			e = e4;
+		}
+		uint64_t max = addr_size == 8 ? UINT64_MAX : UINT32_MAX;
+		if (b == 0 && e == 0)
+			based = false;
+		else if (b == max)
+			based = true;
+		else if (!based) {
+			b += low;
+			e += low;
+			if (addr_size == 8) {
+				memcpy(copy + o, &b, 8);
+				memcpy(copy + o + 8, &e, 8);
+			} else {
+				uint32_t b4 = (uint32_t)b, e4 = (uint32_t)e;
+				memcpy(copy + o, &b4, 4);
+				memcpy(copy + o + 4, &e4, 4);
+			}
+		}
+	}
+	return copy;
+}
+
+/* The image of row ROW's unit, opened with libdw; NULL and a warning
+ * when the package's contributions do not make a unit. */
+static const char *open_unit(struct pkg *p, struct unit *u, uint32_t row, uint64_t id,
+			     Dwarf_Die *skel)
+{
+	struct pm_dwp_contrib c[PM_DWP_NSECT];
+	pm_dwp_index_row(&p->idx, row, c);
+	struct pm_dwp_part parts[PM_DWP_NSECT + 3];
+	size_t n = 0;
+	for (int s = 0; s < PM_DWP_NSECT; s++) {
+		if (!c[s].present || s == PM_DWP_TYPES || s == PM_DWP_STR_OFFSETS)
+			continue;
+		parts[n].name = sect_names[s];
+		if (!slice(p->sec[s], c[s].off, c[s].size, &parts[n]))
+			return "a unit's contribution lies past its section's end";
+		n++;
+	}
+	unsigned char *offs = NULL, *str = NULL, *ranges = NULL;
+	if (c[PM_DWP_STR_OFFSETS].present) {
+		struct pm_dwp_part so;
+		size_t nstr;
+		if (!p->str || !slice(p->sec[PM_DWP_STR_OFFSETS], c[PM_DWP_STR_OFFSETS].off,
+				      c[PM_DWP_STR_OFFSETS].size, &so))
+			return "a unit's string offsets lie past their section's end";
+		const char *why = pm_dwp_unit_strings(so.data, so.size, p->idx.version == 5, p->str->d_buf,
+						      p->str->d_size, &offs, &str, &nstr);
+		if (why)
+			return why;
+		parts[n++] = (struct pm_dwp_part){ ".debug_str_offsets.dwo", offs, so.size };
+		parts[n++] = (struct pm_dwp_part){ ".debug_str.dwo", str, nstr };
+	}
+	Elf *selp = dwarf_getelf(dwarf_cu_getdwarf(skel->cu));
+	if (selp && addr_part(skel, selp, &parts[n]))
+		parts[n++].name = ".debug_addr.dwo";
+	Dwarf_Half version = 0;
+	uint8_t asize = 8;
+	dwarf_cu_info(skel->cu, &version, NULL, NULL, NULL, NULL, NULL, NULL);
+	Dwarf_Die tmp;
+	dwarf_diecu(skel, &tmp, &asize, NULL);
+	if (version < 5 && selp && (ranges = ranges_part(skel, selp, asize, &parts[n])))
+		parts[n++].name = ".debug_ranges.dwo";
+	size_t size;
+	u->img = pm_dwp_image(p->elfclass, p->machine, parts, n, &size);
+	free(offs);
+	free(str);
+	free(ranges);
+	u->elf = elf_memory(u->img, size);
+	u->dw = u->elf ? dwarf_begin_elf(u->elf, DWARF_C_READ, NULL) : NULL;
+	Dwarf_CU *cu = NULL;
+	uint8_t type;
+	uint64_t uid = 0;
+	if (!u->dw || dwarf_get_units(u->dw, NULL, &cu, NULL, &type, &u->die, NULL) != 0)
+		return "a unit libdw cannot read";
+	if (type != DW_UT_split_compile ||
+	    dwarf_cu_info(cu, NULL, NULL, NULL, NULL, &uid, NULL, NULL) != 0 || uid != id)
+		return "a unit whose DWO id is not the one its index row gives";
+	return NULL;
+}
+
+bool pm_dwp_split(Dwfl_Module *mod, Dwarf_Die *skel, Dwarf_Die *out)
+{
+	uint64_t id;
+	if (!mod || !skeleton_id(skel, &id))
+		return false;
+	struct pkg *p = pkg_of(mod);
+	uint32_t row;
+	if (!p->path || !(row = pm_dwp_index_find(&p->idx, id)))
+		return false;
+	struct unit *u = &p->units[row - 1];
+	if (!u->tried) {
+		u->tried = true;
+		const char *why = open_unit(p, u, row, id, skel);
+		u->ok = !why;
+		if (why)
+			pkg_warn(p, p->path, why);
+	}
+	if (u->ok)
+		*out = u->die;
+	return u->ok;
+}
+
+const char *pm_dwp_path(Dwfl_Module *mod)
+{
+	Dwarf_Addr bias;
+	Dwarf *dw = dwfl_module_getdwarf(mod, &bias);
+	Dwarf_CU *cu = NULL;
+	Dwarf_Die cudie, sub;
+	uint8_t type;
+	/* libdw looks for .dwo files as each unit is asked for: the first
+	 * skeleton tells whether this module needs a package.  A few units
+	 * built without split DWARF may come first; a module whose first
+	 * hundreds are such (libc's debug file) has none. */
+	for (int n = 0; n < 256 && dw && dwarf_get_units(dw, cu, &cu, NULL, &type, &cudie, NULL) == 0; n++) {
+		if (type != DW_UT_skeleton)
+			continue;
+		if (dwarf_cu_info(cu, NULL, NULL, NULL, &sub, NULL, NULL, NULL) == 0 &&
+		    dwarf_tag(&sub) == DW_TAG_compile_unit)
+			return NULL;
+		return pkg_of(mod)->path;
+	}
+	return NULL;
+}
+
+void pm_dwp_end(void)
+{
+	for (size_t i = 0; i < npkgs; i++) {
+		struct pkg *p = &pkgs[i];
+		for (uint32_t r = 0; p->units && r < p->idx.nunits; r++) {
+			dwarf_end(p->units[r].dw);
+			elf_end(p->units[r].elf);
+			free(p->units[r].img);
+		}
+		free(p->units);
+		elf_end(p->elf);
+		if (p->fd >= 0)
+			close(p->fd);
+		free(p->path);
+	}
+	free(pkgs);
+	pkgs = NULL;
+	npkgs = cappkgs = 0;
+}
