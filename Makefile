@@ -75,7 +75,7 @@ bench:
 # fuzz/mkseeds.py makes plus fuzz/seeds/ and fuzz/regressions/.
 FUZZ_CC = clang
 FUZZ_FLAGS = -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
-FUZZ_HARNESSES = core kernel kdump expr dwarf
+FUZZ_HARNESSES = core kernel kdump expr dwarf dwp
 FUZZ_SECONDS ?= 60
 FUZZ_JOBS ?= 2
 FUZZ_LIB_OBJS = $(filter-out $(BUILD)/fuzz/obj/src/main.o,$(SRCS:%.c=$(BUILD)/fuzz/obj/%.o)) $(BUILD)/fuzz/obj/fuzz/common.o

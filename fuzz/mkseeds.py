@@ -13,6 +13,9 @@ kdump:  the smallest shrunk vmcores rewritten as kdump-compressed (zlib
         pages) and flattened files, with the harness's format byte.
 expr:   every line of tests/scripts/*.mdb; build/fuzz/types{,.core} is the
         core the harness opens.
+dwp:    the split DWARF package of tests/progs/dwp_{main,audit}.c (gcc
+        -gdwarf-4 -gsplit-dwarf, packed by binutils' dwp, the .dwo files
+        deleted) and the program and its core in build/fuzz/dwp/.
 dwarf:  the types program linked statically (its DWARF and CFI are what
         gets mutated); the harness opens it with
         build/fuzz/static_types.core."""
@@ -82,6 +85,27 @@ def user_seeds():
             if line and "!" not in line and "load" not in line and "$<" not in line:
                 put("expr", f"line{n:04d}", line.encode())
                 n += 1
+
+
+def dwp_seed():
+    d = os.path.join(OUT, "dwp")
+    os.makedirs(d, exist_ok=True)
+    srcs = [os.path.join(ROOT, "tests", "progs", f) for f in ("dwp_main.c", "dwp_audit.c")]
+    exe = os.path.join(d, "prog")
+    try:
+        # static: no shared libc whose DWARF would be read again per input
+        subprocess.run(["gcc", "-O0", "-gdwarf-4", "-gsplit-dwarf", "-fno-omit-frame-pointer", "-static",
+                        "-o", exe] + srcs, cwd=d, check=True, capture_output=True)
+        dwos = sorted(f for f in os.listdir(d) if f.endswith(".dwo"))
+        subprocess.run(["dwp", "-o", "prog.dwp"] + dwos, cwd=d, check=True, capture_output=True)
+    except (OSError, subprocess.CalledProcessError) as e:
+        print(f"mkseeds: no dwp seed: {e}", file=sys.stderr)
+        return
+    for f in dwos:
+        os.unlink(os.path.join(d, f))
+    core = cores.crash_in_dir(exe, os.path.join(d, "run"))
+    os.replace(core, exe + ".core")
+    put("dwp", "prog.dwp", open(exe + ".dwp", "rb").read())
 
 
 def vmcore():
@@ -236,6 +260,7 @@ def kernel_seeds():
 def main():
     os.makedirs(OUT, exist_ok=True)
     user_seeds()
+    dwp_seed()
     kernel_seeds()
 
 

@@ -25,6 +25,9 @@ VARIANTS = {
     "gcc4_O0_dwp": (["gcc", "-O0", "-gdwarf-4"], "dwp"),
     "gcc4_O1_dwp": (["gcc", "-O1", "-gdwarf-4"], "dwp"),
     "gcc4_O1_llvm": (["gcc", "-O1", "-gdwarf-4"], "llvm-dwp"),
+    # static: libdwfl opens the core-named file itself and names no file
+    # for the module, beside which the package is looked for
+    "gcc4_O0_static_dwp": (["gcc", "-O0", "-gdwarf-4", "-static"], "dwp"),
     "clang5_O0_llvm": (["clang", "-O0", "-gdwarf-5"], "llvm-dwp"),
 }
 

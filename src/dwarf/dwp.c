@@ -159,6 +159,7 @@ static void find(struct pkg *p)
 {
 	const char *mname, *mainfile = NULL, *debugfile = NULL;
 	mname = dwfl_module_info(p->mod, NULL, NULL, NULL, NULL, NULL, &mainfile, &debugfile);
+	mainfile = pm_module_file(mname, mainfile);
 	if (!mname || !mainfile)
 		return;
 	const char *base = strrchr(mainfile, '/');

@@ -54,6 +54,10 @@ void pm_inline_expand(struct pm_dwarf *d, struct pm_stack *s, uint64_t pc, uint6
 bool pm_module_matches(const char *mname, const char *want);
 const char *pm_pool_add(struct pm_strpool *p, char *owned);
 
+/* The file libdwfl reads for a module: mainfile (dwfl_module_info's), else
+ * the module's name when that is the path libdwfl opened by itself. */
+const char *pm_module_file(const char *name, const char *mainfile);
+
 /* mainexe.c: the executable given on the command line in place of the
  * same build's file at the path the core names (static programs). */
 void pm_mainexe_prefer_given(struct pm_dwarf *d);

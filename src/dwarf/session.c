@@ -158,6 +158,15 @@ static int find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname
 	return fd;
 }
 
+const char *pm_module_file(const char *name, const char *mainfile)
+{
+	/* a file libdwfl opened itself at the path the core names (NT_FILE,
+	 * build-id checked) is left unnamed: the module's name is its path */
+	if (mainfile)
+		return mainfile;
+	return name && name[0] == '/' ? name : NULL;
+}
+
 /* A core without NT_FILE: the objects the target placed from the
  * link_map, where libdwfl found none. */
 static void report_objects(struct pm_dwarf *d)
@@ -414,9 +423,7 @@ static int collect_module(Dwfl_Module *mod, void **ud, const char *name, Dwarf_A
 	Dwarf_Addr dbias;
 	m->has_dwarf = dwfl_module_getdwarf(mod, &dbias) != NULL;
 	dwfl_module_info(mod, NULL, NULL, NULL, NULL, NULL, &mainfile, &debugfile);
-	/* a file libdwfl opened itself at the path the core names (NT_FILE,
-	 * build-id checked) is left unnamed */
-	m->file = mainfile ? mainfile : has_elf && name && name[0] == '/' ? name : NULL;
+	m->file = has_elf ? pm_module_file(name, mainfile) : mainfile;
 	m->debug_file = debugfile;
 	m->debuginfod = pm_debuginfod_gave(debugfile);
 	m->dwp = m->has_dwarf ? pm_dwp_path(mod) : NULL;
