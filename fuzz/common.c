@@ -27,31 +27,32 @@ int fuzz_memfd(const uint8_t *data, size_t size, char *path, size_t cap)
 	return fd;
 }
 
+void fuzz_run(const char *dump, const char *exe, const char *cmds)
+{
+	struct pm_target *t = NULL;
+	struct pm_err *err = pm_target_open(dump, exe, &t);
+	if (err)
+		t = NULL;
+	struct pm_dwarf *dw = NULL;
+	if (!err)
+		err = pm_dwarf_open(t, NULL, &dw);
+	if (!err) {
+		struct pmdb db;
+		fuzz_session_init(&db, t, dw);
+		pm_exec_line(&db, cmds);
+		fflush(db.out);
+	}
+	pm_err_free(err);
+	pm_dwarf_close(dw);
+	pm_target_close(t);
+}
+
 void fuzz_dump(const uint8_t *data, size_t size, const char *cmds)
 {
 	/* no inflated debug files written to the cache by the fuzzer */
 	pm_dwarf_set_cache_dir("");
 	char path[64];
 	int fd = fuzz_memfd(data, size, path, sizeof(path));
-	struct pm_target *t;
-	struct pm_err *err = pm_target_open(path, NULL, &t);
-	if (err) {
-		pm_err_free(err);
-		close(fd);
-		return;
-	}
-	struct pm_dwarf *dw = NULL;
-	if ((err = pm_dwarf_open(t, NULL, &dw))) {
-		pm_err_free(err);
-		pm_target_close(t);
-		close(fd);
-		return;
-	}
-	struct pmdb db;
-	fuzz_session_init(&db, t, dw);
-	pm_exec_line(&db, cmds);
-	fflush(db.out);
-	pm_dwarf_close(dw);
-	pm_target_close(t);
+	fuzz_run(path, NULL, cmds);
 	close(fd);
 }

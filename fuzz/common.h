@@ -16,6 +16,9 @@ int fuzz_memfd(const uint8_t *data, size_t size, char *path, size_t cap);
  * file), run cmds when it opens, and close it again. */
 void fuzz_dump(const uint8_t *data, size_t size, const char *cmds);
 
+/* Open dump (with exe, or NULL), run cmds when it opens, close it again. */
+void fuzz_run(const char *dump, const char *exe, const char *cmds);
+
 /* A session on an opened dump, output to /dev/null. */
 void fuzz_session_init(struct pmdb *db, struct pm_target *t, struct pm_dwarf *dw);
 

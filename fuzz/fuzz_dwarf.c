@@ -26,22 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *core = getenv("PMDB_FUZZ_CORE");
 	char exe[64];
 	int fd = fuzz_memfd(data, size, exe, sizeof(exe));
-	struct pm_target *t = NULL;
-	struct pm_err *err = pm_target_open(core ? core : "build/fuzz/static_types.core", exe, &t);
-	if (err)
-		t = NULL;
-	struct pm_dwarf *dw = NULL;
-	if (!err)
-		err = pm_dwarf_open(t, NULL, &dw);
-	if (!err) {
-		struct pmdb db;
-		fuzz_session_init(&db, t, dw);
-		pm_exec_line(&db, CMDS);
-		fflush(db.out);
-	}
-	pm_err_free(err);
-	pm_dwarf_close(dw);
-	pm_target_close(t);
+	fuzz_run(core ? core : "build/fuzz/static_types.core", exe, CMDS);
 	close(fd);
 	return 0;
 }

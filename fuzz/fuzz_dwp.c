@@ -28,21 +28,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (fd < 0 || !pm_write_all(fd, data, size))
 		abort();
 	close(fd);
-	struct pm_target *t = NULL;
-	struct pm_err *err = pm_target_open(DIR "prog.core", DIR "prog", &t);
-	if (err)
-		t = NULL;
-	struct pm_dwarf *dw = NULL;
-	if (!err)
-		err = pm_dwarf_open(t, NULL, &dw);
-	if (!err) {
-		struct pmdb db;
-		fuzz_session_init(&db, t, dw);
-		pm_exec_line(&db, CMDS);
-		fflush(db.out);
-	}
-	pm_err_free(err);
-	pm_dwarf_close(dw);
-	pm_target_close(t);
+	fuzz_run(DIR "prog.core", DIR "prog", CMDS);
 	return 0;
 }
