@@ -6,6 +6,7 @@
  * writes a wrong phys_base and an empty utsname into the header, which
  * would mislead libkdumpfile's).  The CPU notes are read from the file. */
 #include "core.h"
+#include "kdump_vmci.h"
 #include "unpack.h"
 #include "../base/util.h"
 #include "../kernel/kernel.h"
@@ -230,6 +231,9 @@ static struct pm_err *check_sub_header(struct pm_target *t, int fd, const unsign
 					  t->path, (unsigned long long)len, parts[i].what,
 					  (unsigned long long)off, (unsigned long long)fsize);
 	}
+	const char *why = pm_kdump_vmcoreinfo_problem(fd, version, sub, fsize);
+	if (why)
+		return pm_err_new(PM_ERR_FORMAT, "%s: %s: not a kernel's dump (corrupt?)", t->path, why);
 	return NULL;
 }
 

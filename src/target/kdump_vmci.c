@@ -1,0 +1,88 @@
+/* The VMCOREINFO text of a kdump-compressed file, checked before
+ * libkdumpfile parses it.  libkdumpfile 0.5 turns each KEY=VALUE line into
+ * an attribute under linux.vmcoreinfo.lines, splitting KEY at dots; a key
+ * that starts with a dot makes it read past a heap buffer (found by
+ * fuzz_kdump).  The kernel writes no such key, so such a dump is refused.
+ * The text is looked for where libkdumpfile looks: the sub-header's
+ * VMCOREINFO (header version 3 on) and the VMCOREINFO ELF note (4 on). */
+#include "kdump_vmci.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Notes or text larger than this are not read for the check (libkdumpfile
+ * reads them, but no kernel's are this large). */
+#define MAX_CHECKED (16u << 20)
+
+static const char *text_problem(const char *s, size_t len)
+{
+	const char *end = s + len;
+	while (s < end) {
+		const char *nl = memchr(s, '\n', (size_t)(end - s));
+		const char *line_end = nl ? nl : end;
+		const char *eq = memchr(s, '=', (size_t)(line_end - s));
+		if (eq && s < eq && s[0] == '.')
+			return "a VMCOREINFO line's key starts with a dot";
+		s = line_end + 1;
+	}
+	return NULL;
+}
+
+static char *read_region(int fd, uint64_t off, uint64_t len, uint64_t fsize)
+{
+	if (len == 0 || len > MAX_CHECKED || off > fsize || len > fsize - off)
+		return NULL;
+	char *buf = malloc(len);
+	if (buf && pread(fd, buf, len, (off_t)off) != (ssize_t)len) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+static uint32_t align4(uint32_t n)
+{
+	return (n + 3u) & ~3u;
+}
+
+/* The VMCOREINFO notes among the notes (4-byte aligned ELF notes). */
+static const char *notes_problem(const unsigned char *p, size_t len)
+{
+	size_t at = 0;
+	while (len - at >= 12) {
+		uint32_t namesz, descsz;
+		memcpy(&namesz, p + at, 4);
+		memcpy(&descsz, p + at + 4, 4);
+		size_t name = at + 12;
+		if (align4(namesz) < namesz || align4(descsz) < descsz ||
+		    align4(namesz) > len - name || align4(descsz) > len - name - align4(namesz))
+			return NULL;         /* libkdumpfile stops at a note that does not fit too */
+		size_t desc = name + align4(namesz);
+		if (namesz == sizeof("VMCOREINFO") && memcmp(p + name, "VMCOREINFO", namesz) == 0) {
+			const char *why = text_problem((const char *)p + desc, descsz);
+			if (why)
+				return why;
+		}
+		at = desc + align4(descsz);
+	}
+	return NULL;
+}
+
+const char *pm_kdump_vmcoreinfo_problem(int fd, int version, const uint64_t sub[10], uint64_t fsize)
+{
+	const char *why = NULL;
+	if (version >= 3) {
+		char *text = read_region(fd, sub[4], sub[5], fsize);
+		if (text)
+			why = text_problem(text, sub[5]);
+		free(text);
+	}
+	if (!why && version >= 4) {
+		char *notes = read_region(fd, sub[6], sub[7], fsize);
+		if (notes)
+			why = notes_problem((const unsigned char *)notes, sub[7]);
+		free(notes);
+	}
+	return why;
+}
