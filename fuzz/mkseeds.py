@@ -2,7 +2,9 @@
 """Make the fuzzers' seed corpora under build/fuzz/corpus/HARNESS/ (nothing
 here is committed; fuzz/seeds/ holds the small hand-made seeds).
 
-core:   the tests' user cores (tests/lib/cores.py builds them).
+core:   the tests' user cores (tests/lib/cores.py builds them), and the
+        arm64 kernel's cores with SVE and ARM VFP state
+        (tests/lib/sve_core_arm64.py, when it can boot them).
 kernel: the QEMU vmcore of the shared corpus shrunk to the pages pmdb reads.
         build/fuzz/pagetrace runs a set of commands and lists the pages of
         the dump they read; each set gives one seed keeping the ELF header,
@@ -29,6 +31,7 @@ import zlib
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
 import cores    # noqa: E402
+import sve_core_arm64  # noqa: E402
 import corpus   # noqa: E402
 
 OUT = os.path.join(ROOT, "build", "fuzz")
@@ -78,6 +81,7 @@ def user_seeds():
             write(os.path.join(OUT, name + ".core"), open(c.core, "rb").read())
         if name == "static_types":
             put("dwarf", name, open(c.exe, "rb").read())
+    arm64_seeds()
     n = 0
     for path in sorted(glob.glob(os.path.join(ROOT, "tests", "scripts", "*.mdb"))):
         for line in open(path, errors="replace"):
@@ -85,6 +89,38 @@ def user_seeds():
             if line and "!" not in line and "load" not in line and "$<" not in line:
                 put("expr", f"line{n:04d}", line.encode())
                 n += 1
+
+
+def notes_end(core):
+    """Where the last PT_NOTE of an ELF core (32- or 64-bit) ends."""
+    if core[4] == 2:
+        phoff, = struct.unpack_from("<Q", core, 32)
+        phentsize, phnum = struct.unpack_from("<HH", core, 54)
+        hdrs = [struct.unpack_from("<IIQQQQ", core, phoff + i * phentsize) for i in range(phnum)]
+        ends = [h[2] + h[5] for h in hdrs if h[0] == 4]
+    else:
+        phoff, = struct.unpack_from("<I", core, 28)
+        phentsize, phnum = struct.unpack_from("<HH", core, 42)
+        hdrs = [struct.unpack_from("<IIIIII", core, phoff + i * phentsize) for i in range(phnum)]
+        ends = [h[1] + h[4] for h in hdrs if h[0] == 4]
+    return max(ends) if ends else len(core)
+
+
+def arm64_seeds():
+    why = sve_core_arm64.unavailable()
+    if why:
+        print(f"mkseeds: no arm64 SVE/VFP cores: {why}", file=sys.stderr)
+        return
+    try:
+        c = sve_core_arm64.setup()
+    except Exception as e:      # a failed boot costs these two seeds only
+        print(f"mkseeds: no arm64 SVE/VFP cores: {e}", file=sys.stderr)
+        return
+    # the notes are what is new there: the cores cut after them (8.7 MB
+    # of the SVE program's memory would slow every mutation)
+    for name, path in (("arm64-sve.core", c.core), ("arm-vfp.core", c.core32)):
+        data = open(path, "rb").read()
+        put("core", name, data[:notes_end(data)])
 
 
 def dwp_seed():
