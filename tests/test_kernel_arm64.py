@@ -4,9 +4,15 @@ ELF and kdump-zlib (tests/lib/kernel_arm64.py).  Oracles, all printed by
 the guest itself on its serial console: the kernel's banner, its panic
 message and the panic's "Call trace:", the printk records with their
 timestamps, the task list and /proc/modules that /init printed from
-/proc before the panic, and /proc/PID/stack of sleeping tasks."""
+/proc before the panic, /proc/PID/stack of sleeping tasks, and (for the
+data symbols pmdb finds in the kernel's code) the date, /proc/loadavg,
+/proc/zoneinfo's present pages and /proc/slabinfo."""
+import calendar
 import os
 import re
+import shutil
+import struct
+import time
 
 import pytest
 
@@ -260,3 +266,151 @@ def test_vtop_matches_proc_iomem(dump, console):
     assert "in the direct map" in what and "physical 0x%x," % pa in what, what
     base = run(dump, "::lsmod").splitlines()[1].split()[2]
     assert any(lo <= vtop(dump, base) <= hi for lo, hi in ram)
+
+
+# ---- data symbols found in the kernel's code (no CONFIG_KALLSYMS_ALL) ----
+
+CODE_SYMS = ("__per_cpu_offset", "runqueues", "__per_cpu_start", "__per_cpu_end", "avenrun",
+             "tk_core", "node_data", "slab_caches")
+
+
+def status_fields(out):
+    return {k.strip(): v.strip() for k, v in (l.split(": ", 1) for l in out.splitlines() if ": " in l)}
+
+
+def test_status_data_matches_console(dump, console):
+    """DATE, LOAD AVERAGE and MEMORY from tk_core, avenrun and node_data,
+    found in the code of kallsyms' functions, against what /init printed
+    last before the panic: `date +%s` (the dump is taken right after, so
+    pmdb's may be a few seconds later), /proc/loadavg (recomputed every 5
+    s: within 0.10 should one such update fall between), and the present
+    pages of /proc/zoneinfo (crash's MEMORY)."""
+    got = status_fields(run(dump, "::status"))
+    date = int(re.search(r"^PMDB-DATE (\d+)$", console, re.M).group(1))
+    when = calendar.timegm(time.strptime(" ".join(got["DATE"].split()), "%a %b %d %H:%M:%S UTC %Y"))
+    assert 0 <= when - date <= 10, (got["DATE"], date)
+    want = [float(x) for x in re.search(r"^PMDB-LOADAVG (\S+) (\S+) (\S+) ", console, re.M).groups()]
+    load = [float(x) for x in got["LOAD AVERAGE"].split(", ")]
+    assert all(abs(a - b) <= 0.10 for a, b in zip(load, want)), (load, want)
+    present = sum(int(n) for n in re.findall(r"^\s*present\s+(\d+)$",
+                                             console.split("PMDB-ZONEINFO-BEGIN", 1)[1], re.M))
+    assert present > 0
+    assert got["MEMORY"] == "%.1f MB" % (present * 4096 / (1 << 20))
+    total = int(re.search(r"^PMDB-MemTotal:\s+(\d+) kB", console, re.M).group(1))
+    assert total * 1024 <= present * 4096     # MemTotal leaves out what the kernel reserved
+
+
+def test_code_symbols_say_where_they_came_from(lab):
+    """::vmcoreinfo names, for each symbol found in code, the instruction
+    (a function of kallsyms plus an offset inside it) or the rule."""
+    out = run(lab.elf, "::vmcoreinfo")
+    syms = run(lab.elf, "::nm").splitlines()
+    funcs = {l.split()[-1].split("`")[-1]: int(l.split()[1], 16) for l in syms[1:] if " FUNC " in l}
+    for name in CODE_SYMS:
+        m = re.search(r"^# SYMBOL\(%s\)=([0-9a-f]+) from code: (\S+)" % name, out, re.M)
+        assert m, (name, out[-2000:])
+        where = re.match(r"^(\w+)\+0x([0-9a-f]+)$", m.group(2))
+        if where:
+            assert int(where.group(2), 16) < funcs[where.group(1)], m.group(0)
+
+
+def slabinfo(console, n):
+    text = console.split("PMDB-SLABINFO-BEGIN %d\n" % n, 1)[1].split("PMDB-SLABINFO-END", 1)[0]
+    rows = {}
+    for l in text.splitlines():
+        f = l.split()
+        if f and not l.startswith(("slabinfo", "#")):
+            # name active_objs num_objs objsize objperslab pagesperslab : tunables ... : slabdata active num 0
+            rows.setdefault(f[0], []).append((int(f[1]), int(f[2]), int(f[5]), int(f[-2])))
+    return rows
+
+
+def test_kmastat_matches_proc_slabinfo(dump, console):
+    """::kmastat (slab_caches and __per_cpu_offset from code) against the
+    kernel's /proc/slabinfo: the same caches, each slab's size; for the
+    caches whose counts did not move between /init's two readings, the same
+    TOTAL and SLABS (slabinfo's num_objs and num_slabs), and ALLOCATED no
+    more than active_objs (slabinfo counts the free objects of CPU slabs as
+    active, crash and pmdb do not)."""
+    one, two = slabinfo(console, 1), slabinfo(console, 2)
+    rows = {}
+    for l in run(dump, "::kmastat").splitlines()[1:-1]:
+        f = l.split()
+        rows.setdefault(f[6], []).append(f)
+    assert sorted((n, len(v)) for n, v in rows.items()) == sorted((n, len(v)) for n, v in two.items())
+    still = [n for n in two if len(two[n]) == 1 and one.get(n) == two[n]]
+    assert len(still) > 50
+    for name in still:
+        active, total, pages, slabs = two[name][0]
+        f = rows[name][0]
+        assert f[5] == "%dk" % (pages * 4), (name, f, two[name])
+        assert (int(f[3]), int(f[4])) == (total, slabs), (name, f, two[name])
+        assert int(f[2]) <= active, (name, f, two[name])
+
+
+def test_idle_tasks_from_runqueues(dump, console):
+    """Each CPU's idle task, found through runqueues and __per_cpu_offset
+    (from code): swapper/N, pid 0, on CPU N."""
+    rows = ps_rows(dump)
+    ncpus = len(re.findall(r"^\s+CPU \d+: pc ", run(dump, "::status"), re.M))
+    assert ncpus == 2
+    idle = sorted((r["cpu"], r["comm"]) for r in rows if r["pid"] == 0)
+    assert idle == [(c, "swapper/%d" % c) for c in range(ncpus)], idle
+
+
+def elf_offset(path, pa):
+    """The file offset of physical address pa in an ELF core (its PT_LOADs)."""
+    with open(path, "rb") as f:
+        hdr = f.read(64)
+        phoff, = struct.unpack_from("<Q", hdr, 32)
+        phentsize, phnum = struct.unpack_from("<HH", hdr, 54)
+        f.seek(phoff)
+        table = f.read(phentsize * phnum)
+    for i in range(phnum):
+        p_type, _, off, _, paddr, filesz = struct.unpack_from("<IIQQQQ", table, i * phentsize)
+        if p_type == 1 and paddr <= pa < paddr + filesz:
+            return off + pa - paddr
+    raise AssertionError("physical 0x%x is in no PT_LOAD" % pa)
+
+
+def test_defaced_code_gives_unknown(lab, tmp_path):
+    """Under ASan/UBSan, a copy of the dump whose code was defaced: in
+    get_avenrun the ADRP is gone (zeroed), in ktime_get_real_seconds it
+    names the page before, in slab_next the ADD's low bits are 8 more.
+    The load average, the date and the slab caches are then unknown, each
+    with the reason, where a wrong value would have been printed."""
+    words = {}
+    for fn in ("get_avenrun", "ktime_get_real_seconds", "slab_next"):
+        pa = vtop(lab.elf, fn)
+        words[fn] = elf_offset(lab.elf, pa)
+    bad = str(tmp_path / "defaced.elf")
+    shutil.copyfile(lab.elf, bad)
+    with open(bad, "r+b") as f:
+        def code(fn):
+            f.seek(words[fn])
+            return list(struct.unpack("<32I", f.read(128)))
+
+        def put(fn, i, w):
+            f.seek(words[fn] + 4 * i)
+            f.write(struct.pack("<I", w))
+        adrp = lambda w: w & 0x9f000000 == 0x90000000
+        c = code("get_avenrun")
+        put("get_avenrun", next(i for i, w in enumerate(c) if adrp(w)), 0)
+        c = code("ktime_get_real_seconds")
+        i = next(i for i, w in enumerate(c) if adrp(w))
+        imm = ((c[i] >> 29) & 3) | ((c[i] >> 5) & 0x7ffff) << 2
+        imm = (imm - 1) & 0x1fffff
+        put("ktime_get_real_seconds", i, (c[i] & 0x9f00001f) | (imm & 3) << 29 | (imm >> 2) << 5)
+        c = code("slab_next")
+        r = next(w & 31 for w in c if adrp(w))      # the ADD (immediate) on the ADRP's register
+        i = next(i for i, w in enumerate(c) if w & 0xff800000 == 0x91000000 and (w >> 5) & 31 == r)
+        put("slab_next", i, c[i] + (8 << 10))
+    p = run_asan([bad], "::status; ::vmcoreinfo; ::kmastat")
+    assert re.search(r"LOAD AVERAGE: \(unknown: avenrun is not in kallsyms, nor found in code: "
+                     r"get_avenrun has no load or store", p.stdout), p.stdout
+    assert re.search(r"DATE: \(unknown: tk_core is not in kallsyms, nor found in code: "
+                     r"ktime_get_real_seconds\+0x[0-9a-f]+ gives 0x[0-9a-f]+, (but .* is no tk_core|outside)",
+                     p.stdout), p.stdout
+    assert re.search(r"no slab_caches symbol: .*slab_next\+0x[0-9a-f]+ gives 0x[0-9a-f]+, "
+                     r"(but it is no list of struct kmem_cache|outside)", p.stderr), p.stderr
+    os.unlink(bad)

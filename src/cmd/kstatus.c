@@ -2,6 +2,7 @@
  * ::msgbuf (the printk log). */
 #include "cmds.h"
 #include "../base/util.h"
+#include "../kernel/kcode.h"
 #include "../kernel/kernel.h"
 #include "../kernel/sysinfo.h"
 
@@ -59,32 +60,52 @@ static char *panic_message(struct pmdb *db, double *last_ts)
 	return msg;
 }
 
+/* Whether node n's entry of node_data[] is to be read: every entry of
+ * VMCOREINFO's LENGTH(node_data) (x86-64), else the nodes of
+ * node_online_map (arm64's VMCOREINFO has no node_data). */
+static bool node_wanted(struct pm_target *t, uint64_t n, int64_t len)
+{
+	uint64_t online, bits = 0;
+	if (len > 0)
+		return (int64_t)n < len;
+	return n < 64 && pm_vmcoreinfo_symbol(&t->kernel->vi, "node_online_map", &online) &&
+	       pm_memmap_read_partial(&t->mem, online, &bits, 8) == 8 && (bits >> n & 1);
+}
+
 /* Memory as crash counts it: the present pages of every NUMA node
  * (node_data[] of pglist_data, the member's offset from BTF); else the
  * kernel's max_pfn. */
 static uint64_t memory_bytes(struct pm_target *t)
 {
 	struct pm_kernel *k = t->kernel;
-	uint64_t node_data, pages = 0;
+	uint64_t node_data = pm_kernel_data_symbol(t, "node_data"), pages = 0, off;
 	int64_t len = 0;
 	struct pm_btf *b;
-	uint64_t off;
 	struct pm_err *err = pm_kernel_btf(t, &b);
-	if (!err && pm_vmcoreinfo_symbol(&k->vi, "node_data", &node_data) &&
-	    pm_vmcoreinfo_number(&k->vi, "LENGTH", "node_data", &len) && len > 0 && len <= 4096 &&
+	pm_vmcoreinfo_number(&k->vi, "LENGTH", "node_data", &len);
+	if (!err && node_data && len <= 4096 &&
 	    pm_btf_member(b, pm_btf_find_struct(b, "pglist_data"), "node_present_pages", &off, NULL)) {
-		for (int64_t i = 0; i < len; i++) {
+		for (uint64_t i = 0; i < (len > 0 ? (uint64_t)len : 64); i++) {
 			uint64_t node = 0, present = 0;
-			if (pm_memmap_read_partial(&t->mem, node_data + 8 * (uint64_t)i, &node, 8) == 8 && node &&
+			if (node_wanted(t, i, len) &&
+			    pm_memmap_read_partial(&t->mem, node_data + 8 * i, &node, 8) == 8 && node &&
 			    pm_memmap_read_partial(&t->mem, node + off, &present, 8) == 8)
 				pages += present;
 		}
 	}
 	pm_err_free(err);
-	const struct pm_ksym *mp;
-	if (!pages && (mp = pm_ksym_by_name(t, "max_pfn")))
-		pm_memmap_read_partial(&t->mem, mp->addr, &pages, 8);
+	uint64_t mp = pm_kernel_data_symbol(t, "max_pfn");
+	if (!pages && mp)
+		pm_memmap_read_partial(&t->mem, mp, &pages, 8);
 	return pages * 4096;
+}
+
+/* "(unknown: why)" for a ::status line whose symbol is missing. */
+static void unknown(FILE *out, struct pm_target *t, const char *field, const char *name)
+{
+	char why[320];
+	pm_kernel_data_why(t, name, why, sizeof(why));
+	fprintf(out, "%12s: (unknown: %s)\n", field, why);
 }
 
 /* The task running on the CPU that panicked, as crash names it. */
@@ -132,6 +153,8 @@ struct pm_err *pm_kernel_status(struct pmdb *db)
 	if (pm_kernel_date(t, &secs) && (when = (time_t)secs) == secs && gmtime_r(&when, &tm) &&
 	    strftime(date, sizeof(date), "%a %b %e %H:%M:%S UTC %Y", &tm))
 		fprintf(out, "        DATE: %s\n", date);
+	else if (!pm_kernel_data_symbol(t, "tk_core"))
+		unknown(out, t, "DATE", "tk_core");
 	/* a hostile log's timestamp may not fit an int (nor a uint64_t) */
 	uint64_t up = uptime > 0 && uptime < 1e15 ? (uint64_t)uptime : 0;
 	fprintf(out, "      UPTIME: %02" PRIu64 ":%02" PRIu64 ":%02" PRIu64 " (the last log record)\n",
@@ -144,6 +167,8 @@ struct pm_err *pm_kernel_status(struct pmdb *db)
 		fprintf(out, "LOAD AVERAGE: %" PRIu64 ".%02" PRIu64 ", %" PRIu64 ".%02" PRIu64 ", %" PRIu64
 			".%02" PRIu64 "\n", avg[0] >> 11, (avg[0] & 2047) * 100 >> 11, avg[1] >> 11,
 			(avg[1] & 2047) * 100 >> 11, avg[2] >> 11, (avg[2] & 2047) * 100 >> 11);
+	} else if (!pm_kernel_data_symbol(t, "avenrun")) {
+		unknown(out, t, "LOAD AVERAGE", "avenrun");
 	}
 	struct pm_ktask *tasks = NULL;
 	size_t ntasks = 0;
@@ -163,7 +188,7 @@ struct pm_err *pm_kernel_status(struct pmdb *db)
 	if (mem)
 		fprintf(out, "      MEMORY: %.1f MB\n", (double)mem / (1 << 20));
 	else      /* arm64's VMCOREINFO has no node_data, its kallsyms maybe no max_pfn */
-		fprintf(out, "      MEMORY: (unknown: neither node_data nor max_pfn is known)\n");
+		unknown(out, t, "MEMORY", "node_data");
 	if (k->live) {
 		fprintf(out, "       STATE: live kernel (no panic; the running CPUs' registers are not available)\n");
 	} else {
@@ -201,5 +226,6 @@ struct pm_err *pm_cmd_vmcoreinfo(struct pmdb *db, const struct pm_call *call)
 		return pm_err_new(PM_ERR_LOOKUP, "::vmcoreinfo: not a kernel crash dump");
 	for (size_t i = 0; i < k->vi.n; i++)
 		fprintf(db->out, "%s=%s\n", k->vi.keys[i], k->vi.values[i]);
+	pm_kernel_code_report(db->t, db->out);
 	return NULL;
 }

@@ -72,20 +72,20 @@ static void say_task(struct pmdb *db, uint64_t a)
 /* A per-CPU variable: a in a CPU's copy of .data..percpu. */
 static void say_percpu(struct pmdb *db, const struct pm_kmem *m, uint64_t a)
 {
-	const struct pm_ksym *start = pm_ksym_by_name(db->t, "__per_cpu_start");
-	const struct pm_ksym *end = pm_ksym_by_name(db->t, "__per_cpu_end");
+	uint64_t start = pm_kernel_data_symbol(db->t, "__per_cpu_start");
+	uint64_t end = pm_kernel_data_symbol(db->t, "__per_cpu_end");
 	const struct pm_ksym *syms;
 	size_t n = pm_ksyms(db->t, &syms);
 	if (!start || !end)
 		return;
 	for (unsigned i = 0; i < m->ncpus; i++) {
 		uint64_t off = a - m->percpu[i];
-		if (m->cpu_ids[i] == UINT32_MAX || off < start->addr || off >= end->addr)
+		if (m->cpu_ids[i] == UINT32_MAX || off < start || off >= end)
 			continue;
 		/* the last symbol at or below off (kallsyms is sorted) */
 		const struct pm_ksym *best = NULL;
 		for (size_t j = 0; j < n && syms[j].addr <= off; j++)
-			if (syms[j].addr >= start->addr)
+			if (syms[j].addr >= start)
 				best = &syms[j];
 		fprintf(db->out, "0x%" PRIx64 " is in CPU %u's per-CPU area", a, m->cpu_ids[i]);
 		if (best)

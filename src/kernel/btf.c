@@ -257,3 +257,23 @@ bool pm_btf_member(const struct pm_btf *b, uint32_t id, const char *path, uint64
 	*offset = bits / 8;
 	return true;
 }
+
+bool pm_btf_datasec_var(const struct pm_btf *b, const char *sec, const char *var, uint32_t *offset,
+			uint32_t *sec_size)
+{
+	for (uint32_t id = 1; id < b->ntypes; id++) {
+		const struct pm_btf_type *t = pm_btf_type(b, id);
+		if (pm_btf_kind(t) != PM_BTF_DATASEC || strcmp(pm_btf_str(b, t->name_off), sec) != 0)
+			continue;
+		const uint32_t *v = pm_btf_words(t);      /* a VAR's type id, offset, size */
+		for (unsigned i = 0; i < pm_btf_vlen(t); i++, v += 3) {
+			const struct pm_btf_type *vt = pm_btf_type(b, v[0]);
+			if (vt && pm_btf_kind(vt) == PM_BTF_VAR && strcmp(pm_btf_str(b, vt->name_off), var) == 0) {
+				*offset = v[1];
+				*sec_size = t->size_or_type;
+				return true;
+			}
+		}
+	}
+	return false;
+}

@@ -62,5 +62,9 @@ bool pm_btf_enumerator(const struct pm_btf *b, uint32_t id, unsigned i, const ch
 uint64_t pm_btf_size(const struct pm_btf *b, uint32_t id);
 /* The id of typedef NAME ("nodemask_t"), 0 if none. */
 uint32_t pm_btf_find_typedef(const struct pm_btf *b, const char *name);
+/* Variable VAR of DATASEC SEC (".data..percpu"): its offset in the
+ * section, and the section's size. */
+bool pm_btf_datasec_var(const struct pm_btf *b, const char *sec, const char *var, uint32_t *offset,
+			uint32_t *sec_size);
 
 #endif

@@ -7,6 +7,7 @@
 #define PM_KARCH_H
 
 #include "kernel.h"
+#include "kcode.h"
 #include "kmem.h"
 
 /* The open's page-table walk: leaves become t->mem's virtual mappings. */
@@ -58,6 +59,10 @@ struct pm_karch {
 	struct pm_err *(*layout)(struct pm_target *t, struct pm_kmem *m);
 	/* the registers a pt_regs at ADDR holds (PM_MAX_REGS entries) */
 	struct pm_err *(*pt_regs)(struct pm_target *t, uint64_t addr, uint64_t *out);
+	/* data symbols kallsyms may lack, from code (kcode.h): the table (a
+	 * NULL name ends it; NULL: none) and the walker of a function's code */
+	const struct pm_kcode_sym *code_syms;
+	pm_kref_scan_fn *kref_scan;
 };
 
 extern const struct pm_karch pm_karch_x86_64, pm_karch_aarch64;

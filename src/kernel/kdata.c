@@ -4,6 +4,7 @@
  * the kernel image's memory instead: BTF by its header in the read-only
  * data after _etext, the others (tasks.c, modules.c) by scanning the
  * image's data after __init_begin for the structure they must be. */
+#include "kcode.h"
 #include "kernel.h"
 #include "../base/util.h"
 
@@ -21,7 +22,19 @@ uint64_t pm_kernel_data_symbol(struct pm_target *t, const char *name)
 	uint64_t v = 0;
 	if (s)
 		return s->addr;
-	return t->kernel && pm_vmcoreinfo_symbol(&t->kernel->vi, name, &v) ? v : 0;
+	if (t->kernel && pm_vmcoreinfo_symbol(&t->kernel->vi, name, &v))
+		return v;
+	return pm_kernel_code_symbol(t, name);
+}
+
+void pm_kernel_data_why(struct pm_target *t, const char *name, char *buf, size_t len)
+{
+	bool found = false;
+	const char *why = pm_kernel_code_why(t, name, &found);
+	if (why && !found)
+		snprintf(buf, len, "%s is not in kallsyms, nor found in code: %s", name, why);
+	else
+		snprintf(buf, len, "%s is not in kallsyms", name);
 }
 
 /* [start, end) of the image's memory from symbol FROM on (or from the

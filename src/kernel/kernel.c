@@ -188,6 +188,7 @@ void pm_kernel_free(struct pm_kernel *k)
 	pm_btf_free(&k->btf);
 	pm_kmem_free(k->kmem);
 	pm_ktypes_free(k->ktypes);
+	pm_kernel_code_free(k->kcode);
 	free(k);
 }
 

@@ -36,6 +36,7 @@ struct pm_kmodule {
 struct pm_orc;
 struct pm_kmem;
 struct pm_ktypes;
+struct pm_kcode;
 
 /* A page of the kernel's page tables, as the walk at open found it. */
 struct pm_ktable {
@@ -72,6 +73,7 @@ struct pm_kernel {
 	int btf_state;              /* 0 not tried, 1 loaded, -1 failed */
 	struct pm_kmem *kmem;       /* memory layout (kmem.c), learnt on first use */
 	struct pm_ktypes *ktypes;   /* ktypes.c's cache of type ids */
+	struct pm_kcode *kcode;     /* kcode.c: data symbols found in code */
 	/* the running kernel (/proc/kcore): memory is read as it changes, and
 	 * its CPUs (nr_cpu_ids) have no saved registers */
 	bool live;
@@ -157,10 +159,12 @@ void pm_kernel_modules_free(struct pm_kmodule *v, size_t n);
 size_t pm_kernel_module_symbols(struct pm_target *t, struct pm_ksym **out, char **names);
 
 /* kdata.c: a data symbol's address from kallsyms or VMCOREINFO (0 if
- * neither has it); the image's data from __init_begin on; a scan of
+ * neither has it; then kcode.h's table of symbols found in code); the image's data from __init_begin on; a scan of
  * [start, end) calling hit at every ALIGN bytes with the bytes from there
  * (n of them) until it returns true; vmlinux's BTF found by its header. */
 uint64_t pm_kernel_data_symbol(struct pm_target *t, const char *name);
+/* Why pm_kernel_data_symbol has no NAME, for a message. */
+void pm_kernel_data_why(struct pm_target *t, const char *name, char *buf, size_t len);
 bool pm_kernel_image_data(struct pm_target *t, uint64_t *start, uint64_t *end);
 bool pm_kernel_scan(struct pm_target *t, uint64_t start, uint64_t end, unsigned align,
 		    bool (*hit)(struct pm_target *, uint64_t, const unsigned char *, size_t, void *),

@@ -42,7 +42,7 @@ static unsigned bitmap_ids(struct pm_target *t, uint64_t addr, unsigned nbits, u
 
 static void find_cpus(struct pm_target *t, struct pm_kmem *m)
 {
-	const struct pm_ksym *offsets = pm_ksym_by_name(t, "__per_cpu_offset");
+	uint64_t offsets = pm_kernel_data_symbol(t, "__per_cpu_offset");
 	const struct pm_ksym *possible = pm_ksym_by_name(t, "__cpu_possible_mask");
 	const struct pm_ksym *nr = pm_ksym_by_name(t, "nr_cpu_ids");
 	bool ok = true;
@@ -66,7 +66,7 @@ static void find_cpus(struct pm_target *t, struct pm_kmem *m)
 	m->percpu = xcalloc(m->ncpus + 1, sizeof(*m->percpu));
 	for (unsigned i = 0; i < m->ncpus; i++) {
 		ok = true;
-		m->percpu[i] = pm_kmem_rd(t, offsets->addr + 8ull * m->cpu_ids[i], 8, &ok);
+		m->percpu[i] = pm_kmem_rd(t, offsets + 8ull * m->cpu_ids[i], 8, &ok);
 		if (!ok)
 			m->cpu_ids[i] = UINT32_MAX;   /* unreadable: skipped by users */
 	}
@@ -77,13 +77,17 @@ static void find_nodes(struct pm_target *t, struct pm_kmem *m)
 {
 	const struct pm_vmcoreinfo *vi = &t->kernel->vi;
 	uint64_t online, node_data;
-	int64_t start_off, spanned_off, len = MAX_NODES;
-	pm_vmcoreinfo_number(vi, "LENGTH", "node_data", &len);
+	int64_t start_off, spanned_off, len = MAX_NODES, mask = 0;
+	/* node_data[]'s length, else as many as nodemask_t has bits (arm64's
+	 * VMCOREINFO has neither node_data nor its length: kcode.h finds it) */
+	if (!pm_vmcoreinfo_number(vi, "LENGTH", "node_data", &len) &&
+	    pm_vmcoreinfo_number(vi, "SIZE", "nodemask_t", &mask) && mask > 0 && mask <= MAX_NODES / 8)
+		len = mask * 8;
 	if (len <= 0 || len > MAX_NODES)
 		len = MAX_NODES;
 	unsigned *ids;
 	if (!pm_vmcoreinfo_symbol(vi, "node_online_map", &online) ||
-	    !pm_vmcoreinfo_symbol(vi, "node_data", &node_data) ||
+	    !(node_data = pm_kernel_data_symbol(t, "node_data")) ||
 	    !pm_vmcoreinfo_number(vi, "OFFSET", "pglist_data.node_start_pfn", &start_off) ||
 	    !pm_vmcoreinfo_number(vi, "OFFSET", "pglist_data.node_spanned_pages", &spanned_off))
 		return;

@@ -144,4 +144,6 @@ const struct pm_karch pm_karch_aarch64 = {
 	.unwind = pm_a64_unwind,
 	.pt_regs = pm_a64_pt_regs,
 	.layout = layout,
+	.code_syms = pm_kcode_syms_a64,
+	.kref_scan = pm_kref_scan_a64,
 };

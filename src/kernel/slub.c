@@ -57,15 +57,18 @@ static struct pm_err *read_caches(struct pm_target *t, struct pm_slub_cache **ou
 	struct pm_err *err = pm_slub_layout(t, &l);
 	if (err)
 		return err;
-	const struct pm_ksym *head = pm_ksym_by_name(t, "slab_caches");
-	if (!head)
-		return pm_err_new(PM_ERR_LOOKUP, "no slab_caches symbol");
+	uint64_t head = pm_kernel_data_symbol(t, "slab_caches");
+	if (!head) {
+		char why[256];
+		pm_kernel_data_why(t, "slab_caches", why, sizeof(why));
+		return pm_err_new(PM_ERR_LOOKUP, "no slab_caches symbol: %s", why);
+	}
 	struct pm_slub_cache *v = NULL;
 	size_t cap = 0;
 	struct pm_addrset seen = { 0 };
 	bool ok = true;
 	*n = 0;
-	for (uint64_t node = pm_kmem_rd(t, head->addr, 8, &ok); ok && node != head->addr;
+	for (uint64_t node = pm_kmem_rd(t, head, 8, &ok); ok && node != head;
 	     node = pm_kmem_rd(t, node, 8, &ok)) {
 		if (!pm_addrset_add(&seen, node) || *n >= MAX_CACHES) {
 			pm_warn("the slab_caches list loops back after %zu caches", *n);

@@ -8,8 +8,8 @@
 
 static bool read_sym(struct pm_target *t, const char *name, uint64_t off, void *buf, size_t len)
 {
-	const struct pm_ksym *s = pm_ksym_by_name(t, name);
-	return s && pm_memmap_read_partial(&t->mem, s->addr + off, buf, len) == len;
+	uint64_t a = pm_kernel_data_symbol(t, name);
+	return a && pm_memmap_read_partial(&t->mem, a + off, buf, len) == len;
 }
 
 bool pm_kernel_date(struct pm_target *t, int64_t *secs)

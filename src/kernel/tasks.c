@@ -141,8 +141,8 @@ static void each_in_list(struct walk *w, const struct layout *l, uint64_t first,
 static void add_idle_tasks(struct walk *w, const struct layout *l)
 {
 	struct pm_target *t = w->t;
-	const struct pm_ksym *rq = pm_ksym_by_name(t, "runqueues");
-	const struct pm_ksym *offsets = pm_ksym_by_name(t, "__per_cpu_offset");
+	uint64_t rq = pm_kernel_data_symbol(t, "runqueues");
+	uint64_t offsets = pm_kernel_data_symbol(t, "__per_cpu_offset");
 	struct pm_btf *b;
 	uint64_t idle;
 	struct pm_err *err = pm_kernel_btf(t, &b);
@@ -155,8 +155,8 @@ static void add_idle_tasks(struct walk *w, const struct layout *l)
 		return;
 	for (size_t cpu = 1; cpu < pm_kernel_ncpus(t); cpu++) {
 		bool ok = true;
-		uint64_t base = rd(t, offsets->addr + cpu * 8, 8, &ok);
-		uint64_t task = rd(t, base + rq->addr + idle, 8, &ok);
+		uint64_t base = rd(t, offsets + cpu * 8, 8, &ok);
+		uint64_t task = rd(t, base + rq + idle, 8, &ok);
 		if (ok && task)
 			add(w, l, task);
 	}
