@@ -11,6 +11,7 @@ kernel: the QEMU vmcore of the shared corpus shrunk to the pages pmdb reads.
         the notes and only those pages (as one PT_LOAD per run of pages);
         one more seed keeps the pages read without VMCOREINFO, the note
         renamed away.
+        The arm64 lab's dump (tests/lib/kernel_arm64.py) gives one more.
 kdump:  the smallest shrunk vmcores rewritten as kdump-compressed (zlib
         pages) and flattened files, with the harness's format byte.
 expr:   every line of tests/scripts/*.mdb; build/fuzz/types{,.core} is the
@@ -31,6 +32,7 @@ import zlib
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
 import cores    # noqa: E402
+import kernel_arm64  # noqa: E402
 import sve_core_arm64  # noqa: E402
 import corpus   # noqa: E402
 
@@ -257,6 +259,27 @@ def flatten(data):
     return b"".join(out)
 
 
+def arm64_kernel_seed(trace):
+    """The arm64 lab's dump shrunk the same way: its kallsyms without data
+    symbols, the data found in the kernel's code (kcode_a64.c)."""
+    why = kernel_arm64.unavailable()
+    if why:
+        print(f"mkseeds: no arm64 kernel seed: {why}", file=sys.stderr)
+        return
+    try:
+        path = kernel_arm64.setup().elf
+    except Exception as e:      # a failed boot costs this seed only
+        print(f"mkseeds: no arm64 kernel seed: {e}", file=sys.stderr)
+        return
+    p = subprocess.run([trace, path, KERNEL_CMDS["all"]], capture_output=True, text=True, timeout=600)
+    if p.returncode != 0:
+        print(f"mkseeds: pagetrace arm64: {p.stderr}", file=sys.stderr)
+        return
+    seed = shrink(open(path, "rb").read(), {int(x, 16) for x in p.stdout.split()})
+    put("kernel", "arm64-all.vmcore", seed)
+    print(f"mkseeds: kernel/arm64-all.vmcore: {len(seed)} bytes")
+
+
 def kernel_seeds():
     path = vmcore()
     if not path:
@@ -285,6 +308,7 @@ def kernel_seeds():
         print(f"mkseeds: kernel/status-nonote.vmcore: {len(seed)} bytes")
     else:
         print(f"mkseeds: pagetrace --ignore-vmcoreinfo: {p.stderr}", file=sys.stderr)
+    arm64_kernel_seed(trace)
     for name in ("open", "status", "stack"):
         if name in sizes:
             kd = kdump_compressed(sizes[name])
