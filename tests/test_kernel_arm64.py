@@ -340,12 +340,21 @@ def test_kmastat_matches_proc_slabinfo(dump, console):
     assert sorted((n, len(v)) for n, v in rows.items()) == sorted((n, len(v)) for n, v in two.items())
     still = [n for n in two if len(two[n]) == 1 and one.get(n) == two[n]]
     assert len(still) > 50
+    moved = []
     for name in still:
         active, total, pages, slabs = two[name][0]
         f = rows[name][0]
         assert f[5] == "%dk" % (pages * 4), (name, f, two[name])
-        assert (int(f[3]), int(f[4])) == (total, slabs), (name, f, two[name])
+        if (int(f[3]), int(f[4])) != (total, slabs):
+            # what /init runs after its readings (grep, date, the sysrq
+            # write) allocates too: pde_opener for each /proc file it opens
+            # took a second slab in one boot. One slab more, in few caches.
+            per_slab = total // slabs if slabs else 0
+            assert (int(f[3]), int(f[4])) == (total + per_slab, slabs + 1), (name, f, two[name])
+            moved.append(name)
+            continue
         assert int(f[2]) <= active, (name, f, two[name])
+    assert len(moved) <= 3, moved
 
 
 def test_idle_tasks_from_runqueues(dump, console):
