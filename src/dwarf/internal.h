@@ -30,6 +30,9 @@ struct pm_dwarf {
 	bool attached;           /* dwfl_attach_state done */
 	struct pm_thread_ctx *thread_ctx; /* one per target thread */
 	void *inline_cache;      /* inline.c's expansions by pc */
+	bool no_lines;           /* stacks without files and lines (pm_dwarf_stack_names) */
+	int entry_state;         /* entry_sym: 0 not looked up, 1 found, -1 none */
+	struct pm_sym entry_sym; /* the symbol at AT_ENTRY (unwind_fallback.c) */
 	struct pm_strpool pool;
 	struct pm_module_info *mods;
 	size_t nmods;
