@@ -44,7 +44,15 @@ struct pm_dwarf {
 	/* last demangled name, cached */
 	char *dm_in, *dm_out;
 	struct pm_symnames *symnames;    /* symbols by name (symnames.c), built on first use */
+	struct pm_symaddr *symaddr;      /* symbols by address (symaddr.c), per module on first use */
 };
+
+/* symaddr.c: libdwfl's symbol for ADDR in MOD (its name, biased address
+ * and size) from a sorted index; false when it cannot tell (no sized
+ * symbol holds ADDR, ARM): ask dwfl_module_addrinfo. */
+bool pm_symaddr_lookup(struct pm_dwarf *d, Dwfl_Module *mod, uint64_t addr, const char **name,
+		       uint64_t *value, uint64_t *size);
+void pm_symaddr_free(struct pm_symaddr *s);
 
 /* symnames.c: the address of symbol NAME (in MODULE, a module name or file
  * name prefix, or any module when NULL), as a versioned NAME@VER too. */
