@@ -96,12 +96,16 @@ static void build(struct symaddr_mod *m)
 		m->sized[m->nsized++] = (struct cand){ name, value, s.st_size, (uint32_t)i,
 						       bind_rank(s.st_info) };
 	}
-	qsort(m->sized, m->nsized, sizeof(*m->sized), by_value);
-	qsort(m->sizeless_globals, m->nsizeless_globals, sizeof(uint64_t), u64_cmp);
+	if (m->nsized)
+		qsort(m->sized, m->nsized, sizeof(*m->sized), by_value);
+	if (m->nsizeless_globals)
+		qsort(m->sizeless_globals, m->nsizeless_globals, sizeof(uint64_t), u64_cmp);
 	m->max_end = xmalloc((m->nsized + 1) * sizeof(*m->max_end));
 	uint64_t end = 0;
 	for (size_t k = 0; k < m->nsized; k++) {
 		uint64_t e = m->sized[k].value + m->sized[k].size;
+		if (e < m->sized[k].value)      /* a size past the address space */
+			e = UINT64_MAX;
 		end = e > end ? e : end;
 		m->max_end[k] = end;
 	}
@@ -164,7 +168,8 @@ static const struct cand *pick(const struct symaddr_mod *m, uint64_t addr, uint3
 		}
 		held[n++] = c;
 	}
-	qsort(held, n, sizeof(*held), by_idx);
+	if (n > 1)
+		qsort(held, n, sizeof(*held), by_idx);
 	const struct cand *best = NULL;
 	for (size_t i = 0; i < n; i++)
 		if (better(held[i], best))
@@ -174,7 +179,7 @@ static const struct cand *pick(const struct symaddr_mod *m, uint64_t addr, uint3
 
 static bool sizeless_global_at(const struct symaddr_mod *m, uint64_t addr)
 {
-	return bsearch(&addr, m->sizeless_globals, m->nsizeless_globals, sizeof(uint64_t),
+	return m->nsizeless_globals && bsearch(&addr, m->sizeless_globals, m->nsizeless_globals, sizeof(uint64_t),
 		       u64_cmp) != NULL;
 }
 
