@@ -23,7 +23,8 @@ Usage: bench/bench.py [--runs N] [--json FILE] [--only CORE,...]
 --only triage runs the fleet workload instead (bench/triage.py): 1,000 cores
 through `pmdb triage`, in cores per second.  --only ceph-mon benchmarks
 every thread's backtrace of a real ceph-mon core (bench/ceph.py; installs
-ceph-mon and its debug files with apt).  --only live measures how long
+ceph-mon and its debug files with apt); --only python the same for a
+python3.11-dbg core (bench/python.py).  --only live measures how long
 each tool keeps a running process stopped (bench/live.py).
 """
 import argparse
@@ -169,14 +170,16 @@ class CorePattern:
 
 
 def crash(exe, workdir):
-    """Run exe in workdir until it dies of a signal; return the core's path."""
+    """Run exe (a path, or an argv) in workdir until it dies of a signal;
+    return the core's path."""
     for old in glob.glob(os.path.join(workdir, "core*")):
         os.unlink(old)
 
     def limits():
         resource.setrlimit(resource.RLIMIT_CORE, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
 
-    p = subprocess.Popen([exe], cwd=workdir, preexec_fn=limits, stdin=subprocess.DEVNULL,
+    argv = [exe] if isinstance(exe, str) else exe
+    p = subprocess.Popen(argv, cwd=workdir, preexec_fn=limits, stdin=subprocess.DEVNULL,
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         rc = p.wait(timeout=60)
@@ -550,7 +553,7 @@ def main():
     kernel = KERNEL if "crash" in tools else []
     if args.only:
         want = set(args.only.split(","))
-        known = {s["name"] for s in BUILT + FROM_CORPUS + KERNEL} | {"triage", "live", "ceph-mon"}
+        known = {s["name"] for s in BUILT + FROM_CORPUS + KERNEL} | {"triage", "live", "ceph-mon", "python"}
         if want - known:
             ap.error(f"unknown core(s) {', '.join(sorted(want - known))} (known: {', '.join(sorted(known))})")
         built = [s for s in BUILT if s["name"] in want]
@@ -563,6 +566,12 @@ def main():
             cores.append(ceph.make_core(OUT, _run, CorePattern, log))
         except (RuntimeError, BenchError, OSError, subprocess.SubprocessError) as e:
             raise BenchError(f"ceph-mon workload: {e}")
+    if args.only and "python" in want:
+        import python
+        try:
+            cores.append(python.make_core(OUT, crash, CorePattern, log))
+        except (RuntimeError, BenchError, OSError, subprocess.SubprocessError) as e:
+            raise BenchError(f"python workload: {e}")
     helper = build_measure()
 
     base_env = dict(os.environ, LC_ALL="C")

@@ -7,12 +7,7 @@ and keyring in a temporary folder, waits until its threads are up, kills it
 with SIGSEGV (ceph's handler re-raises it, so the kernel dumps core) and
 keeps the core in build/bench/ceph/ until ceph-mon changes.
 
-Tools, each with its own column (bench.py measures and prints them):
-pmdb `::walk thread | ::stack -s` (inline frames and source lines, what
-gdb's `thread apply all bt` shows) with its cache of inflated debug files
-warm and, as pmdb-nocache, without it; gdb `thread apply all bt`; eu-stack
--i -s; lldb `bt all`; and names only: pmdb `::walk thread | ::stack`
-against eu-stack without -i/-s."""
+Its tool columns are those of bench/columns.py."""
 import glob
 import os
 import resource
@@ -22,6 +17,8 @@ import subprocess
 import tempfile
 import time
 import uuid
+
+from columns import tool_columns
 
 MON = "/usr/bin/ceph-mon"
 PORT = 6799
@@ -116,25 +113,7 @@ def make_core(out, run, core_pattern, log):
 
 
 def core_spec(core, nthreads):
-    every = "::walk thread | ::stack -s"
-    names = "::walk thread | ::stack"
-    gdb = ["gdb", "-batch", "-nx", "-ex", "thread apply all bt", MON, "-c", core]
-    eu = ["eu-stack", "-n", "0", "--core", core, "-e", MON]
-    lldb = ["lldb", "--batch", "-x", "-o", "bt all", "-c", core, MON]
-
-    def pmdb(opts, cmds):
-        return lambda exe: [exe] + opts + [MON, core, "-e", cmds]
-
-    # tool -> (argv maker taking the pmdb path, environment of bench.py's tool)
-    tools = {
-        "pmdb": (pmdb([], every), "pmdb"),
-        "pmdb-nocache": (pmdb(["--no-cache"], every), "pmdb-nocache"),
-        "gdb": (lambda _: gdb, "gdb"),
-        "eu-stack": (lambda _: eu[:1] + ["-i", "-s"] + eu[1:], "eu-stack"),
-        "lldb": (lambda _: lldb, "lldb"),
-        "pmdb-names": (pmdb([], names), "pmdb"),
-        "eu-names": (lambda _: eu, "eu-stack"),
-    }
+    tools = tool_columns(MON, core)
     # every thread but the main one starts in start_thread: a tool that shows
     # fewer did not show every thread
     return dict(name="ceph-mon", core=core, exe=MON, mode="all", source="ceph-mon 16.2 (apt)",

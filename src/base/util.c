@@ -77,6 +77,22 @@ void vec_reserve(void *arrp, size_t *cap, size_t need, size_t elsz)
 	*cap = ncap;
 }
 
+size_t pm_count_le(const void *base, size_t n, size_t elsz, size_t off, uint64_t key)
+{
+	const unsigned char *b = base;
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		uint64_t v;
+		memcpy(&v, b + mid * elsz + off, sizeof(v));
+		if (v <= key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 bool pm_write_all(int fd, const void *p, size_t n)
 {
 	const char *c = p;

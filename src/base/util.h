@@ -18,6 +18,11 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Grow *arr (of element size elsz) so it holds at least need elements. */
 void vec_reserve(void *arrp, size_t *cap, size_t need, size_t elsz);
 
+/* In an array of n elements of size elsz sorted on the uint64_t at byte
+ * offset off of each: how many come first with that key <= key (the index
+ * just past the last one at or below key). */
+size_t pm_count_le(const void *base, size_t n, size_t elsz, size_t off, uint64_t key);
+
 /* write(2) until all n bytes are written (EINTR retried); false on error. */
 bool pm_write_all(int fd, const void *p, size_t n);
 /* pread(2) until len bytes from off are in, EOF or an error (EINTR

@@ -128,7 +128,10 @@ static struct pm_err *stack_common(struct pmdb *db, const struct pm_call *call, 
 	if ((err = which_thread(db, call, &scratch, &th)))
 		return err;
 	struct pm_stack s;
-	if ((err = pm_dwarf_stack(db->dw, th, &s)))
+	/* names only: no line tables read */
+	err = show & (SHOW_SRC | SHOW_ARGS) ? pm_dwarf_stack(db->dw, th, &s) :
+					      pm_dwarf_stack_names(db->dw, th, &s);
+	if (err)
 		return err;
 	for (size_t i = 0; i < s.nframes && i < max; i++) {
 		struct frame_args args = { th, &s, i };
@@ -163,7 +166,7 @@ struct pm_err *pm_cmd_findstack(struct pmdb *db, const struct pm_call *call)
 	if ((err = which_thread(db, call, &scratch, &th)))
 		return err;
 	struct pm_stack s;
-	if ((err = pm_dwarf_stack(db->dw, th, &s)))
+	if ((err = pm_dwarf_stack_names(db->dw, th, &s)))
 		return err;
 	FILE *out = db->out;
 	fprintf(out, "stack pointer for thread %d: %" PRIx64 "\n", th->tid,

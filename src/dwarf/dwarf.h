@@ -151,6 +151,10 @@ struct pm_stack {
 };
 
 struct pm_err *pm_dwarf_stack(struct pm_dwarf *d, const struct pm_thread *th, struct pm_stack *out);
+/* The same frames without their files and lines (file NULL, line 0),
+ * which spares reading line tables when only names are shown. */
+struct pm_err *pm_dwarf_stack_names(struct pm_dwarf *d, const struct pm_thread *th,
+				    struct pm_stack *out);
 void pm_stack_free(struct pm_stack *s);
 /* "name=value, ..." for the parameters of frame i of s (thread th), as
  * gdb's bt shows them; aggregates as "...", unknown ones <unavailable>. */

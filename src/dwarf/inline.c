@@ -1,6 +1,9 @@
 /* One physical frame becomes its chain of inline frames, innermost first,
  * then the function itself.  Results are cached by pc: deep recursion
- * visits the same few call sites again and again. */
+ * visits the same few call sites again and again.  Source lines are
+ * looked up only when asked for (d->no_lines unset): libdw decodes a
+ * CU's whole line table for the first line of it, the most costly part
+ * of a names-only stack. */
 #include "internal.h"
 #include "scopes.h"
 #include "../base/util.h"
@@ -16,6 +19,7 @@
 struct expansion {
 	uint64_t lookup_pc;
 	bool valid;
+	bool lines;             /* files and lines were looked up */
 	int n;
 	struct {
 		enum pm_frame_kind kind;
@@ -61,10 +65,12 @@ static void expand(struct pm_dwarf *d, uint64_t lookup_pc, struct expansion *e)
 	memset(e, 0, sizeof(*e));
 	e->lookup_pc = lookup_pc;
 	e->valid = true;
+	e->lines = !d->no_lines;
 
 	const char *file = NULL;
 	int line = 0;
-	pm_dwarf_line(d, lookup_pc, &file, &line);
+	if (e->lines)
+		pm_dwarf_line(d, lookup_pc, &file, &line);
 
 	Dwfl_Module *mod = dwfl_addrmodule(d->dwfl, lookup_pc);
 	Dwarf_Addr bias = 0;
@@ -92,7 +98,7 @@ static void expand(struct pm_dwarf *d, uint64_t lookup_pc, struct expansion *e)
 		e->n++;
 		/* the caller's position is this inlined call's site */
 		int cl = 0;
-		const char *cf = call_file(cu, &scopes[i], &cl);
+		const char *cf = e->lines ? call_file(cu, &scopes[i], &cl) : NULL;
 		file = cf;
 		line = cl;
 	}
@@ -128,7 +134,7 @@ void pm_inline_expand(struct pm_dwarf *d, struct pm_stack *s, uint64_t pc, uint6
 	if (!d->inline_cache)
 		d->inline_cache = xcalloc(CACHE_SIZE, sizeof(struct expansion));
 	struct expansion *e = &((struct expansion *)d->inline_cache)[(lookup_pc ^ (lookup_pc >> 9)) % CACHE_SIZE];
-	if (!e->valid || e->lookup_pc != lookup_pc)
+	if (!e->valid || e->lookup_pc != lookup_pc || (!d->no_lines && !e->lines))
 		expand(d, lookup_pc, e);
 	vec_reserve(&s->frames, &s->cap, s->nframes + (size_t)e->n, sizeof(*s->frames));
 	for (int i = 0; i < e->n; i++) {

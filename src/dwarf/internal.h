@@ -30,6 +30,9 @@ struct pm_dwarf {
 	bool attached;           /* dwfl_attach_state done */
 	struct pm_thread_ctx *thread_ctx; /* one per target thread */
 	void *inline_cache;      /* inline.c's expansions by pc */
+	bool no_lines;           /* stacks without files and lines (pm_dwarf_stack_names) */
+	int entry_state;         /* entry_sym: 0 not looked up, 1 found, -1 none */
+	struct pm_sym entry_sym; /* the symbol at AT_ENTRY (unwind_fallback.c) */
 	struct pm_strpool pool;
 	struct pm_module_info *mods;
 	size_t nmods;
@@ -41,7 +44,15 @@ struct pm_dwarf {
 	/* last demangled name, cached */
 	char *dm_in, *dm_out;
 	struct pm_symnames *symnames;    /* symbols by name (symnames.c), built on first use */
+	struct pm_symaddr *symaddr;      /* symbols by address (symaddr.c), per module on first use */
 };
+
+/* symaddr.c: libdwfl's symbol for ADDR in MOD (its name, biased address
+ * and size) from a sorted index; false when it cannot tell (no sized
+ * symbol holds ADDR, ARM): ask dwfl_module_addrinfo. */
+bool pm_symaddr_lookup(struct pm_dwarf *d, Dwfl_Module *mod, uint64_t addr, const char **name,
+		       uint64_t *value, uint64_t *size);
+void pm_symaddr_free(struct pm_symaddr *s);
 
 /* symnames.c: the address of symbol NAME (in MODULE, a module name or file
  * name prefix, or any module when NULL), as a versioned NAME@VER too. */

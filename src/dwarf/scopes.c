@@ -3,7 +3,11 @@
  *
  * dwarf_getscopes does not look inside DW_TAG_namespace, where rustc puts
  * every function; for such a CU (no scope found) pmdb walks the tree
- * itself, descending into namespaces and types as well as scopes. */
+ * itself, descending into namespaces and types as well as scopes.  In C
+ * and C++ a function's code is never inside a type's DIE (a member
+ * function defined in its class is a declaration there, its code a DIE
+ * at namespace level): the walk skips their types, most of a big C++
+ * CU's DIEs. */
 #include "scopes.h"
 #include "dwp.h"
 #include "../target/target.h"
@@ -27,15 +31,29 @@ static bool is_pc_scope(int tag)
 	       tag == DW_TAG_catch_block || tag == DW_TAG_with_stmt;
 }
 
-static bool is_container(int tag)
+static bool is_container(int tag, bool types)
 {
-	return tag == DW_TAG_namespace || tag == DW_TAG_module || tag == DW_TAG_structure_type ||
-	       tag == DW_TAG_class_type || tag == DW_TAG_union_type;
+	return tag == DW_TAG_namespace || tag == DW_TAG_module ||
+	       (types && (tag == DW_TAG_structure_type || tag == DW_TAG_class_type ||
+			  tag == DW_TAG_union_type));
+}
+
+static bool code_in_types(Dwarf_Die *cu)
+{
+	switch (dwarf_srclang(cu)) {
+	case DW_LANG_C89: case DW_LANG_C: case DW_LANG_C99: case DW_LANG_C11:
+	case DW_LANG_C_plus_plus: case DW_LANG_C_plus_plus_03: case DW_LANG_C_plus_plus_11:
+	case DW_LANG_C_plus_plus_14:
+		return false;
+	default:
+		return true;
+	}
 }
 
 struct chain {
 	Dwarf_Die v[MAX_SCOPE_DEPTH];
 	int n;
+	bool types;     /* look inside types' DIEs too */
 };
 
 /* Depth-first: the path of pc scopes to the innermost one holding pc. */
@@ -53,7 +71,7 @@ static bool walk(Dwarf_Die *parent, Dwarf_Addr pc, struct chain *c, int depth)
 			walk(&child, pc, c, depth + 1);
 			return true;
 		}
-		if (is_container(tag) && walk(&child, pc, c, depth + 1))
+		if (is_container(tag, c->types) && walk(&child, pc, c, depth + 1))
 			return true;
 	} while (dwarf_siblingof(&child, &child) == 0);
 	return false;
@@ -103,6 +121,7 @@ int pm_scopes_pc_only(Dwfl_Module *mod, Dwarf_Die *cu, Dwarf_Addr pc, Dwarf_Die 
 	Dwarf_Die split;
 	cu = pm_cu_split(mod, cu, &split);
 	struct chain *c = xcalloc(1, sizeof(*c));
+	c->types = code_in_types(cu);
 	int r = walk(cu, pc, c, 0) ? reversed(c, cu, out) : 0;
 	free(c);
 	return r;

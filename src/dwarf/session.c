@@ -245,6 +245,7 @@ void pm_dwarf_close(struct pm_dwarf *d)
 	pm_nameidx_close(d->kidx);
 	pm_symnames_free(d->symnames);
 	pm_dwp_end();
+	pm_symaddr_free(d->symaddr);
 	dwfl_end(d->dwfl);
 	pm_kdwarf_end();
 	free_search_dirs();
@@ -336,6 +337,12 @@ bool pm_sym_by_addr(struct pm_dwarf *d, uint64_t addr, struct pm_sym *sym)
 	Dwfl_Module *mod = dwfl_addrmodule(d->dwfl, addr);
 	if (!mod)
 		return false;
+	const char *fast;
+	uint64_t value, size;
+	if (pm_symaddr_lookup(d, mod, addr, &fast, &value, &size)) {
+		*sym = (struct pm_sym){ fast, value, size, addr - value, module_short_name(mod) };
+		return true;
+	}
 	GElf_Off off;
 	GElf_Sym s;
 	/* ARM: a Thumb function's st_value has bit 0 set, which libdwfl 0.188

@@ -305,6 +305,15 @@ struct pm_err *pm_dwarf_stack(struct pm_dwarf *d, const struct pm_thread *th, st
 	return NULL;
 }
 
+struct pm_err *pm_dwarf_stack_names(struct pm_dwarf *d, const struct pm_thread *th,
+				    struct pm_stack *out)
+{
+	d->no_lines = true;
+	struct pm_err *err = pm_dwarf_stack(d, th, out);
+	d->no_lines = false;
+	return err;
+}
+
 void pm_stack_free(struct pm_stack *s)
 {
 	free(s->frames);

@@ -79,11 +79,18 @@ bool pm_unwind_fp_step(struct pm_dwarf *d, const struct collect *c, uint64_t *re
  * -nostdlib _start has CFI saying nothing of its caller). */
 size_t pm_unwind_outermost_frames(struct pm_dwarf *d, const struct collect *c)
 {
-	bool found;
-	struct pm_sym entry, s;
-	uint64_t at = pm_target_auxv(d->t, AT_ENTRY, &found);
-	if (!found || !pm_sym_by_addr(d, at, &entry) || entry.offset != 0)
+	/* looked up once a session: a symbol lookup by address walks the
+	 * module's whole symbol table */
+	if (d->entry_state == 0) {
+		bool found;
+		uint64_t at = pm_target_auxv(d->t, AT_ENTRY, &found);
+		d->entry_state = found && pm_sym_by_addr(d, at, &d->entry_sym) &&
+				 d->entry_sym.offset == 0 ? 1 : -1;
+	}
+	if (d->entry_state < 0)
 		return c->n;
+	const struct pm_sym entry = d->entry_sym;
+	struct pm_sym s;
 	for (size_t i = 0; i < c->n; i++) {
 		uint64_t lookup = c->v[i].activation ? c->v[i].pc : c->v[i].pc - 1;
 		bool in_entry = entry.size ? lookup - entry.addr < entry.size :   /* no lookup */

@@ -7,6 +7,7 @@
 #include "karch.h"
 #include "../base/util.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -143,14 +144,8 @@ const struct pm_ksym *pm_ksym_by_addr(struct pm_target *t, uint64_t addr)
 	struct pm_kernel *k = loaded(t);
 	if (!k || !k->nsyms)
 		return NULL;
-	size_t lo = 0, hi = k->nsyms;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (k->syms[mid].addr <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	size_t lo = pm_count_le(k->syms, k->nsyms, sizeof(*k->syms), offsetof(struct pm_ksym, addr),
+				addr);
 	/* the last symbol at or below addr; kallsyms has no sizes */
 	while (lo > 0 && !is_code_or_data(k->syms[lo - 1].type))
 		lo--;

@@ -7,6 +7,7 @@
 #include "ktypes.h"
 #include "../base/util.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,14 +21,8 @@ static void flush(struct pm_kwalk *w)
 /* The start of the first segment above pa (UINT64_MAX if none). */
 static uint64_t next_start(const struct pm_memmap *m, uint64_t pa)
 {
-	size_t lo = 0, hi = m->nsegs;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (m->segs[mid].start <= pa)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	size_t lo = pm_count_le(m->segs, m->nsegs, sizeof(*m->segs), offsetof(struct pm_segment, start),
+				pa);
 	return lo < m->nsegs ? m->segs[lo].start : UINT64_MAX;
 }
 
