@@ -2,11 +2,15 @@
  * libkdumpfile parses it.  libkdumpfile 0.5 turns each KEY=VALUE line into
  * an attribute under linux.vmcoreinfo.lines, splitting KEY at dots; a key
  * that starts with a dot makes it read past a heap buffer (found by
- * fuzz_kdump).  The kernel writes no such key, so such a dump is refused.
+ * fuzz_kdump), and a key that is also the part before a dot of another
+ * key (A=1 and A.B=2) is leaked.  The kernel writes neither (its dots are
+ * inside OFFSET(struct.member)), so such a dump is refused.
  * The text is looked for where libkdumpfile looks: the sub-header's
  * VMCOREINFO (header version 3 on) and the VMCOREINFO ELF note (4 on). */
 #include "kdump_vmci.h"
+#include "../base/util.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -15,18 +19,58 @@
  * reads them, but no kernel's are this large). */
 #define MAX_CHECKED (16u << 20)
 
+struct key {
+	const char *s;
+	size_t len;
+};
+
+static int key_cmp(const void *a, const void *b)
+{
+	const struct key *x = a, *y = b;
+	int c = memcmp(x->s, y->s, x->len < y->len ? x->len : y->len);
+	return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+/* Some key is also the part before a dot of another ("A=1", "A.B=2"): the
+ * attribute would be both a value and a folder. */
+static bool value_and_folder(struct key *keys, size_t n)
+{
+	qsort(keys, n, sizeof(*keys), key_cmp);
+	for (size_t i = 0; i < n; i++) {
+		for (size_t d = 0; d < keys[i].len; d++) {
+			if (keys[i].s[d] != '.')
+				continue;
+			struct key prefix = { keys[i].s, d };
+			if (bsearch(&prefix, keys, n, sizeof(*keys), key_cmp))
+				return true;
+		}
+	}
+	return false;
+}
+
 static const char *text_problem(const char *s, size_t len)
 {
 	const char *end = s + len;
-	while (s < end) {
+	struct key *keys = NULL;
+	size_t n = 0, cap = 0;
+	const char *why = NULL;
+	while (s < end && !why) {
 		const char *nl = memchr(s, '\n', (size_t)(end - s));
 		const char *line_end = nl ? nl : end;
 		const char *eq = memchr(s, '=', (size_t)(line_end - s));
 		if (eq && s < eq && s[0] == '.')
-			return "a VMCOREINFO line's key starts with a dot";
+			why = "a VMCOREINFO line's key starts with a dot";
+		else if (eq) {
+			vec_reserve(&keys, &cap, n + 1, sizeof(*keys));
+			/* libkdumpfile's key is a C string: it ends at a NUL */
+			keys[n++] = (struct key){ s, strnlen(s, (size_t)(eq - s)) };
+		}
 		s = line_end + 1;
 	}
-	return NULL;
+	if (!why && value_and_folder(keys, n))
+		why = "a VMCOREINFO key is also the start of another's before a dot";
+	free(keys);
+	return why;
 }
 
 static char *read_region(int fd, uint64_t off, uint64_t len, uint64_t fsize)
