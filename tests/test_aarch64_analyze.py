@@ -15,8 +15,10 @@ import subprocess
 import pytest
 
 import arm_cores
+import arm_oracle
 import cores
 import pmdb
+from arm_oracle import Verdict, gdb_frames, gdb_insn, gdb_regs, gdb_value, norm_insn
 
 SYSROOT = arm_cores.SYSROOT
 
@@ -29,75 +31,12 @@ def make(name):
 
 
 def run_pmdb(core, cmds):
-    argv = [pmdb.PMDB, "-q", "--sysroot", SYSROOT, core.exe, core.core, "-e", cmds]
-    p = subprocess.run(argv, capture_output=True, text=True, timeout=120, errors="replace")
-    assert p.returncode == 0, p.stdout + p.stderr
-    return p.stdout
-
-
-_gdb_cache = {}
+    return arm_oracle.run_pmdb(core, cmds, SYSROOT)
 
 
 def gdb(core, *cmds):
     """gdb-multiarch's answers, one per command."""
-    key = (core.core, cmds)
-    if key not in _gdb_cache:
-        argv = [arm_cores.GDB, "-batch", "-nx", "-q", "-iex", f"set sysroot {SYSROOT}",
-                "-ex", "set pagination off", "-ex", "set width 0"]
-        for i, c in enumerate(cmds):
-            argv += ["-ex", f"echo =={i}==\\n", "-ex", c]
-        argv += ["-ex", f"echo =={len(cmds)}==\\n", core.exe, core.core]
-        out = subprocess.run(argv, capture_output=True, text=True, timeout=300,
-                             errors="replace").stdout
-        _gdb_cache[key] = out, [
-            out.split(f"=={i}==\n", 1)[1].split(f"=={i + 1}==\n", 1)[0].strip()
-            for i in range(len(cmds))]
-    return _gdb_cache[key]
-
-
-def gdb_regs(text):
-    return {m.group(1): int(m.group(2), 16)
-            for m in re.finditer(r"^(\w+)\s+(0x[0-9a-f]+)", text, re.M)}
-
-
-def gdb_value(text):
-    return int(re.search(r"= (?:\([^)]*\) )?(-?(?:0x[0-9a-f]+|\d+))", text).group(1), 0)
-
-
-def gdb_frames(bt):
-    """Function names of gdb's backtrace, None for ?? frames."""
-    names = []
-    for line in bt.splitlines():
-        m = re.match(r"^#\d+\s+(?:0x[0-9a-f]+ in )?(\S+) \(", line)
-        if m:
-            names.append(None if m.group(1) == "??" else m.group(1))
-    return names
-
-
-def norm_insn(text):
-    """'ldr\tx0, [x0, #16]' and 'ldr x0, [x0, #0x10]' alike: numbers as ints."""
-    text = re.sub(r"\s+", " ", text.strip())
-    text = re.sub(r"#(-?0x[0-9a-f]+|-?\d+)", lambda m: "#%d" % int(m.group(1), 0), text)
-    return re.sub(r"\s*//.*$|\s*<[^>]*>$", "", text)
-
-
-def gdb_insn(xi):
-    """The instruction of gdb's `x/i` line '=> 0x400690 <inner+12>:\tldr\tx0, [x0, #8]'."""
-    return norm_insn(xi.split(":", 1)[1]) if ":" in xi else None
-
-
-class Verdict:
-    def __init__(self, out):
-        self.out = out
-        self.cls = re.search(r"^class: (.*)$", out, re.M).group(1)
-        self.summary = re.search(r"^summary: (.*)$", out, re.M).group(1)
-        ev = out.split("evidence:\n", 1)[1].split("\nstack of thread", 1)[0]
-        self.facts = dict(re.findall(r"^  (\w+): (.*)$", ev, re.M))
-        m = re.search(r"^signature: (.*)$", out, re.M)
-        self.signature = m.group(1) if m else None
-
-    def __repr__(self):
-        return self.out
+    return arm_oracle.gdb(core, cmds, SYSROOT)
 
 
 _verdicts = {}
@@ -296,13 +235,6 @@ def test_bad_jump_return():
     assert v.summary.startswith("returned to 0x414141414141"), v
 
 
-def core_segments(core):
-    """gdb's list of the core's segments: (start, end)."""
-    _, (files,) = gdb(core, "info files")
-    return [(int(a, 16), int(b, 16)) for a, b in
-            re.findall(r"^\s+(0x[0-9a-f]+) - (0x[0-9a-f]+) is load\d+", files, re.M)]
-
-
 @pytest.mark.parametrize("name,func", [("a64_recurse", "parse_expr"),
                                        ("a64_recurse_mutual", None)])
 def test_stack_overflow(name, func):
@@ -318,23 +250,7 @@ def test_stack_overflow(name, func):
     base, off = operands(gdb_insn(xi))
     assert base == "sp"
     ea = g["sp"] + off
-    # the main stack: the segment of AT_RANDOM's bytes (sp itself is in
-    # QEMU's guard page already)
-    _, (auxv,) = gdb(c, "info auxv")
-    rnd = int(re.search(r"AT_RANDOM\s.*?(0x[0-9a-f]+)", auxv).group(1), 16)
-    stack = [s for s in core_segments(c) if s[0] <= rnd < s[1]][0]
-    assert ea < stack[0], (hex(ea), stack)
-    m = re.match(r"the fault address is 0x([0-9a-f]+) bytes below", v.facts["below_stack"])
-    assert int(m.group(1), 16) == stack[0] - ea, v
-    names = gdb_frames(bt)
-    if func:
-        assert set(names[:6]) == {func}
-        assert v.facts["recursion"].startswith(f"{func} called itself"), v
-    else:
-        cycle = names[:3]
-        assert len(set(cycle)) == 3 and names[3:6] == cycle
-        assert v.facts["recursion"].startswith(
-            f"a cycle of 3 functions ({' <- '.join(cycle)}) repeated"), v
+    arm_oracle.check_overflow(v, c, SYSROOT, ea, bt, func)
 
 
 def test_abort_assert():

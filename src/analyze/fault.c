@@ -52,8 +52,15 @@ char *pm_az_describe_operand(struct actx *a, const struct pm_insn *in, const str
 		sep = " + ";
 	}
 	if (m->index >= 0) {
-		fprintf(f, "%s%%%s (0x%" PRIx64 ")%s * %u", sep, reg_name(a, m->index), a->regs[m->index],
-			m->ext == PM_EXT_SXTW ? " sxtw" : m->ext == PM_EXT_UXTW ? " uxtw" : "", m->scale);
+		static const char *const ext[] = { [PM_EXT_UXTW] = " uxtw", [PM_EXT_SXTW] = " sxtw",
+						   [PM_EXT_LSR] = " lsr", [PM_EXT_ASR] = " asr",
+						   [PM_EXT_ROR] = " ror", [PM_EXT_RRX] = " rrx" };
+		fprintf(f, "%s%%%s (0x%" PRIx64 ")%s", m->index_negated ? (*sep ? " - " : "-") : sep,
+			reg_name(a, m->index), a->regs[m->index], ext[m->ext] ? ext[m->ext] : "");
+		if (m->ext == PM_EXT_LSR || m->ext == PM_EXT_ASR || m->ext == PM_EXT_ROR)
+			fprintf(f, " %u", m->shift_amount);
+		else
+			fprintf(f, " * %u", m->scale);
 		sep = " + ";
 	}
 	if (m->disp < 0 && *sep)
@@ -106,12 +113,22 @@ static char *site(struct actx *a)
 
 /* ---- jumps to where there is no code ---- */
 
-/* The call instruction that ends right before ret, if one does. */
+struct pm_err *pm_az_decode(struct actx *a, uint64_t addr, struct pm_insn *in)
+{
+	const struct pm_arch *arch = a->db->t->arch;
+	bool thumb = (addr & arch->code_addr_tag) || (a->regs[arch->thumb_reg] & arch->thumb_mask);
+	return pm_insn_decode_in(a->db, addr, thumb, in);
+}
+
+/* The call instruction that ends right before ret, if one does (32-bit
+ * ARM: a Thumb one if ret, a return address, has bit 0 set). */
 static bool call_before(struct actx *a, uint64_t ret, struct pm_insn *call)
 {
 	unsigned fixed = a->db->t->arch->insn_size;
+	bool thumb = ret & a->db->t->arch->code_addr_tag;
+	ret = pm_target_code_addr(a->db->t, ret);
 	for (unsigned len = fixed ? fixed : 2; len <= (fixed ? fixed : 7); len++) {
-		struct pm_err *err = pm_insn_decode(a->db, ret - len, call);
+		struct pm_err *err = pm_insn_decode_in(a->db, ret - len, thumb, call);
 		if (!err && call->kind == PM_INSN_CALL && call->addr + call->size == ret)
 			return true;
 		pm_err_free(err);
@@ -218,7 +235,7 @@ static void bad_jump(struct actx *a, uint64_t pc, const struct pm_mapping *m)
 	const char *how = "jumped to";
 	struct pm_err *err = NULL;
 	if (arch->lr >= 0)
-		ret = pm_target_code_addr(a->db->t, a->regs[arch->lr]);
+		ret = a->regs[arch->lr];
 	else
 		err = pm_target_read_u64(a->db->t, sp, &ret, "return address");
 	if (!err && call_before(a, ret, &call)) {
@@ -381,7 +398,7 @@ bool pm_az_access_faults(struct actx *a)
 	if (!pcmap || !(pcmap->prot & PF_X))
 		return true;
 	struct pm_insn in;
-	struct pm_err *err = pm_insn_decode(a->db, pc, &in);
+	struct pm_err *err = pm_az_decode(a, pc, &in);
 	if (err) {
 		pm_err_free(err);
 		return false;
@@ -411,7 +428,7 @@ void pm_az_fault(struct actx *a)
 		return;
 	}
 	struct pm_insn in;
-	struct pm_err *err = pm_insn_decode(a->db, pc, &in);
+	struct pm_err *err = pm_az_decode(a, pc, &in);
 	if (err) {
 		pm_fact(v, "instruction", "unreadable: %s", err->msg);
 		pm_err_free(err);
@@ -455,7 +472,7 @@ void pm_az_bus(struct actx *a)
 	pm_fact(v, "fault_address", "0x%" PRIx64, fault);
 	name_crash_site(a, pc);
 	struct pm_insn in;
-	struct pm_err *err = pm_insn_decode(a->db, pc, &in);
+	struct pm_err *err = pm_az_decode(a, pc, &in);
 	if (!err) {
 		char *w = pm_az_symbolize(a, pc);
 		pm_fact(v, "instruction", "%s: %s", w, in.text);

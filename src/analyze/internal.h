@@ -27,9 +27,12 @@ const struct pm_mapping *pm_az_mapping(struct actx *a, uint64_t addr);
  * addresses are below 1 << va_bits. */
 struct pm_arch;
 bool pm_az_canonical(const struct pm_arch *arch, uint64_t a);
+/* Decode the instruction at addr in the state of a->regs (32-bit ARM:
+ * Thumb if the CPSR's T bit is set or addr has bit 0 set). */
+struct pm_insn;
+struct pm_err *pm_az_decode(struct actx *a, uint64_t addr, struct pm_insn *in);
 /* "%rax (0x0) + 0x8" for disp(base,index,scale) with the values of
  * a->regs, malloc'd. */
-struct pm_insn;
 struct pm_insn_mem;
 char *pm_az_describe_operand(struct actx *a, const struct pm_insn *in, const struct pm_insn_mem *m);
 /* The memory operand that faulted: the one at addr (the address the

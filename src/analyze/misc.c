@@ -11,7 +11,7 @@
 static bool decode_at(struct actx *a, uint64_t pc, struct pm_insn *in)
 {
 	char *w = pm_az_symbolize(a, pc);
-	struct pm_err *err = pm_insn_decode(a->db, pc, in);
+	struct pm_err *err = pm_az_decode(a, pc, in);
 	if (err)
 		pm_fact(a->v, "instruction", "%s: unreadable (%s)", w, err->msg);
 	else
@@ -62,7 +62,7 @@ bool pm_az_insn_traps(struct actx *a)
 	if (a->si.signo == SIGFPE && !a->db->t->arch->div_traps)
 		return false;
 	struct pm_insn in;
-	struct pm_err *err = pm_insn_decode(a->db, a->regs[a->db->t->arch->pc], &in);
+	struct pm_err *err = pm_az_decode(a, a->regs[a->db->t->arch->pc], &in);
 	if (err) {
 		pm_err_free(err);
 		return a->si.signo == SIGILL;

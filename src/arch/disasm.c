@@ -59,6 +59,11 @@ struct pm_err *pm_disasm_handle(const struct pm_arch *arch, csh *h)
 	return open_set(set_of(arch), h);
 }
 
+struct pm_err *pm_disasm_handle_thumb(csh *h)
+{
+	return open_set(CS_THUMB, h);
+}
+
 /* 32-bit ARM: Thumb code at an address with bit 0 set (as return
  * addresses and function pointers mark it), or while the selected
  * thread runs in Thumb state (its CPSR's T bit). */
@@ -218,7 +223,13 @@ static enum pm_insn_kind kind_of(const cs_insn *insn)
 
 struct pm_err *pm_insn_decode(struct pmdb *db, uint64_t addr, struct pm_insn *out)
 {
+	return pm_insn_decode_in(db, addr, thumb_at(db, addr), out);
+}
+
+struct pm_err *pm_insn_decode_in(struct pmdb *db, uint64_t addr, bool thumb, struct pm_insn *out)
+{
 	memset(out, 0, sizeof(*out));
+	addr &= ~db->t->arch->code_addr_tag;
 	out->addr = addr;
 	out->reg_operand = -1;
 	uint8_t buf[16];
@@ -227,6 +238,8 @@ struct pm_err *pm_insn_decode(struct pmdb *db, uint64_t addr, struct pm_insn *ou
 		return pm_err_fault(addr, "instruction");
 	if (db->t->arch->disasm == PM_DIS_A64)
 		return pm_insn_decode_a64(db, buf, n, out);
+	if (db->t->arch->disasm == PM_DIS_ARM)
+		return pm_insn_decode_arm(db, buf, n, thumb, out);
 	if (db->t->arch->disasm != PM_DIS_X86_64 && db->t->arch->disasm != PM_DIS_X86_32)
 		return pm_err_new(PM_ERR_GENERIC, "no instruction decoder for %s", db->t->arch->name);
 	csh handle;
@@ -276,11 +289,21 @@ uint64_t pm_insn_effective(const struct pm_arch *arch, const uint64_t *regs,
 		a += regs[m->base] & arch->regs[m->base].mask;
 	if (m->index >= 0) {
 		uint64_t i = regs[m->index] & arch->regs[m->index].mask;
-		if (m->ext == PM_EXT_UXTW)
-			i = (uint32_t)i;
-		else if (m->ext == PM_EXT_SXTW)
-			i = (uint64_t)(int64_t)(int32_t)i;
-		a += i * m->scale;
+		unsigned k = m->shift_amount;
+		switch (m->ext) {
+		case PM_EXT_UXTW: i = (uint32_t)i; break;
+		case PM_EXT_SXTW: i = (uint64_t)(int64_t)(int32_t)i; break;
+		/* ARM's shifts of a 32-bit register; lsr/asr #32 are encodable */
+		case PM_EXT_LSR: i = k >= 32 ? 0 : (uint32_t)i >> k; break;
+		case PM_EXT_ASR: i = (uint32_t)((int32_t)i >> (k >= 32 ? 31 : k)); break;
+		case PM_EXT_ROR: k &= 31; i = k ? (uint32_t)((uint32_t)i >> k | (uint32_t)i << (32 - k)) : i; break;
+		case PM_EXT_RRX:   /* the carry flag (the CPSR's bit 29) comes in at the top */
+			i = (uint32_t)i >> 1 | (uint32_t)(regs[arch->thumb_reg] >> 29 & 1) << 31;
+			break;
+		case PM_EXT_NONE: break;
+		}
+		a += m->index_negated ? -(i * m->scale) : i * m->scale;
 	}
-	return a;
+	/* 32-bit ARM computes addresses modulo 2^32 */
+	return arch->disasm == PM_DIS_ARM ? (uint32_t)a : a;
 }

@@ -25,12 +25,18 @@ enum pm_insn_kind {
 	PM_INSN_STACK,   /* push/pop/enter/leave: touches the stack implicitly */
 };
 
-enum pm_index_ext { PM_EXT_NONE, PM_EXT_UXTW, PM_EXT_SXTW };
+/* How the index register is extended or shifted before it is added:
+ * AArch64's w registers zero or sign extended; ARM's shifts by
+ * shift_amount (lsl is scale) */
+enum pm_index_ext { PM_EXT_NONE, PM_EXT_UXTW, PM_EXT_SXTW, PM_EXT_LSR, PM_EXT_ASR, PM_EXT_ROR,
+		    PM_EXT_RRX };
 
 struct pm_insn_mem {
 	int base, index;     /* register indexes (arch->regs), -1 if none */
 	unsigned scale;
-	enum pm_index_ext ext; /* AArch64: the index is a w register, zero or sign extended */
+	enum pm_index_ext ext;
+	unsigned shift_amount; /* ARM: of PM_EXT_LSR, _ASR, _ROR */
+	bool index_negated;  /* ARM: [r1, -r2] */
 	int64_t disp;
 	bool read, write;
 	bool segment;        /* %fs: or %gs: relative (thread-local) */
@@ -49,10 +55,18 @@ struct pm_insn {
 	uint64_t target;     /* ... that target */
 };
 
-/* Decode the instruction at addr with its operands. */
+/* Decode the instruction at addr with its operands (32-bit ARM: in Thumb
+ * state when addr has bit 0 set or the current thread runs Thumb code). */
 struct pm_err *pm_insn_decode(struct pmdb *db, uint64_t addr, struct pm_insn *out);
+/* The same in the state given (32-bit ARM: thumb says Thumb, else ARM,
+ * whatever the current thread runs; ignored elsewhere). */
+struct pm_err *pm_insn_decode_in(struct pmdb *db, uint64_t addr, bool thumb, struct pm_insn *out);
 /* AArch64's decoder (insn_a64.c): out is cleared, addr and reg_operand set. */
 struct pm_err *pm_insn_decode_a64(struct pmdb *db, const uint8_t *buf, size_t n,
+				  struct pm_insn *out);
+
+/* 32-bit ARM's decoder (insn_arm.c), in Thumb or ARM state; the same contract. */
+struct pm_err *pm_insn_decode_arm(struct pmdb *db, const uint8_t *buf, size_t n, bool thumb,
 				  struct pm_insn *out);
 
 /* The value an operand computes with the thread's registers. */

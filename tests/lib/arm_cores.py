@@ -89,6 +89,24 @@ ARM32_PROGS: Dict[str, ArmProg] = {p.name: p for p in [
     ArmProg("arm32_omitfp", "omitfp.c", ("-O2", "-fomit-frame-pointer", "-g", "-marm"), tc=ARMHF),
 ]}
 
+# 32-bit ARM crashes for ::analyze (tests/test_arm_analyze.py): ARM and
+# Thumb state
+_ARM, _THUMB = ("-marm",), ("-mthumb",)
+ARM32_AZ_PROGS: Dict[str, ArmProg] = {p.name: p for p in [
+    ArmProg("arm32_null_read", "null_read.c", _O0 + _THUMB, tc=ARMHF),
+    ArmProg("arm32_null_member_O2", "az_null.c", _O2 + _THUMB, ("member",), tc=ARMHF),
+    ArmProg("arm32_null_write_O2", "az_null.c", _O2 + _ARM, ("write",), tc=ARMHF),
+    ArmProg("arm32_wild", "az_wild.c", _O2 + _ARM, tc=ARMHF),
+    ArmProg("arm32_jump_null", "az_jump.c", _O0 + _THUMB, ("null",), tc=ARMHF),
+    ArmProg("arm32_jump_null_arm", "az_jump.c", _O0 + _ARM, ("null",), tc=ARMHF),
+    ArmProg("arm32_jump_slot", "az_jump.c", _O2 + _THUMB, ("slot",), tc=ARMHF),
+    ArmProg("arm32_recurse", "az_recurse.c", _O0 + _ARM, ("self",), tc=ARMHF),
+    ArmProg("arm32_recurse_mutual", "az_recurse.c", _O2 + _THUMB, ("mutual",), tc=ARMHF),
+    ArmProg("arm32_abort_plain", "az_abort.c", _O0 + _ARM, ("plain",), tc=ARMHF),
+    ArmProg("arm32_trap", "az_trap.c", _O2 + _THUMB, ("trap",), tc=ARMHF),
+    ArmProg("arm32_trap_arm", "az_trap.c", _O2 + _ARM, ("trap",), tc=ARMHF),
+]}
+
 
 class Unavailable(cores.ProgUnavailable):
     """The AArch64 cross tools or QEMU are not installed here."""
@@ -104,7 +122,7 @@ def tools_missing(tc: Toolchain = A64) -> Optional[str]:
 
 
 def _prog(name: str) -> ArmProg:
-    return PROGS.get(name) or ARM32_PROGS[name]
+    return PROGS.get(name) or ARM32_PROGS.get(name) or ARM32_AZ_PROGS[name]
 
 
 def build(name: str) -> Path:
@@ -190,7 +208,7 @@ def make_core(name: str) -> cores.Core:
 
 if __name__ == "__main__":
     import sys
-    for n in sys.argv[1:] or list(PROGS) + list(ARM32_PROGS):
+    for n in sys.argv[1:] or list(PROGS) + list(ARM32_PROGS) + list(ARM32_AZ_PROGS):
         try:
             c = make_core(n)
             print(f"{n}: signal {c.signal} pid {c.pid} {c.core} ({os.path.getsize(c.core)} bytes)")

@@ -5,7 +5,7 @@
  *          x86-64 instruction (0x06, push %es, is invalid in 64-bit mode;
  *          0x06060606 is unallocated on AArch64 too)
  *   int3   a breakpoint instruction (__builtin_debugtrap with clang; brk #0
- *          on AArch64)
+ *          on AArch64, bkpt #0 on 32-bit ARM)
  */
 #include <stdio.h>
 #include <string.h>
@@ -27,6 +27,8 @@ stop_here(void)
 	__builtin_debugtrap();
 #elif defined(__aarch64__)
 	__asm__ volatile("brk #0");
+#elif defined(__arm__)
+	__asm__ volatile("bkpt #0");
 #else
 	__asm__ volatile("int3");
 #endif
