@@ -35,6 +35,8 @@ static int key_cmp(const void *a, const void *b)
  * attribute would be both a value and a folder. */
 static bool value_and_folder(struct key *keys, size_t n)
 {
+	if (n == 0)
+		return false;       /* qsort and bsearch take no NULL table */
 	qsort(keys, n, sizeof(*keys), key_cmp);
 	for (size_t i = 0; i < n; i++) {
 		for (size_t d = 0; d < keys[i].len; d++) {
