@@ -59,13 +59,15 @@ static const char *text_problem(const char *s, size_t len)
 	while (s < end && !why) {
 		const char *nl = memchr(s, '\n', (size_t)(end - s));
 		const char *line_end = nl ? nl : end;
+		/* libkdumpfile's key: the line up to its '=', or all of a line
+		 * without one, as a C string (it ends at a NUL) */
 		const char *eq = memchr(s, '=', (size_t)(line_end - s));
-		if (eq && s < eq && s[0] == '.')
+		size_t klen = strnlen(s, (size_t)((eq ? eq : line_end) - s));
+		if (klen && s[0] == '.')
 			why = "a VMCOREINFO line's key starts with a dot";
-		else if (eq) {
+		else if (klen) {
 			vec_reserve(&keys, &cap, n + 1, sizeof(*keys));
-			/* libkdumpfile's key is a C string: it ends at a NUL */
-			keys[n++] = (struct key){ s, strnlen(s, (size_t)(eq - s)) };
+			keys[n++] = (struct key){ s, klen };
 		}
 		s = line_end + 1;
 	}
