@@ -109,6 +109,12 @@ def test_registers_against_gdb(sve):
             for n in [f"p{i}" for i in range(16)] + ["ffr"]:
                 if want.get(n) != 0:
                     problems.append(f"{n}: gdb {want.get(n)}, not 0")
+            # and pmdb shows none of them as live values of its own (its v0-v31,
+            # compared above, are the whole state in this form)
+            shown = [n for n in [f"z{i}" for i in range(32)] + [f"p{i}" for i in range(16)] + ["ffr"]
+                     if n in got or re.search(rf"^%{n}\s*=", text, re.M)]
+            if shown:
+                problems.append(f"FPSIMD-only form, yet pmdb shows {shown}")
         else:
             problems.append("::fpregs shows no SVE state")
         assert not problems, f"thread {tid}:\n" + "\n".join(problems) + "\n" + text

@@ -106,7 +106,7 @@ def dis_boundaries(g, args, cwd, problems):
 
 def pmdb_view(cwd, args, tids):
     """pmdb's registers and frame pcs per thread, and ::status."""
-    cmds = [("status", "::status")]
+    cmds = [("status", "::status"), ("walk", "::walk thread")]
     for tid in tids:
         cmds += [(f"regs{tid}", f"0t{tid}::context\n$r"), (f"stack{tid}", "::stack -p")]
     script = "\n".join(f"!echo @@{n}@@\n{c}" for n, c in cmds)
@@ -115,7 +115,8 @@ def pmdb_view(cwd, args, tids):
     parts = re.split(r"^@@(\S+)@@\n", r.stdout, flags=re.M)
     s = {parts[i]: parts[i + 1] for i in range(1, len(parts), 2)}
     view = {"status": pmdb.status_fields(s.get("status", "")), "regs": {}, "pcs": {},
-            "stderr": r.stderr, "text": s}
+            "stderr": r.stderr, "text": s,
+            "tids": sorted(int(t) for t in re.findall(r"^0t(\d+)$", s.get("walk", ""), re.M))}
     for tid in tids:
         view["regs"][tid] = pmdb.parse_regs(s.get(f"regs{tid}", ""))
         view["pcs"][tid] = [f[0] for f in pmdb.parse_stack(s.get(f"stack{tid}", ""))
@@ -139,8 +140,11 @@ def collapse(pcs):
 def compare(arch, g, p, problems, frames="all"):
     """Everything gdb and pmdb both show, thread by thread.  frames="prefix":
     pmdb's frames must be gdb's first ones (at least one)."""
-    if sorted(p["regs"]) != sorted(g["threads"]):
-        problems.append(f"threads: gdb {sorted(g['threads'])}, pmdb asked for {sorted(p['regs'])}")
+    if p["tids"] != sorted(g["threads"]):
+        problems.append(f"threads: gdb {sorted(g['threads'])}, pmdb's ::walk thread {p['tids']}")
+    if not (set(g["regs"]) == set(g["pcs"]) == set(g["threads"])):
+        problems.append(f"gdb's output parsed for threads {sorted(g['threads'])}: registers of "
+                        f"{sorted(g['regs'])}, frames of {sorted(g['pcs'])}")
     rename = GDB_NAMES["x86"] if arch == "x32" else {}
     for tid, regs in g["regs"].items():
         mine = p["regs"].get(tid, {})

@@ -328,7 +328,9 @@ def test_uregs_match_crash_bt(dump):
     assert len(blocks) == 2
     for task, want in blocks.items():
         assert run(dump, f"{task:x}::uregs") == want
-    # no address: the current CPU's task (pmdb starts on the panic CPU)
-    assert run(dump, "::uregs") in blocks.values()
+    # no address: the current CPU's task (pmdb starts on the panic CPU),
+    # the task of crash's first bt, the panic task
+    panic_task = int(re.search(r"^PID: \d+\s+TASK: ([0-9a-f]+)", text, re.M).group(1), 16)
+    assert run(dump, "::uregs") == blocks[panic_task]
     r = pmdb.run([dump], "init_task::uregs")
     assert r.rc == 1 and "did not enter the kernel from user space" in r.err

@@ -291,6 +291,7 @@ def test_status_data_matches_console(dump, console):
     assert 0 <= when - date <= 10, (got["DATE"], date)
     want = [float(x) for x in re.search(r"^PMDB-LOADAVG (\S+) (\S+) (\S+) ", console, re.M).groups()]
     load = [float(x) for x in got["LOAD AVERAGE"].split(", ")]
+    assert len(load) == len(want) == 3, (load, want)
     assert all(abs(a - b) <= 0.10 for a, b in zip(load, want)), (load, want)
     present = sum(int(n) for n in re.findall(r"^\s*present\s+(\d+)$",
                                              console.split("PMDB-ZONEINFO-BEGIN", 1)[1], re.M))

@@ -165,7 +165,7 @@ def test_ps_into_a_pipeline_gives_addresses(dump, crash):
     assert run(dump, "::ps").splitlines()[0].split()[:2] == ["PID", "PPID"]
     assert "PPID" in run(dump, "::pgrep init ! cat")
     pids = re.findall(r"^pid = 0x([0-9a-f]+)$", run(dump, "::pgrep init | ::print struct task_struct pid"), re.M)
-    assert sorted(int(p, 16) for p in pids) == sorted(
+    assert pids and sorted(int(p, 16) for p in pids) == sorted(
         v["pid"] for v in crash["tasks"].values() if v["comm"] == "init")
 
 
