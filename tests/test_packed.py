@@ -10,6 +10,7 @@ import subprocess
 import pytest
 
 import cores
+from test_arch32 import m32_core
 import pmdb
 
 TOOLS = {"zst": ["zstd", "-q", "-c"], "xz": ["xz", "-c"], "lz4": ["lz4", "-q", "-c"]}
@@ -120,23 +121,27 @@ def claimed_size(core):
     phnum = int(re.search(r"Number of program headers:\s+(\d+)", out).group(1))
     shoff = int(re.search(r"Start of section headers:\s+(\d+)", out).group(1))
     shnum = int(re.search(r"Number of section headers:\s+(\d+)", out).group(1))
-    return max(end, phoff + 56 * phnum, shoff + 64 * shnum if shoff else 0)
+    ph, sh = (56, 64) if re.search(r"Class:\s+ELF64", out) else (32, 40)
+    return max(end, phoff + ph * phnum, shoff + sh * shnum if shoff else 0)
 
 
-def test_decompression_bomb_stopped(tmp_path, threads):
+@pytest.mark.parametrize("bits", [64, 32])
+def test_decompression_bomb_stopped(tmp_path, threads, bits):
     """A real core followed by 2 GiB of zeros, in one zstd frame (about
     70 KiB): pmdb stops just past the size the core's headers give, with
-    the core's own size in the message, and leaves no file behind."""
+    the core's own size in the message, and leaves no file behind.  The
+    32-bit core is test_arch32's i386 one."""
+    core = threads.core if bits == 64 else m32_core("null_write")[1]
     bomb = tmp_path / "bomb.zst"
     with open(bomb, "wb") as out:
-        subprocess.run(f"(cat {threads.core}; head -c 2G /dev/zero) | zstd -q -c -1", shell=True,
+        subprocess.run(f"(cat {core}; head -c 2G /dev/zero) | zstd -q -c -1", shell=True,
                        stdout=out, check=True)
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     r = subprocess.run([pmdb.PMDB, str(bomb), "-e", "::status"], capture_output=True, text=True,
                        timeout=120, env=dict(os.environ, TMPDIR=str(scratch)))
     assert r.returncode == 2, r.stderr
-    assert f"inflates past the {claimed_size(threads.core)} bytes its ELF headers describe" in r.stderr
+    assert f"inflates past the {claimed_size(core)} bytes its ELF headers describe" in r.stderr
     assert os.listdir(scratch) == []
 
 

@@ -2,6 +2,7 @@
  * writes it into NT_PRSTATUS (pr_reg at offset 112 of a 392-byte
  * elf_prstatus), struct user_fpsimd_state in NT_FPREGSET, NT_ARM_TLS;
  * NT_ARM_SVE in aarch64_sve.c. */
+#include "../base/util.h"
 #include "arch.h"
 #include "aarch64_sve.h"
 
@@ -66,17 +67,10 @@ static void print_regs(FILE *out, const uint64_t *r,
 	print_pstate(out, r[PSTATE]);
 }
 
-static uint32_t le32(const unsigned char *p)
-{
-	uint32_t v;
-	memcpy(&v, p, 4);
-	return v;
-}
-
 /* struct user_fpsimd_state: 32 128-bit vregs, then fpsr and fpcr. */
 static void print_fpsimd(FILE *out, const unsigned char *fp)
 {
-	fprintf(out, "fpsr 0x%08x fpcr 0x%08x\n\n", le32(fp + 512), le32(fp + 516));
+	fprintf(out, "fpsr 0x%08x fpcr 0x%08x\n\n", pm_le32(fp + 512), pm_le32(fp + 516));
 	for (int i = 0; i < 32; i++) {
 		const unsigned char *v = fp + 16 * i;
 		fprintf(out, "%%v%-2d = 0x", i);

@@ -7,6 +7,7 @@
  * sve_context.h).  Every offset is checked against the note: cores are
  * untrusted. */
 #include "aarch64_sve.h"
+#include "../base/util.h"
 
 #include <stdarg.h>
 #include <string.h>
@@ -16,18 +17,6 @@ enum {
 	FPSIMD_SIZE = 32 * 16 + 8,  /* v0-v31, fpsr, fpcr (then 8 reserved bytes) */
 	VL_MIN = 16, VL_MAX = 8192,
 };
-
-static uint32_t le32(const unsigned char *p)
-{
-	uint32_t v;
-	memcpy(&v, p, 4);
-	return v;
-}
-
-static uint16_t le16(const unsigned char *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
 
 static int fail(char *why, size_t whylen, const char *fmt, ...)
 {
@@ -44,10 +33,10 @@ int pm_a64_sve_decode(const unsigned char *d, size_t n, struct pm_a64_sve *s,
 	memset(s, 0, sizeof(*s));
 	if (n < HDR)
 		return fail(why, whylen, "%zu bytes, shorter than its %d-byte header", n, HDR);
-	uint32_t size = le32(d);
-	s->vl = le16(d + 8);
-	s->max_vl = le16(d + 10);
-	s->sve = le16(d + 12) & 1;
+	uint32_t size = pm_le32(d);
+	s->vl = pm_le16(d + 8);
+	s->max_vl = pm_le16(d + 10);
+	s->sve = pm_le16(d + 12) & 1;
 	if (size > n)
 		return fail(why, whylen, "its header claims %u bytes but the note holds %zu", size, n);
 	if (s->vl % 16 || s->vl < VL_MIN || s->vl > VL_MAX)
@@ -58,8 +47,8 @@ int pm_a64_sve_decode(const unsigned char *d, size_t n, struct pm_a64_sve *s,
 			return fail(why, whylen, "FPSIMD form of %u bytes, shorter than %d", size,
 				    HDR + FPSIMD_SIZE);
 		s->fpsimd = d + HDR;
-		s->fpsr = le32(d + HDR + 512);
-		s->fpcr = le32(d + HDR + 516);
+		s->fpsr = pm_le32(d + HDR + 512);
+		s->fpcr = pm_le32(d + HDR + 516);
 		return 0;
 	}
 	size_t zlen = s->vl, plen = s->vl / 8;
@@ -71,8 +60,8 @@ int pm_a64_sve_decode(const unsigned char *d, size_t n, struct pm_a64_sve *s,
 	s->z = d + HDR;
 	s->p = d + HDR + 32 * zlen;
 	s->ffr = d + ffr;
-	s->fpsr = le32(d + fpsr);
-	s->fpcr = le32(d + fpsr + 4);
+	s->fpsr = pm_le32(d + fpsr);
+	s->fpcr = pm_le32(d + fpsr + 4);
 	return 0;
 }
 

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t m);
@@ -30,5 +31,28 @@ bool pm_write_all(int fd, const void *p, size_t n);
 size_t pm_pread_all(int fd, uint64_t off, void *buf, size_t len);
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Little-endian values from untrusted bytes (dumps are read on x86-64 and
+ * AArch64 hosts, both little-endian; callers check the bounds). */
+static inline uint16_t pm_le16(const void *p)
+{
+	uint16_t v;
+	memcpy(&v, p, 2);
+	return v;
+}
+
+static inline uint32_t pm_le32(const void *p)
+{
+	uint32_t v;
+	memcpy(&v, p, 4);
+	return v;
+}
+
+static inline uint64_t pm_le64(const void *p)
+{
+	uint64_t v;
+	memcpy(&v, p, 8);
+	return v;
+}
 
 #endif

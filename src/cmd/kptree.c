@@ -121,6 +121,31 @@ static void subtree(struct pmdb *db, const struct ptree *pt, size_t i, size_t de
 	}
 }
 
+/* How many tasks no root leads to: their parent links go round in a cycle
+ * (a corrupt dump), so the tree drawn from the roots leaves them out. */
+static size_t in_cycles(const struct ptree *pt)
+{
+	enum { UNSEEN, ROOTED, CYCLIC, ON_PATH };
+	unsigned char *st = xcalloc(pt->n ? pt->n : 1, 1);
+	size_t *path = xcalloc(pt->n ? pt->n : 1, sizeof(size_t)), count = 0;
+	for (size_t i = 0; i < pt->n; i++) {
+		size_t len = 0, a = i;
+		while (a != NONE && st[a] == UNSEEN) {
+			st[a] = ON_PATH;
+			path[len++] = a;
+			a = pt->parent[a];
+		}
+		unsigned char end = a == NONE || st[a] == ROOTED ? ROOTED : CYCLIC;
+		for (size_t k = 0; k < len; k++)
+			st[path[k]] = end;
+	}
+	for (size_t i = 0; i < pt->n; i++)
+		count += st[i] == CYCLIC;
+	free(st);
+	free(path);
+	return count;
+}
+
 /* TASK::ptree: its ancestors from the root down, then its subtree. */
 static struct pm_err *lineage(struct pmdb *db, const struct ptree *pt, uint64_t addr)
 {
@@ -166,6 +191,10 @@ struct pm_err *pm_cmd_ptree(struct pmdb *db, const struct pm_call *call)
 		for (size_t i = 0; i < pt.n; i++)
 			if (leader(&pt.v[i]) && pt.parent[i] == NONE)
 				subtree(db, &pt, i, 0);
+		size_t lost = in_cycles(&pt);
+		if (lost)
+			pm_warn("::ptree: %zu tasks' parent links go round in a cycle and reach no root: "
+				"not drawn (corrupt task list?)", lost);
 	}
 	ptree_free(&pt);
 	return err;

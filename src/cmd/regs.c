@@ -1,4 +1,5 @@
 /* Registers: $r / ::regs, ::fpregs. */
+#include "../base/util.h"
 #include "cmds.h"
 
 #include <inttypes.h>
@@ -26,18 +27,6 @@ struct pm_err *pm_cmd_regs(struct pmdb *db, const struct pm_call *call)
 		db->t->arch->print_tls(db->out, th->tls, th->tls_len);
 	}
 	return NULL;
-}
-
-static uint16_t le16(const unsigned char *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t le32(const unsigned char *p)
-{
-	uint32_t v;
-	memcpy(&v, p, 4);
-	return v;
 }
 
 static void print_hex_le(FILE *out, const unsigned char *p, size_t n)
@@ -81,12 +70,12 @@ struct pm_err *pm_cmd_fpregs(struct pmdb *db, const struct pm_call *call)
 		return pm_err_new(PM_ERR_LOOKUP, "thread %d: the dump holds no floating-point registers",
 				  th->tid);
 	FILE *out = db->out;
-	fprintf(out, "x87: fcw 0x%04x fsw 0x%04x ftw 0x%02x fop 0x%04x\n", le16(fx), le16(fx + 2),
-		fx[4], le16(fx + 6));
+	fprintf(out, "x87: fcw 0x%04x fsw 0x%04x ftw 0x%02x fop 0x%04x\n", pm_le16(fx), pm_le16(fx + 2),
+		fx[4], pm_le16(fx + 6));
 	fprintf(out, "     rip 0x%016" PRIx64 " rdp 0x%016" PRIx64 "\n",
-		(uint64_t)le32(fx + 8) | (uint64_t)le32(fx + 12) << 32,
-		(uint64_t)le32(fx + 16) | (uint64_t)le32(fx + 20) << 32);
-	fprintf(out, "sse: mxcsr 0x%08x mxcsr_mask 0x%08x\n\n", le32(fx + 24), le32(fx + 28));
+		(uint64_t)pm_le32(fx + 8) | (uint64_t)pm_le32(fx + 12) << 32,
+		(uint64_t)pm_le32(fx + 16) | (uint64_t)pm_le32(fx + 20) << 32);
+	fprintf(out, "sse: mxcsr 0x%08x mxcsr_mask 0x%08x\n\n", pm_le32(fx + 24), pm_le32(fx + 28));
 	for (int i = 0; i < 8; i++) {
 		const unsigned char *st = fx + 32 + 16 * i;
 		long double v = 0;

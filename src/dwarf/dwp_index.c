@@ -2,6 +2,7 @@
  * counts are checked against the section size before any table is read,
  * and a lookup probes at most nslots slots. */
 #include "dwp_index.h"
+#include "../base/util.h"
 
 #include <string.h>
 
@@ -15,21 +16,8 @@ static const enum pm_dwp_sect v5_ids[] = {
 	[5] = PM_DWP_LOCLISTS, [6] = PM_DWP_STR_OFFSETS, [7] = PM_DWP_MACRO, [8] = PM_DWP_RNGLISTS,
 };
 
-/* The index is in the package's byte order, which pmdb only accepts when
- * it is the host's (the caller checks). */
-static uint32_t u32(const unsigned char *p)
-{
-	uint32_t v;
-	memcpy(&v, p, 4);
-	return v;
-}
-
-static uint64_t u64(const unsigned char *p)
-{
-	uint64_t v;
-	memcpy(&v, p, 8);
-	return v;
-}
+/* The index is read in the host's byte order: pmdb only accepts a package
+ * in it (the caller checks). */
 
 const char *pm_dwp_index_parse(struct pm_dwp_index *x, const void *data, size_t size)
 {
@@ -42,15 +30,15 @@ const char *pm_dwp_index_parse(struct pm_dwp_index *x, const void *data, size_t 
 		return "its unit index is shorter than its header";
 	uint16_t v16;
 	memcpy(&v16, x->data, 2);
-	if (u32(x->data) == 2)
+	if (pm_le32(x->data) == 2)
 		x->version = 2;
 	else if (v16 == 5)
 		x->version = 5;
 	else
 		return "its unit index has a version pmdb does not know (neither 2 nor 5)";
-	x->ncols = u32(x->data + 4);
-	x->nunits = u32(x->data + 8);
-	x->nslots = u32(x->data + 12);
+	x->ncols = pm_le32(x->data + 4);
+	x->nunits = pm_le32(x->data + 8);
+	x->nslots = pm_le32(x->data + 12);
 	if (x->nunits == 0)
 		return "its unit index lists no unit";
 	if (x->ncols == 0 || x->ncols > 16)
@@ -68,7 +56,7 @@ const char *pm_dwp_index_parse(struct pm_dwp_index *x, const void *data, size_t 
 	x->sizes_off = x->offsets_off + (size_t)x->ncols * 4 + (size_t)x->nunits * x->ncols * 4;
 	const enum pm_dwp_sect *ids = x->version == 5 ? v5_ids : v2_ids;
 	for (uint32_t c = 0; c < x->ncols; c++) {
-		uint32_t id = u32(x->data + x->offsets_off + 4 * c);
+		uint32_t id = pm_le32(x->data + x->offsets_off + 4 * c);
 		if (id == 0 || id > 8 || ids[id] == PM_DWP_NSECT)
 			return "its unit index names a section pmdb does not know";
 		if (x->col[ids[id]] != -1)
@@ -85,10 +73,10 @@ uint32_t pm_dwp_index_find(const struct pm_dwp_index *x, uint64_t id)
 	uint64_t mask = x->nslots - 1;
 	uint64_t h = id & mask, step = ((id >> 32) & mask) | 1;
 	for (uint32_t n = 0; n < x->nslots; n++, h = (h + step) & mask) {
-		uint32_t row = u32(x->data + x->row_off + 4 * h);
+		uint32_t row = pm_le32(x->data + x->row_off + 4 * h);
 		if (row == 0)
 			return 0;
-		if (u64(x->data + x->hash_off + 8 * h) == id)
+		if (pm_le64(x->data + x->hash_off + 8 * h) == id)
 			return row <= x->nunits ? row : 0;
 	}
 	return 0;
@@ -105,8 +93,8 @@ void pm_dwp_index_row(const struct pm_dwp_index *x, uint32_t row,
 		if (x->col[s] < 0)
 			continue;
 		size_t c = (size_t)x->col[s] * 4;
-		out[s].off = u32(x->data + x->offsets_off + x->ncols * 4 + base + c);
-		out[s].size = u32(x->data + x->sizes_off + base + c);
+		out[s].off = pm_le32(x->data + x->offsets_off + x->ncols * 4 + base + c);
+		out[s].size = pm_le32(x->data + x->sizes_off + base + c);
 		out[s].present = true;
 	}
 }

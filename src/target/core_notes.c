@@ -10,27 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-static uint64_t get64(const unsigned char *p)
-{
-	uint64_t v;
-	memcpy(&v, p, 8);
-	return v;
-}
-
-static uint32_t get32(const unsigned char *p)
-{
-	uint32_t v;
-	memcpy(&v, p, 4);
-	return v;
-}
-
 /* A little-endian value of size bytes (2, 4 or 8). */
 static uint64_t get_n(const unsigned char *p, unsigned size)
 {
 	if (size == 8)
-		return get64(p);
+		return pm_le64(p);
 	if (size == 4)
-		return get32(p);
+		return pm_le32(p);
 	return (uint64_t)p[0] | (uint64_t)p[1] << 8;
 }
 
@@ -52,7 +38,7 @@ static void note_prstatus(struct pm_target *t, const unsigned char *d, size_t n)
 	struct pm_thread *th = &t->threads[t->nthreads++];
 	memset(th, 0, sizeof(*th));
 	th->cursig = (int16_t)(d[12] | d[13] << 8);
-	th->tid = (int)get32(d + a->notes->prstatus_pid);
+	th->tid = (int)pm_le32(d + a->notes->prstatus_pid);
 	for (size_t i = 0; i < a->nregs; i++)
 		th->regs[i] = get_n(d + a->prstatus_reg_offset + a->reg_size * i, a->reg_size) &
 			      a->regs[i].mask;
@@ -73,8 +59,8 @@ static void note_prpsinfo(struct pm_target *t, const unsigned char *d, size_t n)
 	t->has_prpsinfo = true;
 	t->uid = (int)get_n(d + lay->prpsinfo_uid, lay->uid_size);
 	t->gid = (int)get_n(d + lay->prpsinfo_uid + lay->uid_size, lay->uid_size);
-	t->pid = (int)get32(d + lay->prpsinfo_pid);
-	t->ppid = (int)get32(d + lay->prpsinfo_pid + 4);
+	t->pid = (int)pm_le32(d + lay->prpsinfo_pid);
+	t->ppid = (int)pm_le32(d + lay->prpsinfo_pid + 4);
 	memcpy(t->fname, d + lay->prpsinfo_fname, 16);
 	t->fname[16] = 0;
 	memcpy(t->psargs, d + lay->prpsinfo_fname + 16, 80);
@@ -90,12 +76,12 @@ static void decode_siginfo(const struct pm_target *t, const unsigned char *d,
 {
 	size_t fields = t->arch->notes->siginfo_addr;   /* where the union starts */
 	memset(si, 0, sizeof(*si));
-	si->signo = (int)get32(d);
-	si->errno_ = (int)get32(d + 4);
-	si->code = (int)get32(d + 8);
+	si->signo = (int)pm_le32(d);
+	si->errno_ = (int)pm_le32(d + 4);
+	si->code = (int)pm_le32(d + 8);
 	si->addr = get_word(t, d + fields);
-	si->pid = (int)get32(d + fields);
-	si->uid = (int)get32(d + fields + 4);
+	si->pid = (int)pm_le32(d + fields);
+	si->uid = (int)pm_le32(d + fields + 4);
 }
 
 static void note_siginfo(struct pm_target *t, const unsigned char *d, size_t n)
@@ -199,7 +185,7 @@ static void note_thread_blob(const unsigned char *d, size_t n, const unsigned ch
 static void note_pac_mask(struct pm_target *t, const unsigned char *d, size_t n)
 {
 	if (n >= 16)
-		t->pac_insn_mask = get64(d + 8);
+		t->pac_insn_mask = pm_le64(d + 8);
 }
 
 static bool ignore_vmcoreinfo;

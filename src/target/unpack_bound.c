@@ -36,43 +36,106 @@ static void grow(uint64_t *end, uint64_t off, uint64_t len)
 		*end = off + len;
 }
 
+/* The fields claimed_size needs from an ELF header, 32- or 64-bit. */
+struct elf_shape {
+	bool is64;
+	uint64_t phoff, shoff, phnum, shnum;
+	size_t ehsize, phsize, shsize;
+};
+
+static bool read_shape(const struct head *h, struct elf_shape *e)
+{
+	unsigned char ident[EI_NIDENT];
+	if (!read_head(h, ident, sizeof(ident), 0) || memcmp(ident, ELFMAG, SELFMAG) != 0 ||
+	    ident[EI_DATA] != ELFDATA2LSB)
+		return false;
+	if (ident[EI_CLASS] == ELFCLASS64) {
+		Elf64_Ehdr eh;
+		if (!read_head(h, &eh, sizeof(eh), 0))
+			return false;
+		*e = (struct elf_shape){ true, eh.e_phoff, eh.e_shoff, eh.e_phnum, eh.e_shnum,
+					 sizeof(eh), sizeof(Elf64_Phdr), sizeof(Elf64_Shdr) };
+		return eh.e_phentsize == sizeof(Elf64_Phdr) &&
+		       (!eh.e_shoff || eh.e_shentsize == sizeof(Elf64_Shdr));
+	}
+	if (ident[EI_CLASS] == ELFCLASS32) {     /* i386, x32 and ARM cores */
+		Elf32_Ehdr eh;
+		if (!read_head(h, &eh, sizeof(eh), 0))
+			return false;
+		*e = (struct elf_shape){ false, eh.e_phoff, eh.e_shoff, eh.e_phnum, eh.e_shnum,
+					 sizeof(eh), sizeof(Elf32_Phdr), sizeof(Elf32_Shdr) };
+		return eh.e_phentsize == sizeof(Elf32_Phdr) &&
+		       (!eh.e_shoff || eh.e_shentsize == sizeof(Elf32_Shdr));
+	}
+	return false;
+}
+
+/* Section 0's sh_info (the program header count past PN_XNUM). */
+static bool sh0_info(const struct head *h, const struct elf_shape *e, uint64_t *info)
+{
+	if (e->is64) {
+		Elf64_Shdr sh;
+		if (!read_head(h, &sh, sizeof(sh), e->shoff))
+			return false;
+		*info = sh.sh_info;
+	} else {
+		Elf32_Shdr sh;
+		if (!read_head(h, &sh, sizeof(sh), e->shoff))
+			return false;
+		*info = sh.sh_info;
+	}
+	return true;
+}
+
+/* Where program header i's contents end in the file. */
+static bool segment_end(const struct head *h, const struct elf_shape *e, uint64_t i, uint64_t *end)
+{
+	uint64_t at = e->phoff + i * e->phsize;
+	*end = 0;
+	if (e->is64) {
+		Elf64_Phdr ph;
+		if (!read_head(h, &ph, sizeof(ph), at))
+			return false;
+		grow(end, ph.p_offset, ph.p_filesz);
+	} else {
+		Elf32_Phdr ph;
+		if (!read_head(h, &ph, sizeof(ph), at))
+			return false;
+		grow(end, ph.p_offset, ph.p_filesz);
+	}
+	return true;
+}
+
 static int claimed_size(const struct head *h, uint64_t *size)
 {
 	uint64_t written = h->avail;
-	Elf64_Ehdr eh;
-	if (written < sizeof(eh))
+	struct elf_shape e;
+	if (written < sizeof(Elf64_Ehdr) && written < sizeof(Elf32_Ehdr))
 		return 0;
-	if (!read_head(h, &eh, sizeof(eh), 0) || memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 ||
-	    eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_ident[EI_DATA] != ELFDATA2LSB ||
-	    eh.e_phentsize != sizeof(Elf64_Phdr))
-		return -1;
-	uint64_t phnum = eh.e_phnum, end = sizeof(eh);
-	if (eh.e_shoff) {
-		if (eh.e_shentsize != sizeof(Elf64_Shdr))
-			return -1;
-		grow(&end, eh.e_shoff, (uint64_t)(eh.e_shnum ? eh.e_shnum : 1) * sizeof(Elf64_Shdr));
-	}
+	if (!read_shape(h, &e))
+		return written < sizeof(Elf64_Ehdr) ? 0 : -1;
+	uint64_t phnum = e.phnum, end = e.ehsize;
+	if (e.shoff)
+		grow(&end, e.shoff, (e.shnum ? e.shnum : 1) * e.shsize);
 	if (phnum == PN_XNUM) {      /* the count is in section 0's sh_info */
-		Elf64_Shdr sh0;
-		if (!eh.e_shoff)
+		if (!e.shoff)
 			return -1;
-		if (eh.e_shoff + sizeof(sh0) > written)
-			return eh.e_shoff > MAX_HEADERS ? -1 : 0;
-		if (!read_head(h, &sh0, sizeof(sh0), eh.e_shoff))
+		if (e.shoff + e.shsize > written)
+			return e.shoff > MAX_HEADERS ? -1 : 0;
+		if (!sh0_info(h, &e, &phnum))
 			return -1;
-		phnum = sh0.sh_info;
 	}
-	uint64_t table = phnum * sizeof(Elf64_Phdr);
-	if (eh.e_phoff > MAX_HEADERS || table > MAX_HEADERS)
+	uint64_t table = phnum * e.phsize;
+	if (e.phoff > MAX_HEADERS || table > MAX_HEADERS)
 		return -1;
-	if (eh.e_phoff + table > written)
+	if (e.phoff + table > written)
 		return 0;
-	grow(&end, eh.e_phoff, table);
+	grow(&end, e.phoff, table);
 	for (uint64_t i = 0; i < phnum; i++) {
-		Elf64_Phdr ph;
-		if (!read_head(h, &ph, sizeof(ph), eh.e_phoff + i * sizeof(ph)))
+		uint64_t seg;
+		if (!segment_end(h, &e, i, &seg))
 			return -1;
-		grow(&end, ph.p_offset, ph.p_filesz);
+		grow(&end, 0, seg);
 	}
 	*size = end;
 	return 1;
