@@ -72,7 +72,7 @@ def test_ps_matches_proc(sec):
     command and parent; whatever else ::ps shows is a short-lived task."""
     before, after = procs(sec["procs-before"]), procs(sec["procs-after"])
     stable = {pid: v for pid, v in before.items() if after.get(pid) == v}
-    assert len(stable) > 50
+    assert len(stable) >= 30     # the guest runs ~50-60 tasks; some come and go
     tasks = ps(pmdb_out(sec, "pmdb-ps"))
     for pid, (comm, ppid) in stable.items():
         assert pid in tasks, "pid %d (%s) not in ::ps" % (pid, comm)
