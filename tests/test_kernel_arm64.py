@@ -87,8 +87,13 @@ def test_ps_matches_proc(dump, console):
     rows = {r["pid"]: r for r in ps_rows(dump)}
     want = [l.split(" ", 4)[1:] for l in block(console, "PMDB-TASKS-BEGIN", "PMDB-TASKS-END")]
     assert len(want) > 30
+    # /init's looping subshell (a fork of init) starts a `sleep 1` each
+    # second: one listed may have ended before the panic
+    loop = {pid for pid, state, ppid, comm in want if comm == "init" and ppid == "1"}
     for pid, state, ppid, comm in want:
         r = rows.get(int(pid))
+        if r is None and ppid in loop and comm == "sleep":
+            continue
         assert r, (pid, comm)
         if comm.startswith("kworker/"):
             comm = comm.split("-", 1)[0]
