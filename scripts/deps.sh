@@ -3,9 +3,9 @@
 # Usage: scripts/deps.sh build|test|bench|fuzz
 set -e
 build="gcc make pkg-config libelf-dev libdw-dev libcapstone-dev libiberty-dev libedit-dev libzstd-dev zlib1g-dev libkdumpfile-dev liblzma-dev liblz4-dev libsystemd-dev"
-test="$build gdb elfutils python3 python3-pytest g++ bzip2 zstd gzip binutils libc6-dbg debuginfod lz4 xz-utils valgrind systemd-coredump util-linux gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user gdb-multiarch gcc-i686-linux-gnu libc6-dev-i386-cross libc6-i386 gcc-arm-linux-gnueabihf libc6-dev-armhf-cross"
+test="$build gdb elfutils python3 python3-pytest g++ bzip2 zstd gzip binutils libc6-dbg debuginfod lz4 xz-utils valgrind systemd-coredump util-linux gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user gdb-multiarch gcc-i686-linux-gnu libc6-dev-i386-cross libc6-i386 gcc-arm-linux-gnueabihf libc6-dev-armhf-cross clang llvm"
 bench="$test lldb time"
-fuzz="$test clang"
+fuzz="$test"
 case "$1" in
   build) want=$build ;;
   test) want=$test ;;

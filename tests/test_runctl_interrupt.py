@@ -69,6 +69,20 @@ def test_sigint_to_pmdb_stops_an_attached_process(tmp_path):
         p.wait()
 
 
+def wait_exit(pid, limit=60):
+    """waitpid with a deadline: a pmdb that does not exit fails the test
+    (and is killed) instead of hanging the suite."""
+    end = time.time() + limit
+    while time.time() < end:
+        done, st = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return st
+        time.sleep(0.05)
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    raise AssertionError(f"pid {pid} did not exit within {limit} s")
+
+
 def on_terminal(argv, counter, steps):
     """Run argv on a new pseudo-terminal; each step is (bytes typed, then
     wait until this regex shows, or for the count to move with "COUNT")."""
@@ -103,7 +117,7 @@ def on_terminal(argv, counter, steps):
                 counter.unlink()
             os.write(fd, typed)
             pump(until)
-        _, st = os.waitpid(pid, 0)
+        st = wait_exit(pid)
     finally:
         try:
             os.kill(pid, signal.SIGKILL)
@@ -187,6 +201,6 @@ def test_run_loop_reaps_no_other_child_of_pmdb():
         assert stat.rsplit(") ", 1)[1][0] == "Z", stat
     finally:
         os.close(wr)
-        _, st = os.waitpid(pid, 0)
+        st = wait_exit(pid)
         os.close(out_rd)
     assert os.WIFEXITED(st) and os.WEXITSTATUS(st) == 0, st
