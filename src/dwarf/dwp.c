@@ -35,6 +35,10 @@ struct pkg {
 	struct pm_dwp_index idx;
 	Elf_Data *sec[PM_DWP_NSECT], *str;
 	struct unit *units;      /* by row - 1 */
+	/* where each unit's .debug_addr and .debug_ranges contributions
+	 * start in the module (sorted): the next one bounds a unit's copy */
+	uint64_t *addr_bases, *ranges_bases;
+	size_t naddr, nranges;
 	bool warned;
 };
 
@@ -86,6 +90,38 @@ static bool skeleton_id(Dwarf_Die *cu, uint64_t *id)
 	       type == DW_UT_skeleton;
 }
 
+static bool attr_udata(Dwarf_Die *die, int a1, int a2, Dwarf_Word *v)
+{
+	Dwarf_Attribute a;
+	return (dwarf_attr(die, a1, &a) || dwarf_attr(die, a2, &a)) && dwarf_formudata(&a, v) == 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Add the unit's base attribute, if any, to the array (grown as needed). */
+static void note_base(Dwarf_Die *cudie, int a1, int a2, uint64_t **v, size_t *n, size_t *cap)
+{
+	Dwarf_Word base;
+	if (!attr_udata(cudie, a1, a2, &base))
+		return;
+	vec_reserve(v, cap, *n + 1, sizeof(**v));
+	(*v)[(*n)++] = base;
+}
+
+/* The end of the contribution that starts at BASE in a section of SIZE
+ * bytes: the next unit's start, or the section's end.  Units' parts of
+ * .debug_addr and .debug_ranges follow one another as the linker put the
+ * objects together. */
+static uint64_t contribution_end(const uint64_t *bases, size_t n, uint64_t base, uint64_t size)
+{
+	size_t next = pm_count_le(bases, n, sizeof(*bases), 0, base);
+	return next < n && bases[next] < size ? bases[next] : size;
+}
+
 /* The index's sections, and whether any skeleton of the module is in it:
  * a package built from other objects is reported, not used. */
 static const char *check(struct pkg *p)
@@ -115,16 +151,23 @@ static const char *check(struct pkg *p)
 	Dwarf *dw = dwfl_module_getdwarf(p->mod, &bias);
 	Dwarf_CU *cu = NULL;
 	Dwarf_Die cudie;
-	size_t skeletons = 0, found = 0;
+	size_t skeletons = 0, found = 0, units = 0, capaddr = 0, capranges = 0;
 	uint8_t type;
-	while (dw && skeletons < 100000 &&
+	while (dw && units++ < 1000000 && skeletons < 100000 &&
 	       dwarf_get_units(dw, cu, &cu, NULL, &type, &cudie, NULL) == 0) {
 		uint64_t id;
+		note_base(&cudie, DW_AT_addr_base, DW_AT_GNU_addr_base, &p->addr_bases, &p->naddr, &capaddr);
+		note_base(&cudie, DW_AT_GNU_ranges_base, DW_AT_GNU_ranges_base, &p->ranges_bases,
+			  &p->nranges, &capranges);
 		if (type != DW_UT_skeleton || !skeleton_id(&cudie, &id))
 			continue;
 		skeletons++;
 		found += pm_dwp_index_find(&p->idx, id) != 0;
 	}
+	if (p->naddr)
+		qsort(p->addr_bases, p->naddr, sizeof(*p->addr_bases), cmp_u64);
+	if (p->nranges)
+		qsort(p->ranges_bases, p->nranges, sizeof(*p->ranges_bases), cmp_u64);
 	if (skeletons && !found)
 		return "none of its units is one this module's skeleton units name (their DWO ids differ)";
 	p->units = xcalloc(p->idx.nunits, sizeof(*p->units));
@@ -210,28 +253,23 @@ static bool slice(const Elf_Data *d, uint64_t off, uint64_t size, struct pm_dwp_
 	return true;
 }
 
-static bool attr_udata(Dwarf_Die *die, int a1, int a2, Dwarf_Word *v)
-{
-	Dwarf_Attribute a;
-	return (dwarf_attr(die, a1, &a) || dwarf_attr(die, a2, &a)) && dwarf_formudata(&a, v) == 0;
-}
 
 /* The skeleton's .debug_addr entries, from its DW_AT_addr_base to the end
  * of its contribution (DWARF 5's header says where; else the section's
  * end): the split unit's address indexes count from there. */
-static bool addr_part(Dwarf_Die *skel, Elf *selp, struct pm_dwp_part *part)
+static bool addr_part(const struct pkg *p, Dwarf_Die *skel, Elf *selp, struct pm_dwp_part *part)
 {
 	Elf_Data *d = section(selp, ".debug_addr");
 	Dwarf_Word base;
 	if (!d || !attr_udata(skel, DW_AT_addr_base, DW_AT_GNU_addr_base, &base) || base > d->d_size)
 		return false;
-	uint64_t end = d->d_size;
+	uint64_t end = contribution_end(p->addr_bases, p->naddr, base, d->d_size);
 	uint32_t len;
 	uint16_t ver;
 	if (base >= 8) {
 		memcpy(&len, (const char *)d->d_buf + base - 8, 4);
 		memcpy(&ver, (const char *)d->d_buf + base - 4, 2);
-		if (ver == 5 && len >= 4 && len - 4 <= d->d_size - base)
+		if (ver == 5 && len >= 4 && len - 4 <= d->d_size - base && base + (len - 4) < end)
 			end = base + (len - 4);
 	}
 	return slice(d, base, end - base, part);
@@ -241,13 +279,14 @@ static bool addr_part(Dwarf_Die *skel, Elf *selp, struct pm_dwp_part *part)
  * skeleton's DW_AT_GNU_ranges_base into the skeleton's .debug_ranges, and
  * their pairs count from the skeleton's DW_AT_low_pc, which the unlinked
  * split unit does not see: the copy adds it. */
-static unsigned char *ranges_part(Dwarf_Die *skel, Elf *selp, int addr_size,
+static unsigned char *ranges_part(const struct pkg *p, Dwarf_Die *skel, Elf *selp, int addr_size,
 				  struct pm_dwp_part *part)
 {
 	Elf_Data *d = section(selp, ".debug_ranges");
 	Dwarf_Word base;
 	if (!d || !attr_udata(skel, DW_AT_GNU_ranges_base, DW_AT_GNU_ranges_base, &base) ||
-	    base > d->d_size || !slice(d, base, d->d_size - base, part))
+	    base > d->d_size ||
+	    !slice(d, base, contribution_end(p->ranges_bases, p->nranges, base, d->d_size) - base, part))
 		return NULL;
 	unsigned char *copy = xmalloc(part->size ? part->size : 1);
 	memcpy(copy, part->data, part->size);
@@ -321,14 +360,14 @@ static const char *open_unit(struct pkg *p, struct unit *u, uint32_t row, uint64
 		parts[n++] = (struct pm_dwp_part){ ".debug_str.dwo", str, nstr };
 	}
 	Elf *selp = dwarf_getelf(dwarf_cu_getdwarf(skel->cu));
-	if (selp && addr_part(skel, selp, &parts[n]))
+	if (selp && addr_part(p, skel, selp, &parts[n]))
 		parts[n++].name = ".debug_addr.dwo";
 	Dwarf_Half version = 0;
 	uint8_t asize = 8;
 	dwarf_cu_info(skel->cu, &version, NULL, NULL, NULL, NULL, NULL, NULL);
 	Dwarf_Die tmp;
 	dwarf_diecu(skel, &tmp, &asize, NULL);
-	if (version < 5 && selp && (ranges = ranges_part(skel, selp, asize, &parts[n])))
+	if (version < 5 && selp && (ranges = ranges_part(p, skel, selp, asize, &parts[n])))
 		parts[n++].name = ".debug_ranges.dwo";
 	size_t size;
 	u->img = pm_dwp_image(p->elfclass, p->machine, parts, n, &size);
@@ -402,6 +441,8 @@ void pm_dwp_end(void)
 			free(p->units[r].img);
 		}
 		free(p->units);
+		free(p->addr_bases);
+		free(p->ranges_bases);
 		elf_end(p->elf);
 		if (p->fd >= 0)
 			close(p->fd);
