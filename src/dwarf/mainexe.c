@@ -9,6 +9,7 @@
  * load bias, unless their build-ids differ (the core's file is then the
  * right one, and the target layer has already said the given one is not). */
 #include "internal.h"
+#include "reround.h"
 #include "../target/target.h"
 #include "../base/util.h"
 
@@ -18,33 +19,28 @@
 #include <string.h>
 #include <unistd.h>
 
-struct kept {
-	char *name;
-	Dwarf_Addr start, end;
-};
-
 struct scan {
 	const char *recorded;     /* the executable's name in the core */
 	Dwfl_Module *exe;         /* its module, once found */
-	struct kept *v;           /* every other module, to be reported again */
-	size_t n, cap;
 };
 
-static int scan_module(Dwfl_Module *mod, void **ud, const char *name, Dwarf_Addr start, void *arg)
+static int find_exe(Dwfl_Module *mod, void **ud, const char *name, Dwarf_Addr start, void *arg)
 {
 	(void)ud;
 	(void)start;
 	struct scan *s = arg;
-	Dwarf_Addr lo, hi;
-	if (!dwfl_module_info(mod, NULL, &lo, &hi, NULL, NULL, NULL, NULL))
-		return DWARF_CB_OK;
-	if (!s->exe && name && strcmp(name, s->recorded) == 0) {
+	if (name && strcmp(name, s->recorded) == 0) {
 		s->exe = mod;
-		return DWARF_CB_OK;
+		return DWARF_CB_ABORT;
 	}
-	vec_reserve(&s->v, &s->cap, s->n + 1, sizeof(*s->v));
-	s->v[s->n++] = (struct kept){ xstrdup(name ? name : ""), lo, hi };
 	return DWARF_CB_OK;
+}
+
+static bool is_module(Dwfl_Module *mod, Dwarf_Addr lo, Dwarf_Addr hi, void *arg)
+{
+	(void)lo;
+	(void)hi;
+	return mod == arg;
 }
 
 static bool same_file(const char *a, const char *b)
@@ -78,7 +74,7 @@ void pm_mainexe_prefer_given(struct pm_dwarf *d)
 	if (!t->exe_path || !t->exe_name)
 		return;
 	struct scan s = { .recorded = t->exe_name };
-	dwfl_getmodules(d->dwfl, scan_module, &s, 0);
+	dwfl_getmodules(d->dwfl, find_exe, &s, 0);
 	const char *file = NULL;
 	Dwarf_Addr bias = 0;
 	Elf *elf = NULL;
@@ -88,20 +84,11 @@ void pm_mainexe_prefer_given(struct pm_dwarf *d)
 		elf = dwfl_module_getelf(s.exe, &bias);
 	}
 	if (!s.exe || !elf || same_file(file ? file : t->exe_name, t->exe_path) ||
-	    other_build(elf, t->exe_path)) {
-		for (size_t i = 0; i < s.n; i++)
-			free(s.v[i].name);
-		free(s.v);
+	    other_build(elf, t->exe_path))
 		return;
-	}
 	/* a round without the executable drops its module; the next adds it
 	 * back from the given file */
-	dwfl_report_begin(d->dwfl);
-	for (size_t i = 0; i < s.n; i++) {
-		dwfl_report_module(d->dwfl, s.v[i].name, s.v[i].start, s.v[i].end);
-		free(s.v[i].name);
-	}
-	free(s.v);
+	pm_reround_begin(d->dwfl, is_module, s.exe);
 	dwfl_report_end(d->dwfl, NULL, NULL);
 	dwfl_report_begin_add(d->dwfl);
 	if (!dwfl_report_elf(d->dwfl, t->exe_name, t->exe_path, -1, bias, false))

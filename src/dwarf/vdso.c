@@ -1,4 +1,5 @@
 #include "vdso.h"
+#include "reround.h"
 #include "../target/target.h"
 #include "../target/memmap.h"
 #include "../base/util.h"
@@ -136,33 +137,20 @@ static size_t find_images(struct pm_target *t, struct image *out, size_t max)
 	return n;
 }
 
-struct kept {
-	char *name;
-	Dwarf_Addr start, end;
-};
-
-struct keep_list {
-	struct kept *v;
-	size_t n, cap;
+struct image_list {
 	const struct image *img;
-	size_t nimg;
+	size_t n;
 };
 
-/* Every module but those over an image, to be reported again. */
-static int keep_module(Dwfl_Module *mod, void **ud, const char *name, Dwarf_Addr start, void *arg)
+/* The file-less modules libdwfl made over the images. */
+static bool over_image(Dwfl_Module *mod, Dwarf_Addr lo, Dwarf_Addr hi, void *arg)
 {
-	(void)ud;
-	(void)start;
-	struct keep_list *k = arg;
-	Dwarf_Addr lo, hi;
-	if (!dwfl_module_info(mod, NULL, &lo, &hi, NULL, NULL, NULL, NULL))
-		return DWARF_CB_OK;
-	for (size_t i = 0; i < k->nimg; i++)
-		if (lo < k->img[i].start + k->img[i].size && hi > k->img[i].start)
-			return DWARF_CB_OK;
-	vec_reserve(&k->v, &k->cap, k->n + 1, sizeof(*k->v));
-	k->v[k->n++] = (struct kept){ xstrdup(name ? name : ""), lo, hi };
-	return DWARF_CB_OK;
+	(void)mod;
+	const struct image_list *l = arg;
+	for (size_t i = 0; i < l->n; i++)
+		if (lo < l->img[i].start + l->img[i].size && hi > l->img[i].start)
+			return true;
+	return false;
 }
 
 void pm_vdso_report(Dwfl *dwfl, struct pm_target *t)
@@ -171,16 +159,8 @@ void pm_vdso_report(Dwfl *dwfl, struct pm_target *t)
 	size_t nimg = find_images(t, img, sizeof(img) / sizeof(img[0]));
 	if (nimg == 0)
 		return;
-	struct keep_list k = { .img = img, .nimg = nimg };
-	dwfl_getmodules(dwfl, keep_module, &k, 0);
-	/* a new round: the modules not reported again (libdwfl's file-less
-	 * ones over the images) are dropped at its end */
-	dwfl_report_begin(dwfl);
-	for (size_t i = 0; i < k.n; i++) {
-		dwfl_report_module(dwfl, k.v[i].name, k.v[i].start, k.v[i].end);
-		free(k.v[i].name);
-	}
-	free(k.v);
+	struct image_list l = { img, nimg };
+	pm_reround_begin(dwfl, over_image, &l);
 	for (size_t i = 0; i < nimg; i++) {
 		report_image(dwfl, img[i].name, img[i].start, img[i].bytes, (size_t)img[i].size);
 		free(img[i].bytes);
