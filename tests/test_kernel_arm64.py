@@ -104,6 +104,37 @@ def test_ps_matches_proc(dump, console):
     assert rows[panic_pid]["active"] and rows[panic_pid]["cpu"] == 1
 
 
+def uregs(text):
+    """::uregs' block as {label: value}."""
+    return {k: int(v, 16) for k, v in re.findall(r"(\w+): ([0-9a-f]+)", text)}
+
+
+def test_uregs_match_proc_syscall(dump, console):
+    """::uregs of the sleeper against its /proc/PID/syscall, which the
+    kernel makes from the same saved user registers: the syscall number,
+    its six arguments (the first from orig_x0), the user sp and pc; and
+    the shape of the block (PC LR SP, X29 down to X0, ORIG_X0 SYSCALLNO
+    PSTATE). The panicking sh entered with write(2) (64) on fd 1; a
+    kernel thread is refused."""
+    sleeper = int(re.search(r"sleeper pid (\d+)", console).group(1))
+    want = [int(x, 0) for x in re.search(r"^PMDB-SYSCALL (.*)$", console, re.M).group(1).split()]
+    assert len(want) == 9, want
+    rows = {r["pid"]: r for r in ps_rows(dump)}
+    out = run(dump, "%x::uregs" % rows[sleeper]["task"])
+    labels = re.findall(r"(\w+): ", out)
+    assert labels == ["PC", "LR", "SP"] + ["X%d" % i for i in range(29, -1, -1)] + \
+        ["ORIG_X0", "SYSCALLNO", "PSTATE"], out
+    got = uregs(out)
+    assert [got["SYSCALLNO"], got["ORIG_X0"], got["X1"], got["X2"], got["X3"], got["X4"], got["X5"],
+            got["SP"], got["PC"]] == want, (out, want)
+    assert got["X8"] == want[0] and got["PSTATE"] & 0xf == 0
+    panic_pid = int(re.search(r"CPU: 1 PID: (\d+) Comm: (\S+)", console).group(1))
+    mine = uregs(run(dump, "%x::uregs" % rows[panic_pid]["task"]))
+    assert (mine["SYSCALLNO"], mine["ORIG_X0"]) == (64, 1), mine
+    r = pmdb.run([dump], "%x::uregs" % rows[2]["task"])
+    assert r.rc == 1 and "did not enter the kernel from user space" in r.err, r
+
+
 def frames(text):
     """(name, offset) of each named frame pmdb printed."""
     return [(m.group(1), int(m.group(2), 16))

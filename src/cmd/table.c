@@ -196,8 +196,9 @@ const struct pm_dcmd pm_dcmds[] = {
 	  "TASK::uregs (no address: the task running on the current CPU) prints the\n"
 	  "struct pt_regs at the top of the task's kernel stack, where the kernel saved the\n"
 	  "user registers at its syscall or interrupt from user space, in crash's bt\n"
-	  "layout (RIP RSP RFLAGS ... ORIG_RAX CS SS).  A kernel thread, which never came\n"
-	  "from user space, is refused.  x86-64 dumps.",
+	  "layout (x86-64: RIP RSP RFLAGS ... ORIG_RAX CS SS; AArch64: PC LR SP, X29 to X0,\n"
+	  "ORIG_X0 SYSCALLNO PSTATE).  A kernel thread, which never came from user space,\n"
+	  "is refused.",
 	  "::uregs\n::pgrep sleep | ::uregs", pm_cmd_uregs, PM_NEEDS_TARGET },
 	{ "cpuinfo", "[-v]", "each CPU of a kernel dump and the task it ran",
 	  "For every CPU of the dump: the task running on it (task_struct, PID, command)\n"
