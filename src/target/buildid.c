@@ -1,4 +1,5 @@
 #include "buildid.h"
+#include "../base/elfnote.h"
 
 #include <elf.h>
 #include <elfutils/libdwelf.h>
@@ -42,22 +43,13 @@ size_t pm_buildid_from_memory(struct pm_target *t, uint64_t addr, unsigned char 
 			continue;
 		}
 		size_t off = 0;
-		while (off + 12 <= len) {
-			Elf64_Nhdr nh;
-			memcpy(&nh, buf + off, 12);
-			size_t name_off = off + 12;
-			size_t desc_off = name_off + ((nh.n_namesz + 3) & ~3u);
-			size_t next = desc_off + ((nh.n_descsz + 3) & ~3u);
-			if (next > len || next <= off)
-				break;
-			if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 &&
-			    memcmp(buf + name_off, "GNU", 4) == 0) {
-				size_t n = nh.n_descsz < max ? nh.n_descsz : max;
-				memcpy(id, buf + desc_off, n);
-				return n;
+		struct pm_note n;
+		while (pm_note_next(buf, len, &off, &n))
+			if (n.type == NT_GNU_BUILD_ID && pm_note_owner(&n, "GNU")) {
+				size_t got = n.descsz < max ? n.descsz : max;
+				memcpy(id, n.desc, got);
+				return got;
 			}
-			off = next;
-		}
 	}
 	return 0;
 }

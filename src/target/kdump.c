@@ -8,6 +8,7 @@
 #include "core.h"
 #include "kdump_vmci.h"
 #include "unpack.h"
+#include "../base/elfnote.h"
 #include "../base/util.h"
 #include "../kernel/kernel.h"
 
@@ -158,18 +159,11 @@ static bool read_notes(struct pm_target *t, struct pm_kdump *k)
 	if (strcmp(machine, "aarch64") == 0 || (strcmp(machine, "x86_64") != 0 &&
 	    memmem(k->notes, size, "NUMBER(kimage_voffset)=", 23)))
 		t->arch = &pm_arch_aarch64;
-	for (size_t p = 0; p + 12 <= size;) {
-		uint32_t namesz, descsz, type;
-		memcpy(&namesz, k->notes + p, 4);
-		memcpy(&descsz, k->notes + p + 4, 4);
-		memcpy(&type, k->notes + p + 8, 4);
-		/* in size_t: (namesz + 3) would wrap in 32 bits */
-		size_t name = p + 12, desc = name + (((size_t)namesz + 3) & ~(size_t)3);
-		size_t next = desc + (((size_t)descsz + 3) & ~(size_t)3);
-		if (next > size || next <= p || (namesz && k->notes[name + namesz - 1] != 0))
+	struct pm_note n;
+	for (size_t at = 0; pm_note_next(k->notes, size, &at, &n);) {
+		if (n.namesz && n.name[n.namesz - 1] != 0)
 			break;
-		pm_core_note(t, namesz ? (const char *)k->notes + name : "", type, k->notes + desc, descsz);
-		p = next;
+		pm_core_note(t, n.namesz ? (const char *)n.name : "", n.type, n.desc, n.descsz);
 	}
 	return true;
 }

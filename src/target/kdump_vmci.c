@@ -8,6 +8,7 @@
  * The text is looked for where libkdumpfile looks: the sub-header's
  * VMCOREINFO (header version 3 on) and the VMCOREINFO ELF note (4 on). */
 #include "kdump_vmci.h"
+#include "../base/elfnote.h"
 #include "../base/util.h"
 
 #include <stdbool.h>
@@ -89,30 +90,17 @@ static char *read_region(int fd, uint64_t off, uint64_t len, uint64_t fsize)
 	return buf;
 }
 
-static uint32_t align4(uint32_t n)
-{
-	return (n + 3u) & ~3u;
-}
-
-/* The VMCOREINFO notes among the notes (4-byte aligned ELF notes). */
+/* The VMCOREINFO notes among the notes (4-byte aligned ELF notes; like
+ * libkdumpfile, the walk stops at a note that does not fit). */
 static const char *notes_problem(const unsigned char *p, size_t len)
 {
 	size_t at = 0;
-	while (len - at >= 12) {
-		uint32_t namesz, descsz;
-		memcpy(&namesz, p + at, 4);
-		memcpy(&descsz, p + at + 4, 4);
-		size_t name = at + 12;
-		if (align4(namesz) < namesz || align4(descsz) < descsz ||
-		    align4(namesz) > len - name || align4(descsz) > len - name - align4(namesz))
-			return NULL;         /* libkdumpfile stops at a note that does not fit too */
-		size_t desc = name + align4(namesz);
-		if (namesz == sizeof("VMCOREINFO") && memcmp(p + name, "VMCOREINFO", namesz) == 0) {
-			const char *why = text_problem((const char *)p + desc, descsz);
-			if (why)
-				return why;
-		}
-		at = desc + align4(descsz);
+	struct pm_note n;
+	while (pm_note_next(p, len, &at, &n)) {
+		const char *why = pm_note_owner(&n, "VMCOREINFO") ? text_problem((const char *)n.desc, n.descsz)
+								  : NULL;
+		if (why)
+			return why;
 	}
 	return NULL;
 }
