@@ -4,6 +4,7 @@
 #include "../base/util.h"
 #include "../kernel/kcode.h"
 #include "../kernel/kernel.h"
+#include "../kernel/kmem.h"
 #include "../kernel/sysinfo.h"
 
 #include <inttypes.h>
@@ -60,38 +61,25 @@ static char *panic_message(struct pmdb *db, double *last_ts)
 	return msg;
 }
 
-/* Whether node n's entry of node_data[] is to be read: every entry of
- * VMCOREINFO's LENGTH(node_data) (x86-64), else the nodes of
- * node_online_map (arm64's VMCOREINFO has no node_data). */
-static bool node_wanted(struct pm_target *t, uint64_t n, int64_t len)
-{
-	uint64_t online, bits = 0;
-	if (len > 0)
-		return (int64_t)n < len;
-	return n < 64 && pm_vmcoreinfo_symbol(&t->kernel->vi, "node_online_map", &online) &&
-	       pm_memmap_read_partial(&t->mem, online, &bits, 8) == 8 && (bits >> n & 1);
-}
-
-/* Memory as crash counts it: the present pages of every NUMA node
+/* Memory as crash counts it: the present pages of every online NUMA node
  * (node_data[] of pglist_data, the member's offset from BTF); else the
  * kernel's max_pfn. */
 static uint64_t memory_bytes(struct pm_target *t)
 {
-	struct pm_kernel *k = t->kernel;
 	uint64_t node_data = pm_kernel_data_symbol(t, "node_data"), pages = 0, off;
-	int64_t len = 0;
 	struct pm_btf *b;
 	struct pm_err *err = pm_kernel_btf(t, &b);
-	pm_vmcoreinfo_number(&k->vi, "LENGTH", "node_data", &len);
-	if (!err && node_data && len <= 4096 &&
+	if (!err && node_data &&
 	    pm_btf_member(b, pm_btf_find_struct(b, "pglist_data"), "node_present_pages", &off, NULL)) {
-		for (uint64_t i = 0; i < (len > 0 ? (uint64_t)len : 64); i++) {
-			uint64_t node = 0, present = 0;
-			if (node_wanted(t, i, len) &&
-			    pm_memmap_read_partial(&t->mem, node_data + 8 * i, &node, 8) == 8 && node &&
-			    pm_memmap_read_partial(&t->mem, node + off, &present, 8) == 8)
-				pages += present;
+		unsigned *ids;
+		unsigned n = pm_kmem_online_nodes(t, &ids);
+		for (unsigned i = 0; i < n; i++) {
+			bool ok = true;
+			uint64_t node = pm_kmem_rd(t, node_data + 8ull * ids[i], 8, &ok);
+			uint64_t present = ok && node ? pm_kmem_rd(t, node + off, 8, &ok) : 0;
+			pages += ok ? present : 0;
 		}
+		free(ids);
 	}
 	pm_err_free(err);
 	uint64_t mp = pm_kernel_data_symbol(t, "max_pfn");

@@ -13,6 +13,7 @@
 
 #include <ctype.h>
 #include <stdarg.h>
+#include <stdlib.h>
 
 #define MAX_CPUS 4096u
 #define CACHELINE 64u          /* arm64's L1_CACHE_BYTES: ____cacheline_aligned */
@@ -161,26 +162,21 @@ static bool check_tk_core(struct pm_target *t, uint64_t *addr, char *why, size_t
 static bool check_node_data(struct pm_target *t, uint64_t *addr, char *why, size_t len)
 {
 	uint64_t online, id;
-	int64_t size = 8;
-	const struct pm_vmcoreinfo *vi = &t->kernel->vi;
-	if (!pm_vmcoreinfo_symbol(vi, "node_online_map", &online) || !member(t, "pglist_data", "node_id", &id))
+	if (!pm_vmcoreinfo_symbol(&t->kernel->vi, "node_online_map", &online) ||
+	    !member(t, "pglist_data", "node_id", &id))
 		return fail(why, len, "no node_online_map in VMCOREINFO or pglist_data.node_id in BTF to check it");
-	pm_vmcoreinfo_number(vi, "SIZE", "nodemask_t", &size);
-	unsigned nodes = 0;
-	for (int64_t w = 0; w < size / 8 && w < 16; w++) {
+	unsigned *ids;
+	unsigned nodes = pm_kmem_online_nodes(t, &ids);
+	for (unsigned i = 0; i < nodes; i++) {
 		bool ok = true;
-		uint64_t bits = pm_kmem_rd(t, online + 8 * (uint64_t)w, 8, &ok);
-		for (unsigned i = 0; ok && i < 64; i++) {
-			if (!(bits >> i & 1))
-				continue;
-			uint64_t n = 64 * (uint64_t)w + i;
-			uint64_t pgdat = pm_kmem_rd(t, *addr + 8 * n, 8, &ok);
-			if (!ok || !pgdat || pm_kmem_rd(t, pgdat + id, 4, &ok) != n || !ok)
-				return fail(why, len, "its entry for node %llu is not that node's pglist_data",
-					    (unsigned long long)n);
-			nodes++;
+		uint64_t pgdat = pm_kmem_rd(t, *addr + 8ull * ids[i], 8, &ok);
+		if (!ok || !pgdat || pm_kmem_rd(t, pgdat + id, 4, &ok) != ids[i] || !ok) {
+			unsigned n = ids[i];
+			free(ids);
+			return fail(why, len, "its entry for node %u is not that node's pglist_data", n);
 		}
 	}
+	free(ids);
 	return nodes > 0 || fail(why, len, "node_online_map has no node online");
 }
 

@@ -73,25 +73,38 @@ static void find_cpus(struct pm_target *t, struct pm_kmem *m)
 }
 
 /* Online nodes and their pfn ranges, from node_data[] (VMCOREINFO). */
-static void find_nodes(struct pm_target *t, struct pm_kmem *m)
+unsigned pm_kmem_online_nodes(struct pm_target *t, unsigned **ids)
 {
 	const struct pm_vmcoreinfo *vi = &t->kernel->vi;
-	uint64_t online, node_data;
-	int64_t start_off, spanned_off, len = MAX_NODES, mask = 0;
+	uint64_t online;
+	int64_t len = 64, mask = 0;
 	/* node_data[]'s length, else as many as nodemask_t has bits (arm64's
-	 * VMCOREINFO has neither node_data nor its length: kcode.h finds it) */
+	 * VMCOREINFO has neither node_data nor its length: kcode.h finds it),
+	 * else one word: the map is one of node_states[], and the bits past
+	 * its end are another state's */
 	if (!pm_vmcoreinfo_number(vi, "LENGTH", "node_data", &len) &&
 	    pm_vmcoreinfo_number(vi, "SIZE", "nodemask_t", &mask) && mask > 0 && mask <= MAX_NODES / 8)
 		len = mask * 8;
 	if (len <= 0 || len > MAX_NODES)
-		len = MAX_NODES;
-	unsigned *ids;
-	if (!pm_vmcoreinfo_symbol(vi, "node_online_map", &online) ||
-	    !(node_data = pm_kernel_data_symbol(t, "node_data")) ||
+		len = 64;
+	if (!pm_vmcoreinfo_symbol(vi, "node_online_map", &online)) {
+		*ids = xcalloc(1, sizeof(**ids));
+		return 0;
+	}
+	return bitmap_ids(t, online, (unsigned)len, ids);
+}
+
+static void find_nodes(struct pm_target *t, struct pm_kmem *m)
+{
+	const struct pm_vmcoreinfo *vi = &t->kernel->vi;
+	uint64_t node_data;
+	int64_t start_off, spanned_off;
+	if (!(node_data = pm_kernel_data_symbol(t, "node_data")) ||
 	    !pm_vmcoreinfo_number(vi, "OFFSET", "pglist_data.node_start_pfn", &start_off) ||
 	    !pm_vmcoreinfo_number(vi, "OFFSET", "pglist_data.node_spanned_pages", &spanned_off))
 		return;
-	unsigned n = bitmap_ids(t, online, (unsigned)len, &ids);
+	unsigned *ids;
+	unsigned n = pm_kmem_online_nodes(t, &ids);
 	m->node_ids = xcalloc(n + 1, sizeof(*m->node_ids));
 	m->node_start = xcalloc(n + 1, sizeof(*m->node_start));
 	m->node_end = xcalloc(n + 1, sizeof(*m->node_end));

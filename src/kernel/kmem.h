@@ -47,6 +47,10 @@ void pm_kmem_free(struct pm_kmem *m);
  * *ok becomes false when they are not in the dump. */
 uint64_t pm_kmem_rd(struct pm_target *t, uint64_t addr, unsigned n, bool *ok);
 
+/* The NUMA nodes online (node_online_map's bits, as many as node_data[]
+ * or nodemask_t has), ids in *ids (to free); 0 when VMCOREINFO has no map. */
+unsigned pm_kmem_online_nodes(struct pm_target *t, unsigned **ids);
+
 /* Is p the address of a struct page of the dump's memory? */
 bool pm_kmem_is_page(const struct pm_kmem *m, uint64_t p);
 /* The struct page of a physical address, and back. */
