@@ -11,6 +11,7 @@ import pytest
 import kernel_kcore
 import kernel_lab
 import pmdb
+from kps import ROW
 
 
 @pytest.fixture(scope="module")
@@ -38,16 +39,10 @@ def procs(text):
 
 
 def ps(text):
-    """{pid: (comm, ppid)} from ::ps (the idle tasks, pid 0, left out)."""
-    out = {}
-    for line in text.splitlines():
-        m = re.match(r">?\s*(\d+)\s+(\d+)\s+(\d+)\s+([0-9a-f]{16})\s+(\S\S)\s+(.*)$", line)
-        if m and int(m.group(1)):
-            comm = m.group(6)
-            if comm.startswith("[") and comm.endswith("]"):
-                comm = comm[1:-1]
-            out[int(m.group(1))] = (comm, int(m.group(2)))
-    return out
+    """{pid: (comm, ppid)} from the ::ps rows of a section (which also
+    holds the exit line and any warning); the idle tasks, pid 0, left out."""
+    rows = [m for m in map(ROW.match, text.splitlines()) if m]
+    return {int(m.group(2)): (m.group(7), int(m.group(3))) for m in rows if int(m.group(2))}
 
 
 def test_status(sec):

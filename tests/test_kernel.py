@@ -11,6 +11,7 @@ import pytest
 
 import corpus
 import pmdb
+from kps import parse_ps
 from test_badinput import run_asan
 
 REF = os.path.join(corpus.SRC, "kernel", "reference")
@@ -153,13 +154,7 @@ def test_truncated_kernel_dump(dump, tmp_path, cut):
 
 
 def ps_rows(dump, cmd="::ps"):
-    rows = []
-    for line in run(dump, cmd).splitlines()[1:]:
-        m = re.match(r"^([> ])\s*(\d+)\s+(\d+)\s+(\d+)\s+([0-9a-f]{16})\s+(\w\w)\s+\[?(.*?)\]?$", line)
-        assert m, line
-        rows.append(dict(active=m.group(1) == ">", pid=int(m.group(2)), ppid=int(m.group(3)),
-                         cpu=int(m.group(4)), task=int(m.group(5), 16), st=m.group(6), comm=m.group(7)))
-    return rows
+    return parse_ps(run(dump, cmd))
 
 
 def test_ps_matches_drgn_and_crash(dump):

@@ -13,6 +13,7 @@ import pytest
 import kernel_lab
 import kernel_scenarios
 import pmdb
+from kps import parse_ps
 from test_badinput import run_asan
 
 TASK_LIST = "list task_struct.tasks -s task_struct.pid,comm -h init_task"
@@ -362,13 +363,8 @@ def crash_task_list(text):
 
 
 def ps_rows(text):
-    rows = []
-    for line in text.splitlines()[1:]:
-        m = re.match(r"^([> ])\s*(\d+)\s+(\d+)\s+(\d+)\s+([0-9a-f]{16})\s+(\w\w)\s+\[?(.*?)\]?$", line)
-        assert m, line
-        rows.append(dict(active=m.group(1) == ">", pid=int(m.group(2)), cpu=int(m.group(4)),
-                         task=m.group(5), comm=m.group(7)))
-    return rows
+    """::ps rows with the task address in crash's spelling (16 hex digits)."""
+    return [dict(r, task="%016x" % r["task"]) for r in parse_ps(text)]
 
 
 def test_ps_matches_crash(scenarios, crash_out, fmt):
