@@ -25,9 +25,22 @@
 #define MAX_FLAT_RECORD (1u << 30)
 #define MAX_NOTES (16u << 20)
 
+/* What pmdb reads of the main header (disk_dump_header) and the
+ * sub-header (kdump_sub_header, one block after it), read once. */
+struct kdump_header {
+	unsigned char main[440];
+	int32_t version, block_size, sub_blocks;
+	uint32_t bitmap_blocks;
+	/* the sub-header's first ten words: (offset, size) of VMCOREINFO at
+	 * [4], of the ELF notes at [6], of the erase information at [8] */
+	uint64_t sub[10];
+	size_t sub_len;               /* bytes of sub[] the file holds */
+};
+
 struct pm_kdump {
 	kdump_ctx_t *ctx;
 	int fd;
+	struct kdump_header h;
 	unsigned char *notes;          /* NT_PRSTATUS, VMCOREINFO: the targets point into it */
 	struct pm_backing phys;
 };
@@ -131,20 +144,14 @@ static int unflatten(int fd, const char *path, struct pm_err **err)
 	return out;
 }
 
-/* kdump_sub_header (one block after the main header): the notes. */
+/* kdump_sub_header's ELF notes (version 4 on). */
 static bool read_notes(struct pm_target *t, struct pm_kdump *k)
 {
-	unsigned char hdr[512];
-	if (pread(k->fd, hdr, sizeof(hdr), 0) != (ssize_t)sizeof(hdr))
+	const struct kdump_header *h = &k->h;
+	if (h->version < 4 || h->block_size > (1 << 20) || h->sub_len < 8 * sizeof(uint64_t))
 		return false;
-	int32_t version, block_size;
-	memcpy(&version, hdr + 8, 4);
-	memcpy(&block_size, hdr + 428, 4);
-	uint64_t sub[8];
-	if (version < 4 || block_size <= 0 || block_size > (1 << 20) ||
-	    pread(k->fd, sub, sizeof(sub), block_size) != (ssize_t)sizeof(sub))
-		return false;
-	uint64_t off = sub[6], size = sub[7];
+	const unsigned char *hdr = h->main;
+	uint64_t off = h->sub[6], size = h->sub[7];
 	if (!size || size > MAX_NOTES)
 		return false;
 	k->notes = xmalloc(size);
@@ -204,16 +211,15 @@ static void warn_if_cut(struct pm_target *t, int fd, uint64_t bitmaps, uint64_t 
  * version gives them (kdump_sub_header: vmcoreinfo from version 3, the
  * ELF notes from 4, eraseinfo from 5): each must lie in the file, or the
  * mapping faults (SIGBUS) past its end. */
-static struct pm_err *check_sub_header(struct pm_target *t, int fd, const unsigned char *hdr,
-				       uint64_t block_size, uint64_t fsize)
+static struct pm_err *check_sub_header(struct pm_target *t, int fd, const struct kdump_header *h,
+				       uint64_t fsize)
 {
 	static const struct { int version; unsigned at; const char *what; } parts[] = {
 		{ 3, 32, "VMCOREINFO" }, { 4, 48, "ELF notes" }, { 5, 64, "erase information" },
 	};
-	int32_t version;
-	uint64_t sub[10];
-	memcpy(&version, hdr + 8, 4);
-	if (pread(fd, sub, sizeof(sub), (off_t)block_size) != (ssize_t)sizeof(sub))
+	int32_t version = h->version;
+	const uint64_t *sub = h->sub;
+	if (h->sub_len < sizeof(h->sub))
 		return NULL;      /* check_layout has placed the sub-header inside the file */
 	for (size_t i = 0; i < sizeof(parts) / sizeof(*parts); i++) {
 		uint64_t off = sub[parts[i].at / 8], len = sub[parts[i].at / 8 + 1];
@@ -233,25 +239,27 @@ static struct pm_err *check_sub_header(struct pm_target *t, int fd, const unsign
 
 /* libkdumpfile maps the header, sub-header and bitmaps without checking
  * them against the file's size: a truncated dump would fault (SIGBUS). */
-static struct pm_err *check_layout(struct pm_target *t, int fd)
+static struct pm_err *check_layout(struct pm_target *t, int fd, struct kdump_header *h)
 {
-	unsigned char hdr[440];
 	struct stat st;
-	if (fstat(fd, &st) < 0 || pread(fd, hdr, sizeof(hdr), 0) != (ssize_t)sizeof(hdr))
+	if (fstat(fd, &st) < 0 || pread(fd, h->main, sizeof(h->main), 0) != (ssize_t)sizeof(h->main))
 		return pm_err_new(PM_ERR_FORMAT, "%s: the kdump header is cut short (truncated dump?)",
 				  t->path);
-	int32_t block_size, sub_blocks;
-	uint32_t bitmap_blocks;
-	memcpy(&block_size, hdr + 428, 4);
-	memcpy(&sub_blocks, hdr + 432, 4);
-	memcpy(&bitmap_blocks, hdr + 436, 4);
+	memcpy(&h->version, h->main + 8, 4);
+	memcpy(&h->block_size, h->main + 428, 4);
+	memcpy(&h->sub_blocks, h->main + 432, 4);
+	memcpy(&h->bitmap_blocks, h->main + 436, 4);
+	int32_t block_size = h->block_size, sub_blocks = h->sub_blocks;
+	uint32_t bitmap_blocks = h->bitmap_blocks;
 	if (block_size <= 0 || sub_blocks < 0 ||
 	    (1 + (uint64_t)sub_blocks + bitmap_blocks) * (uint64_t)block_size > (uint64_t)st.st_size)
 		return pm_err_new(PM_ERR_FORMAT, "%s: the kdump header's block size %d, %d sub-header "
 				  "and %u bitmap blocks do not fit in the file's %lld bytes (truncated "
 				  "or corrupt dump?)", t->path, block_size, sub_blocks, bitmap_blocks,
 				  (long long)st.st_size);
-	struct pm_err *err = check_sub_header(t, fd, hdr, (uint64_t)block_size, (uint64_t)st.st_size);
+	ssize_t got = pread(fd, h->sub, sizeof(h->sub), (off_t)block_size);
+	h->sub_len = got > 0 ? (size_t)got : 0;
+	struct pm_err *err = check_sub_header(t, fd, h, (uint64_t)st.st_size);
 	if (err)
 		return err;
 	warn_if_cut(t, fd, (1 + (uint64_t)sub_blocks) * (uint64_t)block_size,
@@ -265,11 +273,10 @@ static struct pm_err *check_layout(struct pm_target *t, int fd)
  * way through memory); told the header's, it reads them right. */
 static kdump_num_t page_size(struct pm_kdump *k)
 {
-	int32_t block = 0;
+	int32_t block = k->h.block_size;
 	kdump_num_t page = 4096;
 	kdump_get_number_attr(k->ctx, "arch.page_size", &page);
-	if (pread(k->fd, &block, 4, 428) == 4 && block >= 4096 && block <= (1 << 20) &&
-	    !(block & (block - 1)) && (kdump_num_t)block != page) {
+	if (block >= 4096 && block <= (1 << 20) && !(block & (block - 1)) && (kdump_num_t)block != page) {
 		kdump_attr_t a = { .type = KDUMP_NUMBER, .val.number = (kdump_num_t)block };
 		if (kdump_set_attr(k->ctx, "arch.page_size", &a) == KDUMP_OK)
 			page = (kdump_num_t)block;
@@ -279,7 +286,7 @@ static kdump_num_t page_size(struct pm_kdump *k)
 
 static struct pm_err *open_fd(struct pm_target *t, struct pm_kdump *k)
 {
-	struct pm_err *err = check_layout(t, k->fd);
+	struct pm_err *err = check_layout(t, k->fd, &k->h);
 	if (err)
 		return err;
 	k->ctx = kdump_new();
