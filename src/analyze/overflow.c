@@ -2,6 +2,7 @@
  * is, the recursion that filled it, and the biggest frames (from the
  * stack pointers of consecutive frames, i.e. their CFAs). */
 #include "internal.h"
+#include "signature.h"
 #include "../base/util.h"
 
 #include <inttypes.h>
@@ -11,19 +12,17 @@
 #define MAX_CYCLE 8
 #define SCAN_FROM 64           /* the recursion starts within this many frames of the top */
 
-static const char *fname(struct actx *a, size_t i)
-{
-	const struct pm_frame *f = &a->stack.frames[i];
-	return f->func ? pm_sym_display(a->db->dw, f->func) : "??";
-}
-
-/* Names are compared as strings: pm_sym_display reuses its buffer, so
- * each name is copied once. */
+/* Each frame's name, copied (pm_sym_display reuses its buffer) to be
+ * compared as strings; a frame with no symbol is named by its module and
+ * offset, as in the signature. */
 static char **frame_names(struct actx *a)
 {
 	char **n = xcalloc(a->stack.nframes + 1, sizeof(*n));
-	for (size_t i = 0; i < a->stack.nframes; i++)
-		n[i] = xstrdup(fname(a, i));
+	for (size_t i = 0; i < a->stack.nframes; i++) {
+		const struct pm_frame *f = &a->stack.frames[i];
+		n[i] = f->func ? xstrdup(pm_sym_display(a->db->dw, f->func))
+			       : pm_sig_unnamed(a->db->dw, f->lookup_pc);
+	}
 	return n;
 }
 

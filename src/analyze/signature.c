@@ -39,9 +39,7 @@ uint64_t pm_fnv1a64(const char *s)
 	return h;
 }
 
-/* A frame without a symbol: its module's file name and the offset in it,
- * which stay put when the module moves. */
-static char *unnamed(struct pm_dwarf *d, uint64_t pc)
+char *pm_sig_unnamed(struct pm_dwarf *d, uint64_t pc)
 {
 	const struct pm_module_info *m = pm_module_at(d, pc);
 	if (!m)
@@ -156,7 +154,7 @@ static char *frame_name(struct pm_dwarf *d, uint64_t pc)
 	struct pm_sym sym;
 	if (pm_sym_by_addr(d, pc, &sym))
 		return pm_sig_function(sym.name);
-	return unnamed(d, pc);
+	return pm_sig_unnamed(d, pc);
 }
 
 /* A call through a pointer to no mapping (a NULL function pointer) leaves
@@ -200,7 +198,7 @@ void pm_signature_make(struct pmdb *db, const struct pm_verdict *v, struct pm_si
 		if (f->func && last_func == f->func && s.n > 0)
 			push(&s, xstrdup(s.name[s.n - 1]));
 		else
-			push(&s, f->func ? pm_sig_function(f->func) : unnamed(db->dw, f->lookup_pc));
+			push(&s, f->func ? pm_sig_function(f->func) : pm_sig_unnamed(db->dw, f->lookup_pc));
 		last_func = f->func;
 		if (is_startup(s.name[s.n - 1])) {
 			free(s.name[--s.n]);

@@ -22,6 +22,11 @@ void pm_signature_free(struct pm_signature *sig);
  * (.cold, .isra.N, ...), symbol version or Rust hash.  malloc'd. */
 char *pm_sig_function(const char *name);
 
+/* A frame without a symbol: "module+0xoffset" (the module's file name and
+ * the offset in it, which stay put when the module moves), or "?".
+ * malloc'd. */
+char *pm_sig_unnamed(struct pm_dwarf *d, uint64_t pc);
+
 /* The module whose range holds pc, or NULL. */
 const struct pm_module_info *pm_module_at(struct pm_dwarf *d, uint64_t pc);
 

@@ -135,3 +135,7 @@ def check_overflow(v, core, sysroot, ea, bt, func):
         assert len(set(cycle)) == 3 and names[3:6] == cycle
         assert v.facts["recursion"].startswith(
             f"a cycle of 3 functions ({' <- '.join(cycle)}) repeated"), v
+    # the biggest frames are gdb's functions, or a module and an offset in
+    # it for a frame with no symbol (the signature's spelling), never "??"
+    for name in re.findall(r"(?:^|, )(\S+) \d+ bytes", v.facts["largest_frames"]):
+        assert name in names or re.match(r"^[\w.+-]+\+0x[0-9a-f]+$", name), v.facts["largest_frames"]
