@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -21,7 +22,8 @@ struct unit {
 	Dwarf *dw;
 	Elf *elf;
 	void *img;
-	Dwarf_Die die;
+	Dwarf_Die die;           /* the unit's DIE */
+	Dwarf_Die type;          /* a type unit's type */
 	bool tried, ok;
 };
 
@@ -32,9 +34,11 @@ struct pkg {
 	Elf *elf;
 	int elfclass;
 	uint16_t machine;
-	struct pm_dwp_index idx;
+	struct pm_dwp_index idx, tidx;   /* .debug_cu_index, .debug_tu_index */
 	Elf_Data *sec[PM_DWP_NSECT], *str;
 	struct unit *units;      /* by row - 1 */
+	struct unit *tunits;     /* type units by row - 1; NULL: no usable index */
+	bool tu_warned;
 	/* where each unit's .debug_addr and .debug_ranges contributions
 	 * start in the module (sorted): the next one bounds a unit's copy */
 	uint64_t *addr_bases, *ranges_bases;
@@ -44,6 +48,15 @@ struct pkg {
 
 static struct pkg *pkgs;
 static size_t npkgs, cappkgs;
+
+/* The unit images opened, with their package's index in pkgs: a type
+ * signature libdw cannot resolve inside an image is looked for in the
+ * image's package. */
+static struct owned {
+	Dwarf *dw;
+	size_t pkg;
+} *owned;
+static size_t nowned, capowned;
 
 /* Names of the package's sections, by enum pm_dwp_sect. */
 static const char *const sect_names[PM_DWP_NSECT] = {
@@ -122,9 +135,33 @@ static uint64_t contribution_end(const uint64_t *bases, size_t n, uint64_t base,
 	return next < n && bases[next] < size ? bases[next] : size;
 }
 
+/* .debug_tu_index, when the package has type units (gcc
+ * -fdebug-types-section): a damaged one costs the types, not the package. */
+static void check_type_units(struct pkg *p, const char *path)
+{
+	Elf_Data *ix = section(p->elf, ".debug_tu_index");
+	/* binutils' dwp writes an empty one when there are no type units */
+	if (!ix || (ix->d_size >= 12 && pm_le32((const char *)ix->d_buf + 8) == 0))
+		return;
+	const char *why = pm_dwp_index_parse(&p->tidx, ix->d_buf, ix->d_size);
+	int body = p->tidx.col[PM_DWP_TYPES] >= 0 ? PM_DWP_TYPES : PM_DWP_INFO;
+	if (!why && p->tidx.col[body] < 0)
+		why = "it has no column for the units' bodies";
+	for (int s = 0; s < PM_DWP_NSECT && !why; s++)
+		if (p->tidx.col[s] >= 0 && !p->sec[s] && !(p->sec[s] = section(p->elf, sect_names[s])))
+			why = "it names a section the file does not have";
+	if (why) {
+		/* the package's compile units are still used */
+		pm_warn("split DWARF: %s: its type unit index (.debug_tu_index): %s; the types in type "
+			"units are not available", path, why);
+		return;
+	}
+	p->tunits = xcalloc(p->tidx.nunits, sizeof(*p->tunits));
+}
+
 /* The index's sections, and whether any skeleton of the module is in it:
  * a package built from other objects is reported, not used. */
-static const char *check(struct pkg *p)
+static const char *check(struct pkg *p, const char *path)
 {
 	GElf_Ehdr eh;
 	if (!gelf_getehdr(p->elf, &eh))
@@ -143,10 +180,13 @@ static const char *check(struct pkg *p)
 	const char *why = pm_dwp_index_parse(&p->idx, ix->d_buf, ix->d_size);
 	if (why)
 		return why;
+	if (p->idx.col[PM_DWP_INFO] < 0)
+		return "its unit index has no .debug_info column";
 	for (int s = 0; s < PM_DWP_NSECT; s++)
 		if (p->idx.col[s] >= 0 && s != PM_DWP_TYPES && !(p->sec[s] = section(p->elf, sect_names[s])))
 			return "its unit index names a section the file does not have";
 	p->str = section(p->elf, ".debug_str.dwo");
+	check_type_units(p, path);
 	Dwarf_Addr bias;
 	Dwarf *dw = dwfl_module_getdwarf(p->mod, &bias);
 	Dwarf_CU *cu = NULL;
@@ -183,7 +223,7 @@ static bool try_path(struct pkg *p, const char *mname, const char *place, const 
 	}
 	p->fd = fd;
 	p->elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	const char *why = p->elf ? check(p) : "not an ELF file";
+	const char *why = p->elf ? check(p, path) : "not an ELF file";
 	if (why) {
 		pm_looklog_add(mname, PM_LOOK_DEBUG, place, path, why);
 		pkg_warn(p, path, why);
@@ -328,17 +368,32 @@ static unsigned char *ranges_part(const struct pkg *p, Dwarf_Die *skel, Elf *sel
 	return copy;
 }
 
-/* The image of row ROW's unit, opened with libdw; NULL and a warning
- * when the package's contributions do not make a unit. */
-static const char *open_unit(struct pkg *p, struct unit *u, uint32_t row, uint64_t id,
-			     Dwarf_Die *skel)
+/* A DWARF 4 type unit, alone in an image's .debug_types.dwo: libdw's
+ * dwarf_get_units starts from a .debug_info the image does not have. */
+static const char *open_types_unit(struct unit *u, uint64_t id)
+{
+	Dwarf_Off next, type_off;
+	size_t hsize;
+	uint64_t sig;
+	if (dwarf_next_unit(u->dw, 0, &next, &hsize, NULL, NULL, NULL, NULL, &sig, &type_off) != 0 ||
+	    !dwarf_offdie_types(u->dw, hsize, &u->die) || !dwarf_offdie_types(u->dw, type_off, &u->type))
+		return "a type unit libdw cannot read";
+	return sig == id ? NULL : "a type unit whose signature is not the one its index row gives";
+}
+
+/* The image of row ROW of index X (the package's CU or TU index), opened
+ * with libdw: the row's contributions, its strings, and for a split
+ * compile unit the skeleton SKEL's address and range parts.  NULL, or why
+ * the package's contributions do not make the unit ID. */
+static const char *open_image(struct pkg *p, const struct pm_dwp_index *x, struct unit *u, uint32_t row,
+			      uint64_t id, Dwarf_Die *skel)
 {
 	struct pm_dwp_contrib c[PM_DWP_NSECT];
-	pm_dwp_index_row(&p->idx, row, c);
+	pm_dwp_index_row(x, row, c);
 	struct pm_dwp_part parts[PM_DWP_NSECT + 3];
 	size_t n = 0;
 	for (int s = 0; s < PM_DWP_NSECT; s++) {
-		if (!c[s].present || s == PM_DWP_TYPES || s == PM_DWP_STR_OFFSETS)
+		if (!c[s].present || s == PM_DWP_STR_OFFSETS || (s == PM_DWP_TYPES && skel))
 			continue;
 		parts[n].name = sect_names[s];
 		if (!slice(p->sec[s], c[s].off, c[s].size, &parts[n]))
@@ -352,22 +407,24 @@ static const char *open_unit(struct pkg *p, struct unit *u, uint32_t row, uint64
 		if (!p->str || !slice(p->sec[PM_DWP_STR_OFFSETS], c[PM_DWP_STR_OFFSETS].off,
 				      c[PM_DWP_STR_OFFSETS].size, &so))
 			return "a unit's string offsets lie past their section's end";
-		const char *why = pm_dwp_unit_strings(so.data, so.size, p->idx.version == 5, p->str->d_buf,
+		const char *why = pm_dwp_unit_strings(so.data, so.size, x->version == 5, p->str->d_buf,
 						      p->str->d_size, &offs, &str, &nstr);
 		if (why)
 			return why;
 		parts[n++] = (struct pm_dwp_part){ ".debug_str_offsets.dwo", offs, so.size };
 		parts[n++] = (struct pm_dwp_part){ ".debug_str.dwo", str, nstr };
 	}
-	Elf *selp = dwarf_getelf(dwarf_cu_getdwarf(skel->cu));
+	Elf *selp = skel ? dwarf_getelf(dwarf_cu_getdwarf(skel->cu)) : NULL;
 	if (selp && addr_part(p, skel, selp, &parts[n]))
 		parts[n++].name = ".debug_addr.dwo";
 	Dwarf_Half version = 0;
 	uint8_t asize = 8;
-	dwarf_cu_info(skel->cu, &version, NULL, NULL, NULL, NULL, NULL, NULL);
-	Dwarf_Die tmp;
-	dwarf_diecu(skel, &tmp, &asize, NULL);
-	if (version < 5 && selp && (ranges = ranges_part(p, skel, selp, asize, &parts[n])))
+	if (skel) {
+		dwarf_cu_info(skel->cu, &version, NULL, NULL, NULL, NULL, NULL, NULL);
+		Dwarf_Die tmp;
+		dwarf_diecu(skel, &tmp, &asize, NULL);
+	}
+	if (version && version < 5 && selp && (ranges = ranges_part(p, skel, selp, asize, &parts[n])))
 		parts[n++].name = ".debug_ranges.dwo";
 	size_t size;
 	u->img = pm_dwp_image(p->elfclass, p->machine, parts, n, &size);
@@ -376,15 +433,80 @@ static const char *open_unit(struct pkg *p, struct unit *u, uint32_t row, uint64
 	free(ranges);
 	u->elf = elf_memory(u->img, size);
 	u->dw = u->elf ? dwarf_begin_elf(u->elf, DWARF_C_READ, NULL) : NULL;
+	if (u->dw) {
+		vec_reserve(&owned, &capowned, nowned + 1, sizeof(*owned));
+		owned[nowned++] = (struct owned){ u->dw, (size_t)(p - pkgs) };
+	}
+	if (u->dw && !skel && x->col[PM_DWP_TYPES] >= 0)
+		return open_types_unit(u, id);
 	Dwarf_CU *cu = NULL;
 	uint8_t type;
 	uint64_t uid = 0;
-	if (!u->dw || dwarf_get_units(u->dw, NULL, &cu, NULL, &type, &u->die, NULL) != 0)
+	if (!u->dw || dwarf_get_units(u->dw, NULL, &cu, NULL, &type, &u->die, &u->type) != 0)
 		return "a unit libdw cannot read";
-	if (type != DW_UT_split_compile ||
-	    dwarf_cu_info(cu, NULL, NULL, NULL, NULL, &uid, NULL, NULL) != 0 || uid != id)
-		return "a unit whose DWO id is not the one its index row gives";
+	bool want = skel ? type == DW_UT_split_compile : type == DW_UT_type || type == DW_UT_split_type;
+	if (!want || dwarf_cu_info(cu, NULL, NULL, NULL, NULL, &uid, NULL, NULL) != 0 || uid != id)
+		return skel ? "a unit whose DWO id is not the one its index row gives"
+			    : "a type unit whose signature is not the one its index row gives";
 	return NULL;
+}
+
+/* Type unit ROW (1-based) of P, signature SIG, opened on first use; NULL
+ * if unusable. */
+static struct unit *type_unit(struct pkg *p, uint32_t row, uint64_t sig)
+{
+	struct unit *u = &p->tunits[row - 1];
+	if (!u->tried) {
+		u->tried = true;
+		const char *why = open_image(p, &p->tidx, u, row, sig, NULL);
+		u->ok = !why;
+		if (why && !p->tu_warned) {
+			p->tu_warned = true;
+			pm_warn("split DWARF: %s: type unit %016" PRIx64 ": %s; the types it holds are not "
+				"available", p->path, sig, why);
+		}
+	}
+	return u->ok ? u : NULL;
+}
+
+bool pm_dwp_owns(Dwarf *dw)
+{
+	for (size_t i = 0; i < nowned; i++)
+		if (owned[i].dw == dw)
+			return true;
+	return false;
+}
+
+bool pm_dwp_type_unit(Dwarf_Attribute *a, Dwarf_Die *out)
+{
+	Dwarf *dw = a && a->cu ? dwarf_cu_getdwarf(a->cu) : NULL;
+	for (size_t i = 0; dw && i < nowned; i++) {
+		struct pkg *p = &pkgs[owned[i].pkg];
+		if (owned[i].dw != dw || !p->tunits)
+			continue;
+		uint64_t sig = pm_le64(a->valp);
+		uint32_t row = pm_dwp_index_find(&p->tidx, sig);
+		struct unit *u = row ? type_unit(p, row, sig) : NULL;
+		if (u)
+			*out = u->type;
+		return u != NULL;
+	}
+	return false;
+}
+
+bool pm_dwp_each_type_unit(Dwfl_Module *mod, bool (*fn)(Dwarf_Die *unit, void *arg), void *arg)
+{
+	struct pkg *p = mod ? pkg_of(mod) : NULL;
+	if (!p || !p->path || !p->tunits)
+		return false;
+	for (uint32_t slot = 0; slot < p->tidx.nslots; slot++) {
+		uint64_t sig;
+		uint32_t row;
+		struct unit *u = pm_dwp_index_slot(&p->tidx, slot, &sig, &row) ? type_unit(p, row, sig) : NULL;
+		if (u && fn(&u->die, arg))
+			return true;
+	}
+	return false;
 }
 
 bool pm_dwp_split(Dwfl_Module *mod, Dwarf_Die *skel, Dwarf_Die *out)
@@ -399,7 +521,7 @@ bool pm_dwp_split(Dwfl_Module *mod, Dwarf_Die *skel, Dwarf_Die *out)
 	struct unit *u = &p->units[row - 1];
 	if (!u->tried) {
 		u->tried = true;
-		const char *why = open_unit(p, u, row, id, skel);
+		const char *why = open_image(p, &p->idx, u, row, id, skel);
 		u->ok = !why;
 		if (why)
 			pkg_warn(p, p->path, why);
@@ -441,6 +563,12 @@ void pm_dwp_end(void)
 			free(p->units[r].img);
 		}
 		free(p->units);
+		for (uint32_t r = 0; p->tunits && r < p->tidx.nunits; r++) {
+			dwarf_end(p->tunits[r].dw);
+			elf_end(p->tunits[r].elf);
+			free(p->tunits[r].img);
+		}
+		free(p->tunits);
 		free(p->addr_bases);
 		free(p->ranges_bases);
 		elf_end(p->elf);
@@ -451,4 +579,7 @@ void pm_dwp_end(void)
 	free(pkgs);
 	pkgs = NULL;
 	npkgs = cappkgs = 0;
+	free(owned);
+	owned = NULL;
+	nowned = capowned = 0;
 }

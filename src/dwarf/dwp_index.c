@@ -63,8 +63,9 @@ const char *pm_dwp_index_parse(struct pm_dwp_index *x, const void *data, size_t 
 			return "its unit index names a section twice";
 		x->col[ids[id]] = (int)c;
 	}
-	if (x->col[PM_DWP_INFO] < 0 || x->col[PM_DWP_ABBREV] < 0)
-		return "its unit index has no .debug_info or .debug_abbrev column";
+	/* a GNU type-unit index has .debug_types where a unit index has .debug_info */
+	if ((x->col[PM_DWP_INFO] < 0 && x->col[PM_DWP_TYPES] < 0) || x->col[PM_DWP_ABBREV] < 0)
+		return "its unit index has no .debug_info, .debug_types or .debug_abbrev column";
 	return NULL;
 }
 
@@ -80,6 +81,15 @@ uint32_t pm_dwp_index_find(const struct pm_dwp_index *x, uint64_t id)
 			return row <= x->nunits ? row : 0;
 	}
 	return 0;
+}
+
+bool pm_dwp_index_slot(const struct pm_dwp_index *x, uint32_t slot, uint64_t *id, uint32_t *row)
+{
+	if (slot >= x->nslots)
+		return false;
+	*row = pm_le32(x->data + x->row_off + 4 * (size_t)slot);
+	*id = pm_le64(x->data + x->hash_off + 8 * (size_t)slot);
+	return *row != 0 && *row <= x->nunits;
 }
 
 void pm_dwp_index_row(const struct pm_dwp_index *x, uint32_t row,

@@ -36,6 +36,9 @@ struct pm_dwp_contrib {
 const char *pm_dwp_index_parse(struct pm_dwp_index *x, const void *data, size_t size);
 /* The row (1-based) holding unit ID, or 0. */
 uint32_t pm_dwp_index_find(const struct pm_dwp_index *x, uint64_t id);
+/* Slot SLOT (< nslots) of the hash table: false when empty, else the
+ * unit's id and its row (1-based, checked against nunits). */
+bool pm_dwp_index_slot(const struct pm_dwp_index *x, uint32_t slot, uint64_t *id, uint32_t *row);
 /* Row ROW's contribution to each section. */
 void pm_dwp_index_row(const struct pm_dwp_index *x, uint32_t row,
 		      struct pm_dwp_contrib out[PM_DWP_NSECT]);

@@ -16,6 +16,7 @@
 #include <dwarf.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define MAX_SCOPE_DEPTH 128
 
@@ -108,10 +109,15 @@ Dwarf_Die *pm_cu_split(Dwfl_Module *mod, Dwarf_Die *cu, Dwarf_Die *buf)
 	if (nwarned < sizeof(warned) / sizeof(warned[0]))
 		warned[nwarned++] = cu->cu;
 	const char *dwp = mod ? pm_dwp_path(mod) : NULL;
-	pm_warn("split DWARF: %s%s%s is missing%s%s%s; the types and variables it holds are not available",
-		dwo && dwo[0] != '/' && dir ? dir : "", dwo && dwo[0] != '/' && dir ? "/" : "",
-		dwo ? dwo : "a .dwo file", dwp ? " and " : "", dwp ? dwp : "",
-		dwp ? " has no usable unit for it" : "");
+	char *path = dwo ? xasprintf("%s%s%s", dwo[0] != '/' && dir ? dir : "", dwo[0] != '/' && dir ? "/" : "",
+				     dwo) : NULL;
+	/* a file there that libdw did not take: e.g. gcc 12's DWARF 5 .dwo
+	 * with type units, two .debug_info.dwo sections (COMDAT groups) */
+	bool there = path && access(path, R_OK) == 0;
+	pm_warn("split DWARF: %s %s%s%s%s; the types and variables it holds are not available",
+		path ? path : "a .dwo file", there ? "is there but libdw cannot read its unit" : "is missing",
+		dwp ? " and " : "", dwp ? dwp : "", dwp ? " has no usable unit for it" : "");
+	free(path);
 	return cu;
 }
 

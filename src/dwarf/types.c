@@ -1,6 +1,7 @@
 /* DWARF types: following typedefs, sizes, members, C spellings, and
  * finding a type by name across the modules. */
 #include "ctype.h"
+#include "dwp.h"
 #include "nameidx.h"
 #include "scopes.h"
 #include "../base/util.h"
@@ -14,10 +15,24 @@
 /* Bounds that keep hostile DWARF (typedef cycles, absurd nesting) finite. */
 #define MAX_CHAIN 64
 
+/* A reference to a DIE; a type signature (DW_FORM_ref_sig8) libdw finds
+ * in the unit's own DWARF, else pmdb in the module's package (dwp.h). */
+static bool formref(Dwarf_Attribute *a, Dwarf_Die *out)
+{
+	return dwarf_formref_die(a, out) || (dwarf_whatform(a) == DW_FORM_ref_sig8 && pm_dwp_type_unit(a, out));
+}
+
 bool pm_ctype_target(Dwarf_Die *die, Dwarf_Die *out)
 {
 	Dwarf_Attribute a;
-	return dwarf_attr_integrate(die, DW_AT_type, &a) && dwarf_formref_die(&a, out);
+	if (!dwarf_attr_integrate(die, DW_AT_type, &a) || !formref(&a, out))
+		return false;
+	/* gcc -fdebug-types-section defines a type in a type unit and leaves,
+	 * where it is used, a stub naming it by DW_AT_signature */
+	Dwarf_Die def;
+	if (dwarf_attr(out, DW_AT_signature, &a) && formref(&a, &def))
+		*out = def;
+	return true;
 }
 
 static bool is_qualifier(int tag)
@@ -541,6 +556,25 @@ static bool search_index(const struct pm_nameidx *x, Dwfl_Module *mod, struct ty
 	return true;
 }
 
+static bool search_unit(Dwarf_Die *unit, void *arg)
+{
+	struct type_query *q = arg;
+	return search_scope(unit, q->name, q, 0);
+}
+
+/* The type units of DW (gcc -fdebug-types-section): DWARF 4's in
+ * .debug_types, DWARF 5's among the units of .debug_info. */
+static bool search_type_units(Dwarf *dw, struct type_query *q)
+{
+	Dwarf_CU *cu = NULL;
+	Dwarf_Die unit;
+	uint8_t type;
+	while (dw && dwarf_get_units(dw, cu, &cu, NULL, &type, &unit, NULL) == 0)
+		if ((type == DW_UT_type || type == DW_UT_split_type) && search_scope(&unit, q->name, q, 0))
+			return true;
+	return false;
+}
+
 static bool search_module(struct pm_dwarf *d, Dwfl_Module *mod, struct type_query *q)
 {
 	const struct pm_nameidx *x = pm_kdwarf_index(d, mod);
@@ -553,7 +587,18 @@ static bool search_module(struct pm_dwarf *d, Dwfl_Module *mod, struct type_quer
 		if (search_scope(pm_cu_split(mod, cu, &split), q->name, q, 0))
 			return true;
 	}
-	return false;
+	/* not in any compile unit: the type units, of the module's DWARF,
+	 * of each .dwo file, of its package */
+	Dwarf *dw = dwfl_module_getdwarf(mod, &bias);
+	if (search_type_units(dw, q))
+		return true;
+	while ((cu = dwfl_module_nextcu(mod, cu, &bias)) != NULL) {
+		Dwarf_Die buf, *split = pm_cu_split(mod, cu, &buf);
+		Dwarf *sd = split != cu ? dwarf_cu_getdwarf(split->cu) : NULL;
+		if (sd && sd != dw && !pm_dwp_owns(sd) && search_type_units(sd, q))
+			return true;
+	}
+	return pm_dwp_each_type_unit(mod, search_unit, q);
 }
 
 struct mod_list {
