@@ -1,6 +1,7 @@
 /* libFuzzer: a split DWARF package (.dwp) from an untrusted place.  The
  * input is the package of a two-unit program built with -gsplit-dwarf
- * (DWARF 4, packed by binutils' dwp, its .dwo files deleted; made by
+ * and -fdebug-types-section (DWARF 4, packed by binutils' dwp with a
+ * .debug_tu_index, its .dwo files deleted; made by
  * fuzz/mkseeds.py into build/fuzz/dwp/).  It is written beside the program
  * as prog.dwp, where pmdb looks for it, and the stack with inline frames
  * and arguments, types and variables are read through it: the unit index,

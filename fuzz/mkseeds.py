@@ -17,7 +17,8 @@ kdump:  the smallest shrunk vmcores rewritten as kdump-compressed (zlib
 expr:   every line of tests/scripts/*.mdb; build/fuzz/types{,.core} is the
         core the harness opens.
 dwp:    the split DWARF package of tests/progs/dwp_{main,audit}.c (gcc
-        -gdwarf-4 -gsplit-dwarf, packed by binutils' dwp, the .dwo files
+        -gdwarf-4 -gsplit-dwarf -fdebug-types-section, packed by binutils'
+        dwp with its type units, the .dwo files
         deleted) and the program and its core in build/fuzz/dwp/.
 dwarf:  the types program linked statically (its DWARF and CFI are what
         gets mutated); the harness opens it with
@@ -132,8 +133,10 @@ def dwp_seed():
     exe = os.path.join(d, "prog")
     try:
         # static: no shared libc whose DWARF would be read again per input
-        subprocess.run(["gcc", "-O0", "-gdwarf-4", "-gsplit-dwarf", "-fno-omit-frame-pointer", "-static",
-                        "-o", exe] + srcs, cwd=d, check=True, capture_output=True)
+        # with type units: the package has a .debug_tu_index too
+        subprocess.run(["gcc", "-O0", "-gdwarf-4", "-gsplit-dwarf", "-fdebug-types-section",
+                        "-fno-omit-frame-pointer", "-static", "-o", exe] + srcs, cwd=d, check=True,
+                       capture_output=True)
         dwos = sorted(f for f in os.listdir(d) if f.endswith(".dwo"))
         subprocess.run(["dwp", "-o", "prog.dwp"] + dwos, cwd=d, check=True, capture_output=True)
     except (OSError, subprocess.CalledProcessError) as e:

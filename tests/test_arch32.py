@@ -288,6 +288,50 @@ def test_m32(gdb_multiarch, name):
     assert not problems, f"{name} (gcc -m32): pmdb and gdb differ:\n" + "\n".join(problems)
 
 
+def retype_notes(data, owner, old, new):
+    """An ELF32 core with each note OWNER/OLD given type NEW; how many."""
+    phoff, = struct.unpack_from("<I", data, 28)
+    phentsize, phnum = struct.unpack_from("<HH", data, 42)
+    n = 0
+    for i in range(phnum):
+        p_type, off, _, _, filesz = struct.unpack_from("<IIIII", data, phoff + i * phentsize)
+        at, end = off, off + filesz
+        while p_type == 4 and at + 12 <= end:
+            namesz, descsz, ntype = struct.unpack_from("<III", data, at)
+            name = bytes(data[at + 12:at + 12 + namesz]).rstrip(b"\0")
+            if name == owner and ntype == old:
+                struct.pack_into("<I", data, at + 8, new)
+                n += 1
+            at += 12 + (namesz + 3) // 4 * 4 + (descsz + 3) // 4 * 4
+    return n
+
+
+def test_m32_fxsave_without_xstate(gdb_multiarch, tmp_path):
+    """A CPU without XSAVE leaves an i386 core with NT_FPREGSET (FSAVE
+    layout) and NT_PRXFPREG (FXSAVE) only: the threads core with its
+    NT_X86_XSTATE notes renamed, so that gdb too reads .reg-xfp. ::fpregs'
+    control words and xmm0-7 against gdb's, the SSE state not all zero."""
+    exe, core = m32_core("threads")
+    data = bytearray(open(core, "rb").read())
+    assert retype_notes(data, b"LINUX", 0x202, 0x7ff0) >= 1
+    doctored = tmp_path / "core"
+    doctored.write_bytes(data)
+    fp_cmds = ["echo ===fp===\\n", "info registers fctrl fstat mxcsr"] + [
+        f"p/x $xmm{i}.uint128" for i in range(8)]
+    g = gdb(str(tmp_path), exe, str(doctored), extra=fp_cmds)
+    want = {m.group(1): int(m.group(2), 16)
+            for m in re.finditer(r"^(fctrl|fstat|mxcsr)\s+(0x[0-9a-f]+)", g["fp"], re.M)}
+    xmm = [int(v, 16) for v in re.findall(r"^\$\d+ = (0x[0-9a-f]+)", g["fp"], re.M)]
+    assert len(want) == 3 and len(xmm) == 8 and any(xmm), g["fp"]
+    r = pmdb.run([exe, str(doctored)], "::fpregs")
+    assert r.rc == 0, r
+    got = {m.group(1): int(m.group(2), 16)
+           for m in re.finditer(r"(?:%|\b)(fcw|fsw|mxcsr|xmm\d+)\s*=?\s*(0x[0-9a-f]+)", r.out)}
+    assert [got.get(k) for k in ("fcw", "fsw", "mxcsr")] == [want[k] for k in ("fctrl", "fstat", "mxcsr")], \
+        (r.out, g["fp"])
+    assert [got.get(f"xmm{i}") for i in range(8)] == xmm, (r.out, g["fp"])
+
+
 # --- 32-bit ARM programs crashed under qemu-arm ------------------------------------------
 
 @pytest.mark.parametrize("name", sorted(arm_cores.ARM32_PROGS))

@@ -60,11 +60,18 @@ struct pm_err *pm_cmd_fpregs(struct pmdb *db, const struct pm_call *call)
 	if (!arch->xmm_regs)
 		return pm_err_new(PM_ERR_GENERIC, "::fpregs: %s floating-point registers are not "
 				  "decoded", arch->name);
+	/* FXSAVE's layout: x86-64's NT_FPREGSET, else the first 512 bytes of
+	 * NT_X86_XSTATE, else i386's NT_PRXFPREG (an i386 NT_FPREGSET is the
+	 * older FSAVE layout: a CPU without XSAVE leaves only these two) */
 	const unsigned char *fx = th->fpregs;
 	size_t len = th->fpregs_len;
 	if ((!fx || len < 512) && th->xstate && th->xstate_len >= 512) {
 		fx = th->xstate;
 		len = th->xstate_len;
+	}
+	if ((!fx || len < 512) && th->xfpregs && th->xfpregs_len >= 512) {
+		fx = th->xfpregs;
+		len = th->xfpregs_len;
 	}
 	if (!fx || len < 512)
 		return pm_err_new(PM_ERR_LOOKUP, "thread %d: the dump holds no floating-point registers",

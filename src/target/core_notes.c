@@ -231,6 +231,8 @@ void pm_core_note(struct pm_target *t, const char *owner, unsigned type,
 		note_fpregset(t, desc, len);
 	else if (linux_ && type == NT_X86_XSTATE)
 		note_xstate(t, desc, len);
+	else if (linux_ && type == NT_PRXFPREG && t->nthreads)
+		note_thread_blob(desc, len, &last_thread(t)->xfpregs, &last_thread(t)->xfpregs_len);
 	else if (linux_ && type == NT_ARM_PAC_MASK)
 		note_pac_mask(t, desc, len);
 	else if (linux_ && type == NT_ARM_SVE && t->nthreads)

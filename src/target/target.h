@@ -33,6 +33,8 @@ struct pm_thread {
 	size_t fpregs_len;
 	const unsigned char *xstate;    /* NT_X86_XSTATE bytes, or NULL */
 	size_t xstate_len;
+	const unsigned char *xfpregs;   /* i386 NT_PRXFPREG (FXSAVE) bytes, or NULL */
+	size_t xfpregs_len;
 	const unsigned char *sve;       /* AArch64 NT_ARM_SVE bytes, or NULL */
 	size_t sve_len;
 	const unsigned char *tls;       /* AArch64 NT_ARM_TLS bytes, or NULL */
