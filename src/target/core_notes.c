@@ -130,6 +130,11 @@ static void note_file(struct pm_target *t, const unsigned char *d, size_t n)
 			(unsigned long long)count, (n - head) / entry);
 		return;
 	}
+	if (t->files) {
+		/* the kernel writes one; the first is the one gdb reads too */
+		pm_warn("a second NT_FILE note; the first is used");
+		return;
+	}
 	const char *names = (const char *)d + head + count * entry;
 	const char *end = (const char *)d + n;
 	t->files = xcalloc(count, sizeof(*t->files));
