@@ -496,8 +496,12 @@ bool pm_dwp_type_unit(Dwarf_Attribute *a, Dwarf_Die *out)
 
 bool pm_dwp_each_type_unit(Dwfl_Module *mod, bool (*fn)(Dwarf_Die *unit, void *arg), void *arg)
 {
-	struct pkg *p = mod ? pkg_of(mod) : NULL;
-	if (!p || !p->path || !p->tunits)
+	/* only a module with skeleton units has a package: looking for one
+	 * beside every other module would fill ::modinfo's look log */
+	if (!mod || !pm_dwp_path(mod))
+		return false;
+	struct pkg *p = pkg_of(mod);
+	if (!p->tunits)
 		return false;
 	for (uint32_t slot = 0; slot < p->tidx.nslots; slot++) {
 		uint64_t sig;
