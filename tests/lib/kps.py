@@ -2,7 +2,9 @@
 address, two-letter state, comm with a kernel thread's brackets removed)."""
 import re
 
-ROW = re.compile(r"^([> ])\s*(\d+)\s+(\d+)\s+(\d+)\s+([0-9a-f]{16})\s+(\w\w)\s+\[?(.*?)\]?$")
+# the state is two characters: "??" when a live kernel's task changed
+# state while pmdb read it (/proc/kcore)
+ROW = re.compile(r"^([> ])\s*(\d+)\s+(\d+)\s+(\d+)\s+([0-9a-f]{16})\s+(\S\S)\s+\[?(.*?)\]?$")
 
 
 def parse_ps(text):
