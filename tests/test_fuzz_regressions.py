@@ -44,3 +44,15 @@ def test_regression(name, tmp_path):
     f = tmp_path / "input"
     f.write_bytes(data)
     run_asan([str(f)], CMDS[harness], timeout=60)
+
+
+def test_kdump_subheader_cut_short(tmp_path):
+    """fuzz_kernel's kdump header whose sub-header runs past the file's end
+    (62 of its 80 bytes there): libkdumpfile failed on it and then crashed
+    in kdump_free (the plain build; under ASan its 3.6 GB allocation failed
+    first). pmdb refuses it before libkdumpfile opens it."""
+    f = tmp_path / "input"
+    f.write_bytes(load(os.path.join(REG, "kernel", "kdump-subheader-cut-short.zst")))
+    r = pmdb.run([str(f)], "::status")
+    assert r.rc == 2, r
+    assert "the kdump sub-header (version 4587520) is cut short: 62 of its first 80 bytes" in r.err, r

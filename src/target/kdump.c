@@ -219,8 +219,14 @@ static struct pm_err *check_sub_header(struct pm_target *t, int fd, const struct
 	};
 	int32_t version = h->version;
 	const uint64_t *sub = h->sub;
-	if (h->sub_len < sizeof(h->sub))
-		return NULL;      /* check_layout has placed the sub-header inside the file */
+	/* the words the version says are there must be in the file:
+	 * libkdumpfile reads them whole, and then fails in ways it cannot
+	 * free (kdump_free crashed on a sub-header cut short) */
+	size_t need = version >= 5 ? 80 : version == 4 ? 64 : version == 3 ? 48 : 0;
+	if (h->sub_len < need)
+		return pm_err_new(PM_ERR_FORMAT, "%s: the kdump sub-header (version %d) is cut short: "
+				  "%zu of its first %zu bytes are in the file (truncated or corrupt dump?)",
+				  t->path, (int)version, h->sub_len, need);
 	for (size_t i = 0; i < sizeof(parts) / sizeof(*parts); i++) {
 		uint64_t off = sub[parts[i].at / 8], len = sub[parts[i].at / 8 + 1];
 		if (version < parts[i].version || len == 0)
