@@ -137,5 +137,7 @@ def check_overflow(v, core, sysroot, ea, bt, func):
             f"a cycle of 3 functions ({' <- '.join(cycle)}) repeated"), v
     # the biggest frames are gdb's functions, or a module and an offset in
     # it for a frame with no symbol (the signature's spelling), never "??"
-    for name in re.findall(r"(?:^|, )(\S+) \d+ bytes", v.facts["largest_frames"]):
+    biggest = re.findall(r"(?:^|, )(\S+) \d+ bytes", v.facts["largest_frames"])
+    assert biggest, v.facts["largest_frames"]
+    for name in biggest:
         assert name in names or re.match(r"^[\w.+-]+\+0x[0-9a-f]+$", name), v.facts["largest_frames"]
